@@ -1,0 +1,179 @@
+"""tutor: exercises and an autograder for the PyTorch preliminaries (Typer app; thin by design).
+
+`list`, `show`, `hint` and `reset` never import torch; `check` and `validate` import it
+lazily, once.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+
+from grader.catalog import Course, UnknownExercise, find_root
+from grader.loader import ExerciseFileError
+from grader import workspace
+
+app = typer.Typer(help="Exercises and an autograder for the PyTorch preliminaries of Dive into Deep Learning.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+USAGE_ERROR = 2
+Lang = typer.Option(None, "--lang", help="en or zh (default: $TUTOR_LANG, else en).")
+
+
+def _lang(value: Optional[str]) -> str:
+    lang = value or os.environ.get("TUTOR_LANG", "en")
+    if lang not in ("en", "zh"):
+        _fail(f"unknown language {lang!r}: use en or zh")
+    return lang
+
+
+def _fail(message: str, code: int = USAGE_ERROR):
+    err.print(f"[red]error:[/red] {message}", markup=True)
+    raise typer.Exit(code)
+
+
+def _course() -> Course:
+    course = Course(find_root())
+    try:
+        course.exercises
+    except ExerciseFileError as exc:
+        _fail(str(exc))
+    return course
+
+
+def _exercise(course: Course, key: str):
+    try:
+        return course.get(key)
+    except UnknownExercise as exc:
+        _fail(str(exc))
+
+
+@app.command("list")
+def list_(lang: Optional[str] = Lang):
+    """Every exercise in curriculum order, with your progress."""
+    lang = _lang(lang)
+    course = _course()
+    state = workspace.load_state(course)
+    table = Table(show_edge=False, pad_edge=False)
+    for col in ("id", "slug", "title", "status"):
+        table.add_column(col)
+    styles = {"passed": "green", "failing": "red", "changed": "yellow", "not started": "dim"}
+    passed = 0
+    for ex in course.exercises:
+        status = workspace.status(course, ex, state)
+        passed += status == "passed"
+        table.add_row(ex.id, ex.slug, ex.title.get(lang), f"[{styles[status]}]{status}[/]")
+    console.print(table)
+    console.print(f"{passed}/{len(course.exercises)} passed")
+
+
+@app.command()
+def show(exercise: str = typer.Argument(..., help="Exercise id (2.5.3) or slug (detach)."), lang: Optional[str] = Lang):
+    """An exercise's prompt, the functions to write, and the file to edit."""
+    lang = _lang(lang)
+    course = _course()
+    ex = _exercise(course, exercise)
+    path, created = workspace.ensure_file(course, ex)
+    console.rule(f"{ex.id} {ex.slug} — {ex.title.get(lang)}")
+    console.print(Markdown(ex.prompt.get(lang)))
+    console.print("\n[bold]Write these functions:[/bold]")
+    for fn in ex.functions:
+        console.print(f"  def {fn.signature}")
+    console.print(f"\n[bold]Edit:[/bold] {_shown(path)}" + ("  [dim](created from the starter)[/dim]" if created else ""))
+    console.print(f"[bold]Then run:[/bold] tutor check {ex.id}")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@app.command()
+def check(
+    exercise: Optional[str] = typer.Argument(None, help="Exercise id or slug."),
+    file: Optional[Path] = typer.Option(None, "--file", "-f", help="Grade this file instead of your workspace copy."),
+    all_: bool = typer.Option(False, "--all", help="Check every exercise."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Replay the random cases of an earlier run."),
+    lang: Optional[str] = Lang,
+):
+    """Run your code for an exercise and compare it with the reference solution."""
+    lang = _lang(lang)
+    course = _course()
+    if all_ == (exercise is not None):
+        _fail("name one exercise, or use --all")
+    if file is not None and all_:
+        _fail("--file grades one exercise; name it")
+    if file is not None and not file.is_file():
+        _fail(f"no such file: {file}")
+    targets = course.exercises if all_ else [_exercise(course, exercise)]
+    run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
+
+    from grader.grading import grade  # torch is imported here, and only here
+    from grader.report import render
+    from grader.runner import GraderError, SubprocessRunner
+
+    runner = SubprocessRunner()
+    all_passed = True
+    for ex in targets:
+        path = file.resolve() if file else workspace.ensure_file(course, ex)[0]
+        try:
+            result = grade(ex, path, course.solution_file(ex), run_seed, runner)
+        except GraderError as exc:
+            _fail(f"cannot grade {ex.id}: {exc}")
+        render(console, result, lang, _shown(path))
+        if file is None:
+            workspace.record_check(course, ex, path, result.passed)
+        all_passed &= result.passed
+    raise typer.Exit(0 if all_passed else 1)
+
+
+@app.command()
+def hint(exercise: str = typer.Argument(..., help="Exercise id or slug."), lang: Optional[str] = Lang):
+    """The next hint for an exercise."""
+    lang = _lang(lang)
+    course = _course()
+    ex = _exercise(course, exercise)
+    if not ex.hints:
+        console.print("This exercise has no hints; `tutor check` names known mistakes.")
+        return
+    index = workspace.next_hint(course, ex)
+    console.print(f"[bold]Hint {index + 1}/{len(ex.hints)}[/bold]")
+    console.print(Markdown(ex.hints[index].get(lang)))
+
+
+@app.command()
+def reset(exercise: str = typer.Argument(..., help="Exercise id or slug."),
+          yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask.")):
+    """Restore the starter file for an exercise (your changes are lost)."""
+    course = _course()
+    ex = _exercise(course, exercise)
+    path = course.workspace_file(ex)
+    if path.exists() and not yes and not typer.confirm(f"Overwrite {_shown(path)} with the starter?"):
+        raise typer.Exit(1)
+    workspace.reset(course, ex)
+    console.print(f"Restored {_shown(path)}")
+
+
+@app.command()
+def validate(seed: Optional[int] = typer.Option(None, "--seed")):
+    """For authors: every exercise loads, every solution passes, every starter and known mistake fails."""
+    course = _course()
+    from grader.runner import SubprocessRunner
+    from grader.validate import validate_course
+
+    ok = validate_course(course, SubprocessRunner(), seed if seed is not None else secrets.randbelow(10**6), console)
+    raise typer.Exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    app()

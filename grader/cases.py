@@ -1,0 +1,162 @@
+"""Turn a function's case specs into concrete inputs, reproducibly.
+
+Each case gets its own seed derived from the run's seed, the function and the case
+index, so the grader and the sandboxed child build equal inputs independently, and
+adding a case to one function does not change the inputs of another.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import random as _random
+from dataclasses import dataclass
+
+import torch
+
+from .model import CaseSpec, Exercise, Function
+
+
+@dataclass(frozen=True)
+class Case:
+    function: str
+    index: int
+    spec: CaseSpec
+    label: str
+    seed: int
+
+    def make(self) -> tuple[list, dict]:
+        """Fresh arguments (every call mutates its own copy)."""
+        ns = _namespace(self.seed, self.spec)
+        for name, expr in self.spec.let.items():
+            ns[name] = eval(expr, ns)  # exercise YAML is trusted author input
+        args = [eval(expr, ns) for expr in self.spec.args]
+        kwargs = {k: eval(expr, ns) for k, expr in self.spec.kwargs.items()}
+        return args, kwargs
+
+
+def _case_seed(run_seed: int, function: str, index: int) -> int:
+    digest = hashlib.blake2b(f"{run_seed}/{function}/{index}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") & (2**63 - 1)
+
+
+def expand(fn: Function, run_seed: int) -> list[Case]:
+    out: list[Case] = []
+    for spec in fn.cases:
+        count = spec.random or 1
+        for k in range(count):
+            if spec.random:
+                label = f"{spec.label or 'random'} #{k + 1}"
+            else:
+                label = spec.label or f"case {len(out) + 1}"
+            out.append(Case(fn.name, len(out), spec, label, _case_seed(run_seed, fn.name, len(out))))
+    return out
+
+
+def expand_all(ex: Exercise, run_seed: int) -> dict[str, list[Case]]:
+    return {fn.name: expand(fn, run_seed) for fn in ex.functions}
+
+
+def _namespace(seed: int, spec: CaseSpec) -> dict:
+    gen = torch.Generator().manual_seed(seed)
+    rng = _random.Random(seed)
+
+    def randn(*shape, dtype=torch.float32):
+        return torch.randn(shape, generator=gen, dtype=dtype)
+
+    def rand(*shape, dtype=torch.float32):
+        return torch.rand(shape, generator=gen, dtype=dtype)
+
+    def randint(low, high, *shape, dtype=torch.int64):
+        return torch.randint(low, high, shape, generator=gen, dtype=dtype)
+
+    def shape(min_rank=1, max_rank=3, min_size=1, max_size=5):
+        return tuple(rng.randint(min_size, max_size) for _ in range(rng.randint(min_rank, max_rank)))
+
+    def broadcast_pair(max_rank=4, max_size=4):
+        """Two shapes, most of them broadcastable, with sizes 0 and 1 well represented."""
+        sizes = [0, 1, 1, 2, 3, max_size]
+        a = tuple(rng.choice(sizes) for _ in range(rng.randint(0, max_rank)))
+        if rng.random() < 0.3:
+            return a, tuple(rng.choice(sizes) for _ in range(rng.randint(0, max_rank)))
+        rank = rng.randint(0, max_rank)
+        b = []
+        for i in range(1, rank + 1):
+            if i > len(a):
+                b.append(rng.choice(sizes))
+            else:
+                # Mirror a's size, use 1, or (where a has 1) anything.
+                b.append(rng.choice([a[-i], 1] + ([rng.choice(sizes)] if a[-i] == 1 else [])))
+        return a, tuple(reversed(b))
+
+    def noncontig(t):
+        """A non-contiguous view holding the same values as t."""
+        if t.dim() == 0:
+            return t
+        wide = torch.zeros(*t.shape[:-1], t.shape[-1] * 2, dtype=t.dtype)
+        wide[..., ::2] = t
+        return wide[..., ::2]
+
+    def leaf(t, dtype=None):
+        """A fresh leaf tensor that requires grad (ints become float32)."""
+        t = t.detach().clone()
+        if dtype is not None or not t.is_floating_point():
+            t = t.to(dtype or torch.float32)
+        return t.requires_grad_(True)
+
+    def frame(rows=4, kinds="if", nan=False):
+        """A pandas DataFrame with int ('i') and float ('f') columns."""
+        import pandas as pd
+
+        columns = {}
+        for j, kind in enumerate(kinds):
+            if kind == "i":
+                columns[f"c{j}"] = [rng.randint(-5, 9) for _ in range(rows)]
+            else:
+                values = [round(rng.uniform(-3, 3), 2) for _ in range(rows)]
+                if nan:
+                    values[rng.randrange(rows)] = float("nan")
+                columns[f"c{j}"] = values
+        return pd.DataFrame(columns)
+
+    ns = {
+        "torch": torch, "math": math,
+        "randn": randn, "rand": rand, "randint": randint, "shape": shape,
+        "broadcast_pair": broadcast_pair, "noncontig": noncontig, "leaf": leaf, "frame": frame,
+        "uniform": rng.uniform, "integer": rng.randint, "choice": rng.choice,
+    }
+    if any("np." in e for e in _exprs(spec)):
+        import numpy as np
+
+        ns["np"] = np
+    if any("pd." in e for e in _exprs(spec)):
+        import pandas as pd
+
+        ns["pd"] = pd
+    return ns
+
+
+def _exprs(spec: CaseSpec):
+    yield from spec.args
+    yield from spec.kwargs.values()
+    yield from spec.let.values()
+
+
+def describe(value, limit: int = 8) -> str:
+    """A short, student-facing rendering of an input or output value."""
+    if isinstance(value, torch.Tensor):
+        t = value.detach()
+        extras = []
+        if value.requires_grad:
+            extras.append("requires_grad=True")
+        if t.dim() and not t.is_contiguous():
+            extras.append("non-contiguous")
+        if t.numel() <= limit:
+            body = repr(t.tolist()) if t.dim() else repr(t.item())
+            return f"tensor({body}, dtype={str(t.dtype).replace('torch.', '')}" + "".join(f", {e}" for e in extras) + ")"
+        return f"{str(t.dtype).replace('torch.', '')} tensor of shape {tuple(t.shape)}" + (f" ({', '.join(extras)})" if extras else "")
+    if isinstance(value, (tuple, list)) and len(value) > limit:
+        return f"{type(value).__name__} of {len(value)} items"
+    if callable(value) and hasattr(value, "__name__"):
+        return value.__name__ if value.__name__ != "<lambda>" else "a lambda"
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."

@@ -1,0 +1,302 @@
+"""The check kinds named in `grader.model.CHECK_KINDS`, as functions.
+
+A case check looks at one call: the student's Outcome against the reference's (or,
+when looking for a known mistake, against that mistake's). It returns None when the
+check passes, else a Problem saying what is wrong in the student's terms. A function
+check looks at all of a function's calls and its source.
+"""
+from __future__ import annotations
+
+import ast
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+
+from .compare import Mismatch, compare, kind_of
+from .harness import Outcome
+from .model import CheckSpec, Function, Text
+
+
+@dataclass
+class Problem:
+    message: str
+    details: list[str] = field(default_factory=list)
+    hints: list[Text] = field(default_factory=list)
+    kind: str = ""
+
+
+@dataclass
+class CaseContext:
+    fn: Function
+    student: Outcome
+    reference: Outcome
+    strict_errors: bool = False  # matching a known mistake: the error message must be the same
+
+    def param(self, i: int) -> str:
+        return self.fn.params[i] if i < len(self.fn.params) else f"argument {i + 1}"
+
+
+def _where(path: str) -> str:
+    return f"result{path}"
+
+
+def _mismatch(m: Mismatch, what: str = "result") -> Problem:
+    return Problem(f"{what}{m.path}: {m.message}", m.details)
+
+
+def describe_error(out: Outcome) -> str:
+    e = out.error
+    at = f" (line {e.line} of your file)" if e.line else ""
+    return f"raised {e.type}: {e.message}{at}" if e.message else f"raised {e.type}{at}"
+
+
+def check_value(spec: CheckSpec, ctx: CaseContext) -> Problem | None:
+    ref, got, opts = ctx.reference, ctx.student, spec.options
+    if ref.error:
+        if got.error is None:
+            return Problem(f"expected {ref.error.type} to be raised, but the call returned {kind_of(got.result)}")
+        if got.error.type != ref.error.type:
+            exact = " exactly, not a subclass" if ref.error.type in got.error.bases else ""
+            return Problem(f"expected {ref.error.type}{exact}; your code {describe_error(got)}")
+        pattern = opts.get("message")
+        if ctx.strict_errors and got.error.message != ref.error.message:
+            return Problem("a different message")
+        if pattern and not re.search(pattern, got.error.message):
+            return Problem(f"the {got.error.type} should mention {pattern!r}; its message was: {got.error.message}")
+        return None
+    if got.error:
+        return Problem(f"your code {describe_error(got)}")
+    for path, facts in got.facts.items():
+        if facts.subclass:
+            return Problem(f"{_where(path)} is a {facts.subclass}; return a plain torch.Tensor")
+    found = compare(ref.result, got.result, rtol=opts.get("rtol"), atol=opts.get("atol"),
+                    equal_nan=opts.get("equal_nan", False), dtype=opts.get("dtype", True))
+    return _mismatch(found) if found else None
+
+
+def _tensor_lists(spec: CheckSpec, ctx: CaseContext, expected: list, actual: list, what: str):
+    for i, (e, a) in enumerate(zip(expected, actual)):
+        if e is None and a is None:
+            continue
+        name = ctx.param(i)
+        if e is None:
+            return Problem(f"{name}.{what} should be None, but it is set")
+        if a is None:
+            if what == "grad":
+                return Problem(f"{name}.grad is None: the gradient did not reach {name} itself "
+                               f"(backward on a copy of {name}, or no backward at all?)")
+            return Problem(f"{name} is missing after the call")
+        found = compare(e, a, rtol=spec.options.get("rtol"), atol=spec.options.get("atol"))
+        if found:
+            return _mismatch(found, f"{name}.{what}" if what else name)
+    return None
+
+
+def check_grad(spec, ctx):
+    return _tensor_lists(spec, ctx, ctx.reference.grads, ctx.student.grads, "grad")
+
+
+def check_inputs(spec, ctx):
+    found = _tensor_lists(spec, ctx, ctx.reference.args, ctx.student.args, "")
+    if found:
+        found.message = "after the call, " + found.message
+    return found
+
+
+def check_memory(spec, ctx):
+    ref, got = ctx.reference, ctx.student
+    for path, want in ref.facts.items():
+        have = got.facts.get(path)
+        if have is None:
+            continue  # the value check reports a result of the wrong shape
+        where = _where(path)
+        if want.same_memory is not None and have.same_memory != want.same_memory:
+            name = ctx.param(want.same_memory)
+            return Problem(f"{where} should be {name} itself, updated in place (same memory), but it is new memory")
+        for i in want.shares:
+            if i not in have.shares:
+                name = ctx.param(i)
+                return Problem(f"{where} should share memory with {name} (a view: a write to one shows in the other), but it is a copy")
+        if not want.shares and have.shares:
+            name = ctx.param(have.shares[0])
+            return Problem(f"{where} shares memory with {name}; it should be new memory")
+    for i, (want, have) in enumerate(zip(ref.bumped, got.bumped)):
+        if want and not have:
+            return Problem(f"{ctx.param(i)} should be written in place, but it was not changed")
+        if have and not want:
+            return Problem(f"{ctx.param(i)} was modified in place, but it must be left untouched")
+    return None
+
+
+def check_requires_grad(spec, ctx):
+    for path, want in ctx.reference.facts.items():
+        have = ctx.student.facts.get(path)
+        if have is not None and have.requires_grad != want.requires_grad:
+            should = "should require grad" if want.requires_grad else "should not require grad (is it detached?)"
+            return Problem(f"{_where(path)} {should}")
+    return None
+
+
+def check_relation(spec, ctx):
+    got, opts = ctx.student, spec.options
+
+    def close(a, b):
+        return compare(torch.as_tensor(b), torch.as_tensor(a), rtol=opts.get("rtol"), atol=opts.get("atol"),
+                       dtype=False) is None
+
+    names = {"result": got.result, "args": got.args, "grads": got.grads, "torch": torch, "math": math,
+             "close": close, "requires_grad": {p: f.requires_grad for p, f in got.facts.items()}}
+    try:
+        holds = bool(eval(opts["expr"], names))
+    except Exception as exc:
+        return Problem(opts["message"].en, [f"(could not be checked: {type(exc).__name__}: {exc})"])
+    return None if holds else Problem(opts["message"].en)
+
+
+def check_distribution(spec, ctx):
+    ref, got, opts = ctx.reference.result, ctx.student.result, spec.options
+    if not isinstance(got, torch.Tensor):
+        return Problem(f"expected {kind_of(ref)}, got {kind_of(got)}")
+    if got.shape != ref.shape or got.dtype != ref.dtype:
+        return Problem(f"expected {kind_of(ref)}, got {kind_of(got)}")
+    tol = opts.get("tol", 0.05)
+    want_mean = opts.get("mean", ref.double().mean().item())
+    want_std = opts.get("std", ref.double().std().item())
+    mean, std = got.double().mean().item(), got.double().std().item()
+    if abs(mean - want_mean) > tol or abs(std - want_std) > tol or math.isnan(mean + std):
+        return Problem(f"the samples have mean {mean:.3f} and std {std:.3f}; "
+                       f"expected mean {want_mean:.3f} and std {want_std:.3f} (± {tol})")
+    return None
+
+
+def check_forbidden(spec, ctx):
+    calls = ctx.student.forbidden
+    if calls:
+        listed = ", ".join(f"`{c}`" for c in calls)
+        return Problem(f"called {listed} while running; this exercise asks you to do without it")
+    return None
+
+
+def check_gradcheck(spec, ctx):
+    verdict = ctx.student.probes.get("gradcheck")
+    if verdict != "ok":
+        return Problem("torch.autograd.gradcheck failed on this input", [str(verdict)[:500]])
+    return None
+
+
+def check_numeric_grad(spec, ctx):
+    of = spec.options["of"]
+    numeric = ctx.student.probes.get(f"numeric_grad:{of}")
+    if not isinstance(numeric, torch.Tensor):
+        return Problem(f"the finite-difference derivative of your `{of}` could not be computed", [str(numeric)])
+    if ctx.student.error:
+        return Problem(f"your code {describe_error(ctx.student)}")
+    found = compare(numeric, ctx.student.result, rtol=spec.options.get("rtol", 1e-4),
+                    atol=spec.options.get("atol", 1e-5), dtype=False)
+    if found:
+        return _mismatch(found, f"result (against a finite-difference derivative of your `{of}`)")
+    return None
+
+
+CASE_CHECKS: dict[str, Callable[[CheckSpec, CaseContext], Problem | None]] = {
+    "value": check_value,
+    "grad": check_grad,
+    "inputs": check_inputs,
+    "memory": check_memory,
+    "requires_grad": check_requires_grad,
+    "relation": check_relation,
+    "distribution": check_distribution,
+    "forbidden": check_forbidden,
+    "gradcheck": check_gradcheck,
+    "numeric_grad": check_numeric_grad,
+}
+# Checks judged against a reference; a known mistake can be recognised by passing one against it.
+COMPARATIVE = {"value", "grad", "inputs", "memory", "requires_grad", "distribution"}
+
+
+# ---- whole-function checks -------------------------------------------------------------
+
+@dataclass
+class FunctionContext:
+    fn: Function
+    source: str
+    outcomes: list[Outcome]
+
+
+def _find_def(tree: ast.Module, name: str):
+    return next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name), None)
+
+
+def _aliases(tree: ast.Module) -> dict[str, str]:
+    """Names bound by imports, mapped to every dotted part they stand for."""
+    out = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                out[alias.asname or alias.name.split(".")[0]] = f"{node.module or ''}.{alias.name}" if isinstance(node, ast.ImportFrom) else alias.name
+    return out
+
+
+def check_source(spec, ctx: FunctionContext):
+    tree = ast.parse(ctx.source)
+    node = _find_def(tree, ctx.fn.name)
+    if node is None:
+        return None  # a missing function fails every case already
+    banned = set(spec.options["names"])
+    aliases = _aliases(tree)
+    for sub in ast.walk(node):
+        names = []
+        if isinstance(sub, ast.Name):
+            names = [sub.id, *aliases.get(sub.id, "").split(".")]
+        elif isinstance(sub, ast.Attribute):
+            names = [sub.attr]
+        elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+            names = [part for a in sub.names for part in a.name.split(".")] + (sub.module or "").split(".")
+        hit = banned.intersection(names)
+        if hit:
+            return Problem(spec.options["message"].en, [f"line {sub.lineno}: uses `{sorted(hit)[0]}`"])
+    return None
+
+
+_SHAPE_ONLY = {"shape", "ndim", "dim", "size", "numel", "len", "dtype", "device", "requires_grad", "is_leaf",
+               "range", "isinstance", "type"}
+
+
+def _reads_values(test: ast.AST) -> bool:
+    """Whether a condition can depend on tensor values, not only on shapes and constants."""
+    for sub in ast.walk(test):
+        if isinstance(sub, ast.Attribute) and sub.attr not in _SHAPE_ONLY:
+            return True
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id not in _SHAPE_ONLY:
+            return True
+        if isinstance(sub, ast.Subscript) and not (  # a[0] > 0 reads a value; a.shape[0] does not
+                isinstance(sub.value, ast.Attribute) and sub.value.attr in _SHAPE_ONLY):
+            return True
+        if isinstance(sub, ast.Compare) and any(isinstance(x, ast.Name) for x in [sub.left, *sub.comparators]):
+            return True
+    return False
+
+
+def check_control_flow(spec, ctx: FunctionContext):
+    tree = ast.parse(ctx.source)
+    node = _find_def(tree, ctx.fn.name)
+    if node is None:
+        return None
+    conditions = [n for n in ast.walk(node) if isinstance(n, (ast.If, ast.While, ast.IfExp)) and _reads_values(n.test)]
+    conditions += [n for n in ast.walk(node) if isinstance(n, ast.For) and _reads_values(n.iter)]
+    if not conditions:
+        return Problem(f"`{ctx.fn.name}` has no if, while or for whose condition reads the tensor's values")
+    paths = {tuple(o.probes.get("path", ())) for o in ctx.outcomes if o.error is None and o.failure is None}
+    if len(paths) < 2:
+        return Problem(f"`{ctx.fn.name}` took the same path for every input (positive, negative and mixed): "
+                       "its condition never changed the outcome")
+    return None
+
+
+FUNCTION_CHECKS: dict[str, Callable[[CheckSpec, FunctionContext], Problem | None]] = {
+    "source": check_source,
+    "control_flow": check_control_flow,
+}

@@ -1,0 +1,129 @@
+"""The process that runs a student's code: imports the file, runs the calls, streams outcomes.
+
+It talks to the grader only through framed messages on a private copy of its stdout;
+the student's prints go to per-call buffers and anything written to the real file
+descriptors goes nowhere. Everything the student can break is in this process.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import struct
+import sys
+
+READY, IMPORTED, IMPORT_ERROR, BEGIN, OUTCOME, DONE, INTERNAL = b"RIEBODX"
+_HEADER = struct.Struct("<IB")
+
+
+def write_frame(fd: int, kind: int, payload: bytes = b"") -> None:
+    data = _HEADER.pack(len(payload), kind) + payload
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def read_frame(stream):
+    """(kind, payload), or None at end of stream."""
+    head = stream.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        return None
+    size, kind = _HEADER.unpack(head)
+    payload = stream.read(size)
+    return None if len(payload) < size else (kind, payload)
+
+
+def apply_limits(limits: dict) -> list[str]:
+    """Set resource limits where the platform has them; return what could not be applied."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return ["memory, CPU and file-size limits (no resource module on this platform)"]
+    missing = []
+    wanted = [("RLIMIT_AS", limits.get("memory_bytes")), ("RLIMIT_CPU", limits.get("cpu_seconds")),
+              ("RLIMIT_FSIZE", limits.get("file_bytes")), ("RLIMIT_CORE", 0)]
+    for name, value in wanted:
+        if value is None:
+            continue
+        which = getattr(resource, name, None)
+        try:
+            _, hard = resource.getrlimit(which)
+            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(which, (value, hard))
+        except (ValueError, OSError, TypeError):
+            missing.append(name)
+    return missing
+
+
+def load_student(path: str, name: str = "submission"):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def serve(job: dict, chan: int) -> None:
+    """Run one job, writing frames to `chan`. Torch must already be importable."""
+    import torch
+
+    torch.set_num_threads(1)
+    from .cases import expand_all
+    from .harness import _CappedWriter, error_info, probes_for, run_call
+    from .model import load_exercise
+    from .monitor import monitor_for
+    from .wire import encode
+
+    write_frame(chan, READY)
+    exercise = load_exercise(__import__("pathlib").Path(job["exercise"]))
+    cases = expand_all(exercise, job["seed"])
+    monitors = {fn.name: monitor_for(fn) for fn in exercise.functions}
+    for monitor in monitors.values():
+        if monitor:
+            monitor.install()
+
+    writer = _CappedWriter()
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = writer
+    try:
+        module = load_student(job["student"])
+    except BaseException as exc:
+        sys.stdout, sys.stderr = saved
+        info = error_info(exc, job["student"])
+        payload = {"type": info.type, "bases": info.bases, "message": info.message, "line": info.line,
+                   "output": writer.text()}
+        write_frame(chan, IMPORT_ERROR, json.dumps(payload).encode())
+        return
+    sys.stdout, sys.stderr = saved
+    write_frame(chan, IMPORTED, json.dumps({"output": writer.text()}).encode())
+
+    torch.manual_seed(job["seed"])  # once per run: two calls in it still draw different numbers
+    for name, index in job["calls"]:
+        fn = exercise.function(name)
+        write_frame(chan, BEGIN, json.dumps([name, index]).encode())
+        out = run_call(module, fn, cases[name][index], monitor=monitors[name],
+                       filename=job["student"], probes=probes_for(fn))
+        write_frame(chan, OUTCOME, encode(out))
+    write_frame(chan, DONE)
+
+
+def main() -> None:
+    job = json.loads(sys.stdin.readline())
+    # Frames go to a private descriptor; the student's raw writes to 1 and 2 go nowhere.
+    chan = os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    apply_limits(job.get("limits", {}))
+    os.chdir(job["scratch"])
+    try:
+        serve(job, chan)
+    except Exception:  # a bug of ours: hand the traceback to the grader rather than vanish
+        import traceback
+
+        write_frame(chan, INTERNAL, traceback.format_exc().encode())
+    finally:
+        os._exit(0)  # skip atexit handlers and thread joins the student may have left behind
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Compare an expected value with an actual one and say precisely how they differ.
+
+Values are judged by `torch.testing.assert_close` (dtype-aware default tolerances);
+what we add is the structure around it (tuples, Python scalars, numpy arrays) and
+student-facing details: the shape and dtype, the first differing element, and the
+greatest differences torch itself reports.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import torch
+from torch.testing._comparison import default_tolerances  # the table assert_close itself uses
+
+from .harness import Opaque
+
+
+@dataclass
+class Mismatch:
+    path: str
+    message: str
+    details: list[str] = field(default_factory=list)
+
+    def where(self, root: str = "result") -> str:
+        return f"{root}{self.path}"
+
+
+def kind_of(v) -> str:
+    if isinstance(v, torch.Tensor):
+        return f"a {str(v.dtype).replace('torch.', '')} tensor of shape {tuple(v.shape)}"
+    if _is_ndarray(v):
+        return f"a numpy array ({v.dtype}) of shape {v.shape}"
+    if isinstance(v, (tuple, list)):
+        return f"a {type(v).__name__} of {len(v)} item{'s' * (len(v) != 1)}"
+    if isinstance(v, Opaque):
+        return f"a {v.type} ({v.text})"
+    if v is None:
+        return "None"
+    return f"a Python {type(v).__name__} ({v!r})"
+
+
+def _is_ndarray(v) -> bool:
+    return type(v).__module__ == "numpy" and type(v).__name__ == "ndarray"
+
+
+def compare(expected, actual, *, rtol=None, atol=None, equal_nan=False, dtype=True, path="") -> Mismatch | None:
+    """None when equal; else the first mismatch, located by its path inside the result."""
+    if isinstance(expected, torch.Tensor) or _is_ndarray(expected):
+        want_array = _is_ndarray(expected)
+        if want_array != _is_ndarray(actual) or not (want_array or isinstance(actual, torch.Tensor)):
+            return Mismatch(path, f"expected {kind_of(expected)}, got {kind_of(actual)}")
+        if want_array:
+            expected, actual = torch.from_numpy(expected), torch.from_numpy(actual)
+        return _compare_tensors(expected, actual, rtol, atol, equal_nan, dtype, path)
+    if isinstance(expected, (tuple, list)):
+        if type(actual) is not type(expected):
+            return Mismatch(path, f"expected {kind_of(expected)}, got {kind_of(actual)}")
+        if len(actual) != len(expected):
+            return Mismatch(path, f"expected {kind_of(expected)}, got {len(actual)}")
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            found = compare(e, a, rtol=rtol, atol=atol, equal_nan=equal_nan, dtype=dtype, path=f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    if type(actual) is not type(expected):
+        return Mismatch(path, f"expected {kind_of(expected)}, got {kind_of(actual)}")
+    if isinstance(expected, float):
+        if math.isnan(expected) and math.isnan(actual):
+            return None
+        if math.isclose(actual, expected, rel_tol=1.3e-6 if rtol is None else rtol, abs_tol=1e-5 if atol is None else atol):
+            return None
+    elif expected == actual:
+        return None
+    return Mismatch(path, f"expected {expected!r}, got {actual!r}")
+
+
+def _compare_tensors(expected, actual, rtol, atol, equal_nan, check_dtype, path) -> Mismatch | None:
+    if actual.shape != expected.shape:
+        return Mismatch(path, f"shape: expected {tuple(expected.shape)}, got {tuple(actual.shape)}")
+    if check_dtype and actual.dtype != expected.dtype:
+        return Mismatch(path, f"dtype: expected {expected.dtype}, got {actual.dtype}")
+    if expected.numel() == 0:
+        return None
+    if (rtol is None) != (atol is None):  # assert_close wants both or neither
+        default_rtol, default_atol = default_tolerances(actual, expected)
+        rtol = default_rtol if rtol is None else rtol
+        atol = default_atol if atol is None else atol
+    try:
+        torch.testing.assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan,
+                                   check_dtype=False, check_stride=False)
+        return None
+    except AssertionError as exc:
+        report = str(exc)
+    details = [line.strip() for line in report.splitlines() if line.startswith(("Mismatched", "Greatest"))]
+    first = _first_difference(expected, actual, rtol, atol, equal_nan)
+    if first is not None:
+        index, e, a = first
+        details.insert(0, f"first difference at index {index}: expected {e}, got {a}")
+    return Mismatch(path, "values differ", details)
+
+
+def _first_difference(expected, actual, rtol, atol, equal_nan):
+    if rtol is None:
+        rtol, atol = default_tolerances(actual, expected)
+    dtype = torch.promote_types(actual.dtype, expected.dtype)
+    e, a = expected.to(dtype), actual.to(dtype)
+    if dtype.is_floating_point or dtype.is_complex:
+        bad = ~torch.isclose(a, e, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    else:
+        bad = a != e
+    where = bad.nonzero()
+    if not len(where):
+        return None
+    index = tuple(where[0].tolist())
+    return index, expected[index].item(), actual[index].item()

@@ -1,0 +1,198 @@
+"""Grade one file for one exercise: run it sandboxed, run the reference here, judge each case.
+
+The student's code runs first (in the runner's child), before this process has loaded
+any reference solution, so a child forked from here holds no solution in memory.
+"""
+from __future__ import annotations
+
+import ast
+import importlib.util
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from .cases import Case, describe, expand_all
+from .checks import (CASE_CHECKS, COMPARATIVE, FUNCTION_CHECKS, CaseContext, FunctionContext, Problem,
+                     describe_error)
+from .harness import OUTPUT_LIMIT, Outcome, run_call
+from .model import CheckSpec, Exercise, Function
+from .runner import GraderError, Job, RunReport
+
+
+@dataclass
+class CaseResult:
+    function: str
+    label: str
+    inputs: str
+    problems: list[Problem] = field(default_factory=list)
+    output: str = ""
+    random: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class ExerciseResult:
+    exercise: Exercise
+    file: Path
+    seed: int
+    isolation: str
+    results: list[CaseResult] = field(default_factory=list)
+    import_problem: Problem | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.import_problem is None and all(r.passed for r in self.results)
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        return sum(r.passed for r in self.results), len(self.results)
+
+
+def load_module(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Reference:
+    """The reference solution, and known mistakes built on top of it, run in this process."""
+
+    def __init__(self, exercise: Exercise, path: Path):
+        if not path.is_file():
+            raise GraderError(f"no reference solution for {exercise.id} at {path}")
+        self.exercise, self.path = exercise, path
+        self.source = path.read_text(encoding="utf-8")
+        self.module = load_module(path, f"tutor_reference_{exercise.slug.replace('-', '_')}")
+        self._mistakes: dict = {}
+
+    def outcome(self, fn: Function, case: Case) -> Outcome:
+        out = run_call(self.module, fn, case, filename=str(self.path))
+        if out.failure or (out.error and not _expects_error(fn)):
+            raise GraderError(f"the reference solution for {self.exercise.id} fails on {fn.name} "
+                              f"({case.label}): {out.failure or describe_error(out)}")
+        return out
+
+    def mistake_outcome(self, index: int, fn: Function, case: Case) -> Outcome:
+        key = (index, case.function, case.index)
+        if key not in self._mistakes:
+            namespace = types.ModuleType(f"tutor_mistake_{index}")
+            exec(compile(self.source, str(self.path), "exec"), namespace.__dict__)
+            exec(compile(self.exercise.mistakes[index].code, f"<mistake {index}>", "exec"), namespace.__dict__)
+            self._mistakes[key] = run_call(namespace, fn, case)
+        return self._mistakes[key]
+
+
+def _expects_error(fn: Function) -> bool:
+    return any(c.kind == "value" and "message" in c.options for c in fn.checks)
+
+
+def _describe_inputs(fn: Function, case: Case, args: list, kwargs: dict) -> str:
+    parts = []
+    for i, value in enumerate(args):
+        name = fn.params[i] if i < len(fn.params) else f"arg{i}"
+        shown = case.spec.args[i] if callable(value) and not case.spec.random else describe(value)
+        parts.append(f"{name}={shown}")
+    parts += [f"{k}={describe(v)}" for k, v in kwargs.items()]
+    return ", ".join(parts)
+
+
+def grade(exercise: Exercise, student: Path, reference_path: Path, seed: int, runner) -> ExerciseResult:
+    cases = expand_all(exercise, seed)
+    calls = [(fn.name, c.index) for fn in exercise.functions for c in cases[fn.name]]
+    run: RunReport = runner.run(Job(exercise, student, seed, calls))
+    result = ExerciseResult(exercise, student, seed, run.isolation)
+    if run.import_error or run.import_failure:
+        if run.import_error:
+            e = run.import_error
+            at = f" (line {e.line})" if e.line else ""
+            message = f"your file does not import: {e.type}: {e.message}{at}"
+        else:
+            message = run.import_failure
+        result.import_problem = Problem(message, [f"printed: {run.import_output[:500]}"] if run.import_output else [])
+    reference = Reference(exercise, reference_path)
+    torch.manual_seed(seed)
+    source = student.read_text(encoding="utf-8", errors="replace")
+    for fn in exercise.functions:
+        outcomes = []
+        for case in cases[fn.name]:
+            args, kwargs = case.make()
+            row = CaseResult(fn.name, case.label, _describe_inputs(fn, case, args, kwargs),
+                             random=bool(case.spec.random))
+            expected = reference.outcome(fn, case)
+            got = run.outcomes.get((fn.name, case.index))
+            if got is None:
+                row.problems.append(Problem(result.import_problem.message if result.import_problem else "not run"))
+            else:
+                outcomes.append(got)
+                row.output = got.output
+                row.problems = judge_case(exercise, fn, case, got, expected, reference)
+            result.results.append(row)
+        if result.import_problem is None:
+            problems = judge_function(fn, source, outcomes)
+            if problems:
+                result.results.append(CaseResult(fn.name, "whole function", "", problems))
+    return result
+
+
+def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expected: Outcome,
+               reference: Reference) -> list[Problem]:
+    if got.failure:
+        return [Problem(got.failure, kind="failure")]
+    problems = []
+    if got.output_size > OUTPUT_LIMIT:
+        problems.append(Problem(f"printed {got.output_size:,} characters in one call (the limit is {OUTPUT_LIMIT:,})"))
+    if got.error and not expected.error:
+        # Nothing else can be judged about a call that raised; say so once, with any known cause.
+        problem = Problem(f"your code {describe_error(got)}", kind="value")
+        problem.hints = _mistake_hints(exercise, fn, case, got, reference, [c for c in fn.checks if c.kind == "value"][:1] or [_VALUE])
+        return problems + [problem]
+    for check in fn.checks:
+        if check.scope != "case":
+            continue
+        problem = CASE_CHECKS[check.kind](check, CaseContext(fn, got, expected))
+        if problem is None:
+            continue
+        problem.kind = check.kind
+        if check.kind in COMPARATIVE:
+            problem.hints = _mistake_hints(exercise, fn, case, got, reference, [check])
+        if check.hint and check.hint not in problem.hints:
+            problem.hints.append(check.hint)
+        problems.append(problem)
+    return problems
+
+
+_VALUE = CheckSpec("value", {})  # judges a raised error when a function lists no value check
+
+
+def _mistake_hints(exercise, fn, case, got, reference, checks) -> list:
+    hints = []
+    for index, mistake in enumerate(exercise.mistakes):
+        if mistake.function != fn.name:
+            continue
+        wrong = reference.mistake_outcome(index, fn, case)
+        if all(CASE_CHECKS[c.kind](c, CaseContext(fn, got, wrong, strict_errors=True)) is None for c in checks):
+            hints.append(mistake.hint)
+    return hints
+
+
+def judge_function(fn: Function, source: str, outcomes: list[Outcome]) -> list[Problem]:
+    problems = []
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        return problems  # reported as an import error
+    for check in fn.checks:
+        if check.scope == "function":
+            problem = FUNCTION_CHECKS[check.kind](check, FunctionContext(fn, source, outcomes))
+            if problem:
+                problem.kind = check.kind
+                if check.hint:
+                    problem.hints.append(check.hint)
+                problems.append(problem)
+    return problems

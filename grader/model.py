@@ -1,0 +1,325 @@
+"""The exercise model: what an exercise YAML file means, validated without torch.
+
+`tutor list` and `tutor show` use only this module, so it must never import torch.
+The check kinds are named here (with the options each accepts) so that a typo in a
+YAML file is caught at load time; their behaviour lives in `grader.checks`.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .loader import ExerciseFileError, Located, load_yaml
+
+LANGS = ("en", "zh")
+ID_RE = re.compile(r"^\d+(\.\d+)+$")
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in every language the course is taught in."""
+
+    en: str
+    zh: str
+
+    def get(self, lang: str) -> str:
+        return getattr(self, lang, self.en)
+
+
+# Options every check accepts.
+_COMMON = {"hint": Text}
+_TOL = {"rtol": float, "atol": float}
+
+# The check kinds: name -> (scope, options, one-line description). A "case" check runs on
+# every input case of its function; a "function" check looks at the function as a whole.
+CHECK_KINDS: dict[str, tuple[str, dict, str]] = {
+    "value": ("case", {**_TOL, "equal_nan": bool, "dtype": bool, "message": str},
+              "the result equals the reference's: Python types, tensor shape, dtype and values; "
+              "when the reference raises, the same exception type with `message` (a regex) in it"),
+    "grad": ("case", dict(_TOL), "the .grad left on each tensor argument equals the reference's"),
+    "inputs": ("case", dict(_TOL), "the arguments' values after the call equal the reference's (in-place writes)"),
+    "memory": ("case", {}, "storage sharing matches the reference: views of arguments, results that are an "
+               "argument's own memory, arguments written in place or left untouched, numpy memory shared"),
+    "requires_grad": ("case", {}, "each returned tensor requires grad exactly when the reference's does"),
+    "relation": ("case", {**_TOL, "expr": str, "message": Text},
+                 "a Python expression over the student's own outcome (result, args, grads) holds"),
+    "distribution": ("case", {"mean": float, "std": float, "tol": float},
+                     "a random result has the reference's shape and dtype, and the given mean and std"),
+    "forbidden": ("case", {"calls": list, "allow_in_backward": list},
+                  "none of the listed calls happens while the function runs (torch, aten and Python functions)"),
+    "gradcheck": ("case", {}, "torch.autograd.gradcheck passes for the function on the case's inputs"),
+    "numeric_grad": ("case", {**_TOL, "of": str},
+                     "the result equals a finite-difference derivative of sum(of(args)) computed from the "
+                     "student's own `of` function"),
+    "source": ("function", {"names": list, "message": Text},
+               "the function's source never mentions any of `names` (checked on the syntax tree)"),
+    "control_flow": ("function", {},
+                     "the function has an if/while/for whose condition reads tensor values, and the path "
+                     "it takes differs across the inputs"),
+}
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    kind: str
+    options: dict
+    line: int | None = None
+
+    @property
+    def scope(self) -> str:
+        return CHECK_KINDS[self.kind][0]
+
+    @property
+    def hint(self) -> Text | None:
+        return self.options.get("hint")
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """Input expressions for one case, or for `random` seeded cases of the same form."""
+
+    args: tuple[str, ...]
+    kwargs: dict = field(default_factory=dict)
+    let: dict = field(default_factory=dict)
+    label: str | None = None
+    random: int = 0
+    repeat: int = 1
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    signature: str
+    params: tuple[str, ...]
+    cases: tuple[CaseSpec, ...]
+    checks: tuple[CheckSpec, ...]
+    timeout: float = 5.0
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer: feedback matching its behaviour gets its hint."""
+
+    function: str
+    code: str
+    hint: Text
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    slug: str
+    title: Text
+    prompt: Text
+    functions: tuple[Function, ...]
+    starter: str
+    hints: tuple[Text, ...]
+    mistakes: tuple[Mistake, ...]
+    path: Path
+
+    @property
+    def file_stem(self) -> str:
+        return f"{self.id}-{self.slug}"
+
+    def function(self, name: str) -> Function:
+        return next(f for f in self.functions if f.name == name)
+
+
+class _Reader:
+    """Typed access to a located mapping, raising errors that point at the field."""
+
+    def __init__(self, doc: Located, path: tuple, data: Any):
+        self.doc, self.path = doc, path
+        if not isinstance(data, dict):
+            raise doc.error(path, f"expected a mapping, got {type(data).__name__}")
+        self.data = data
+
+    def unknown(self, allowed):
+        for key in self.data:
+            if key not in allowed:
+                raise self.doc.error(self.path + (key,), f"unknown field (expected one of: {', '.join(allowed)})")
+
+    def get(self, key, kind, default=..., convert=None):
+        path = self.path + (key,)
+        if key not in self.data:
+            if default is ...:
+                raise self.doc.error(path, "missing")
+            return default
+        value = self.data[key]
+        if kind is Text:
+            return read_text(self.doc, path, value)
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.doc.error(path, f"expected {getattr(kind, '__name__', kind)}, got {type(value).__name__} {value!r}")
+        return convert(value, path) if convert else value
+
+
+def read_text(doc: Located, path: tuple, value) -> Text:
+    reader = _Reader(doc, path, value)
+    reader.unknown(LANGS)
+    parts = {}
+    for lang in LANGS:
+        text = reader.get(lang, str)
+        if not text.strip():
+            raise doc.error(path + (lang,), "is empty")
+        parts[lang] = text
+    return Text(**parts)
+
+
+def _params(doc: Located, path: tuple, name: str, signature: str) -> tuple[str, ...]:
+    try:
+        tree = ast.parse(f"def {signature}: ...")
+    except SyntaxError:
+        raise doc.error(path, f"not a Python signature: {signature!r}") from None
+    fn = tree.body[0]
+    if fn.name != name:
+        raise doc.error(path, f"names {fn.name!r}, but the function is {name!r}")
+    return tuple(a.arg for a in fn.args.posonlyargs + fn.args.args)
+
+
+def _expr(doc: Located, path: tuple, source) -> str:
+    if not isinstance(source, str):
+        raise doc.error(path, f"expected a Python expression as a string, got {source!r}")
+    try:
+        ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        raise doc.error(path, f"not a Python expression: {exc.msg}") from None
+    return source
+
+
+def _case(doc: Located, path: tuple, data) -> CaseSpec:
+    r = _Reader(doc, path, data)
+    r.unknown(("label", "args", "kwargs", "let", "random", "repeat"))
+    args = r.get("args", list)
+    random = r.get("random", int, 0)
+    if random < 0:
+        raise doc.error(path + ("random",), "must be a count of cases, 0 or more")
+    exprs = lambda d, p: {k: _expr(doc, p + (k,), v) for k, v in d.items()}
+    return CaseSpec(
+        args=tuple(_expr(doc, path + ("args", i), a) for i, a in enumerate(args)),
+        kwargs=r.get("kwargs", dict, {}, exprs),
+        let=r.get("let", dict, {}, exprs),
+        label=r.get("label", str, None),
+        random=random,
+        repeat=r.get("repeat", int, 1),
+    )
+
+
+def _check(doc: Located, path: tuple, data) -> CheckSpec:
+    # A check is either a bare kind name or a one-key mapping {kind: {options}}.
+    if isinstance(data, str):
+        kind, raw = data, {}
+    elif isinstance(data, dict) and len(data) == 1:
+        (kind, raw), = data.items()
+        raw = raw or {}
+    else:
+        raise doc.error(path, "a check is a kind name, or {kind: {options}}")
+    if kind not in CHECK_KINDS:
+        raise doc.error(path, f"unknown check kind {kind!r} (known: {', '.join(CHECK_KINDS)})")
+    allowed = {**_COMMON, **CHECK_KINDS[kind][1]}
+    opath = path + (kind,)
+    r = _Reader(doc, opath, raw)
+    r.unknown(tuple(allowed))
+    options = {key: r.get(key, allowed[key]) for key in raw}
+    if kind == "relation":
+        for key in ("expr", "message"):
+            r.get(key, allowed[key])
+        _expr(doc, opath + ("expr",), options["expr"])
+    if kind == "numeric_grad":
+        r.get("of", str)
+    if kind == "forbidden":
+        r.get("calls", list)
+    if kind == "source":
+        r.get("names", list)
+    return CheckSpec(kind, options, doc.line(path))
+
+
+def _function(doc: Located, path: tuple, data) -> Function:
+    r = _Reader(doc, path, data)
+    r.unknown(("name", "signature", "cases", "checks", "timeout"))
+    name = r.get("name", str)
+    if not name.isidentifier():
+        raise doc.error(path + ("name",), f"{name!r} is not a Python name")
+    signature = r.get("signature", str)
+    cases = r.get("cases", list)
+    if not cases:
+        raise doc.error(path + ("cases",), "needs at least one case")
+    checks = r.get("checks", list, ["value"])
+    return Function(
+        name=name,
+        signature=signature,
+        params=_params(doc, path + ("signature",), name, signature),
+        cases=tuple(_case(doc, path + ("cases", i), c) for i, c in enumerate(cases)),
+        checks=tuple(_check(doc, path + ("checks", i), c) for i, c in enumerate(checks)),
+        timeout=r.get("timeout", float, 5.0),
+    )
+
+
+def _mistake(doc: Located, path: tuple, data, functions: dict) -> Mistake:
+    r = _Reader(doc, path, data)
+    r.unknown(("function", "code", "hint"))
+    name = r.get("function", str)
+    if name not in functions:
+        raise doc.error(path + ("function",), f"no function {name!r} in this exercise")
+    code = r.get("code", str)
+    try:
+        ast.parse(code)
+    except SyntaxError as exc:
+        raise doc.error(path + ("code",), f"does not parse: {exc.msg} (line {exc.lineno} of the code)") from None
+    return Mistake(name, code, r.get("hint", Text))
+
+
+def parse_exercise(doc: Located) -> Exercise:
+    r = _Reader(doc, (), doc.data)
+    r.unknown(("id", "slug", "title", "prompt", "functions", "starter", "hints", "mistakes"))
+    ident = r.get("id", str, convert=lambda v, p: v if ID_RE.match(v) else _raise(doc.error(p, f"{v!r} is not a dotted number like 2.5.3")))
+    slug = r.get("slug", str, convert=lambda v, p: v if SLUG_RE.match(v) else _raise(doc.error(p, f"{v!r} is not a lower-case slug like scalar-backward")))
+    raw_functions = r.get("functions", list)
+    if not raw_functions:
+        raise doc.error(("functions",), "needs at least one function")
+    functions = tuple(_function(doc, ("functions", i), f) for i, f in enumerate(raw_functions))
+    by_name = {f.name: f for f in functions}
+    if len(by_name) != len(functions):
+        raise doc.error(("functions",), "two functions share a name")
+    for fn in functions:
+        for check in fn.checks:
+            other = check.options.get("of")
+            if other is not None and other not in by_name:
+                raise doc.error(("functions",), f"{fn.name}: numeric_grad of unknown function {other!r}")
+    starter = r.get("starter", str)
+    try:
+        ast.parse(starter)
+    except SyntaxError as exc:
+        raise doc.error(("starter",), f"does not parse: {exc.msg} (line {exc.lineno} of the starter)") from None
+    return Exercise(
+        id=ident,
+        slug=slug,
+        title=r.get("title", Text),
+        prompt=r.get("prompt", Text),
+        functions=functions,
+        starter=starter,
+        hints=tuple(read_text(doc, ("hints", i), h) for i, h in enumerate(r.get("hints", list, []))),
+        mistakes=tuple(_mistake(doc, ("mistakes", i), m, by_name) for i, m in enumerate(r.get("mistakes", list, []))),
+        path=doc.file,
+    )
+
+
+def _raise(exc: Exception):
+    raise exc
+
+
+def load_exercise(file: Path) -> Exercise:
+    # YAML reads an unquoted 2.5 as a float; say so rather than "expected str".
+    doc = load_yaml(file)
+    if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), float):
+        raise doc.error(("id",), f"write the id as a quoted string: id: \"{doc.data['id']}\"")
+    return parse_exercise(doc)
+
+
+__all__ = ["CHECK_KINDS", "CaseSpec", "CheckSpec", "Exercise", "ExerciseFileError", "Function",
+           "LANGS", "Mistake", "Text", "load_exercise"]

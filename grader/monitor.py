@@ -1,0 +1,125 @@
+"""Notice forbidden calls while a student's function runs (sandboxed child only).
+
+Three nets, because calls reach the computation by three roads:
+- a TorchFunctionMode sees torch functions and Tensor methods (`torch.cos`, `x.cos()`);
+- a TorchDispatchMode sees every aten operator (`torch.ops.aten.cos`, and anything that
+  makes a tensor), and asks autograd which backward node is running so that the cos
+  computed by sin's own backward stays allowed;
+- plain Python functions (`math.cos`, `numpy.cos`, `torch.broadcast_shapes`) are wrapped
+  on their module before the student's file is imported, so `from math import cos` is
+  caught too.
+Calls are recorded, not blocked: the value checks still judge the answer, and the
+`forbidden` check says which call broke the rule.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib
+
+import torch
+from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
+
+_MODULES = {"math": "math", "cmath": "cmath", "numpy": "numpy", "np": "numpy", "torch": "torch"}
+
+
+class Monitor:
+    def __init__(self, calls, allow_in_backward=()):
+        self.active = False
+        self.seen: list[str] = []
+        self.allow = set(allow_in_backward)
+        self.aten: set[str] = set()  # aten operator names, "*" for any
+        self.torch: set[str] = set()  # torch function / Tensor method names, "*" for any
+        self.patch: list[tuple[str, str]] = []  # (module, attribute) to wrap
+        for call in calls:
+            prefix, _, name = call.rpartition(".")
+            if prefix == "aten":
+                self.aten.add(name)
+            elif prefix in ("torch", "Tensor", "torch.Tensor"):
+                self.torch.add(name)
+                if prefix == "torch" and name != "*":
+                    self.patch.append(("torch", name))
+            elif prefix in _MODULES:
+                self.patch.append((_MODULES[prefix], name))
+            else:
+                raise ValueError(f"cannot watch calls to {call!r}")
+
+    def _record(self, name: str):
+        if name not in self.seen:
+            self.seen.append(name)
+
+    def install(self):
+        """Wrap the plain Python functions; call before the student's file is imported."""
+        for module_name, attr in self.patch:
+            module = importlib.import_module(module_name)
+            original = getattr(module, attr, None)
+            if original is None:
+                continue
+            setattr(module, attr, self._wrap(f"{module_name}.{attr}", original))
+
+    def _wrap(self, label, original):
+        monitor = self
+
+        @functools.wraps(original)
+        def watched(*args, **kwargs):
+            if monitor.active:
+                monitor._record(label)
+            return original(*args, **kwargs)
+
+        return watched
+
+    @contextlib.contextmanager
+    def watching(self):
+        self.active = True
+        modes = []
+        if self.torch:
+            modes.append(_FunctionNet(self))
+        if self.aten:
+            modes.append(_DispatchNet(self))
+        try:
+            with contextlib.ExitStack() as stack:
+                for mode in modes:
+                    stack.enter_context(mode)
+                yield
+        finally:
+            self.active = False
+
+    def take(self) -> list[str]:
+        seen, self.seen = self.seen, []
+        return seen
+
+
+class _FunctionNet(TorchFunctionMode):
+    def __init__(self, monitor: Monitor):
+        super().__init__()
+        self.monitor = monitor
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        name = getattr(func, "__name__", "")
+        if "*" in self.monitor.torch or name in self.monitor.torch:
+            self.monitor._record(f"torch.{name}")
+        return func(*args, **(kwargs or {}))
+
+
+class _DispatchNet(TorchDispatchMode):
+    def __init__(self, monitor: Monitor):
+        super().__init__()
+        self.monitor = monitor
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        name = func.overloadpacket.__name__
+        if "*" in self.monitor.aten or name in self.monitor.aten:
+            node = torch._C._current_autograd_node()
+            if node is None or node.name() not in self.monitor.allow:
+                self.monitor._record(f"aten.{name}")
+        return func(*args, **(kwargs or {}))
+
+
+def monitor_for(fn) -> Monitor | None:
+    calls, allow = [], []
+    for check in fn.checks:
+        if check.kind == "forbidden":
+            calls += check.options["calls"]
+            allow += check.options.get("allow_in_backward", [])
+    return Monitor(calls, allow) if calls else None

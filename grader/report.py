@@ -1,0 +1,63 @@
+"""Render grading results for a person at a terminal (Rich)."""
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text as RichText
+
+from .grading import CaseResult, ExerciseResult
+
+
+def _group(rows: list[CaseResult]):
+    """Collapse runs of passing random cases, and runs of cases failing the same way."""
+    out: list[tuple[CaseResult, int]] = []
+    for row in rows:
+        if out:
+            last, count = out[-1]
+            same_pass = row.passed and last.passed and row.random and last.random
+            same_fail = (not row.passed and not last.passed and last.function == row.function
+                         and [p.message for p in row.problems] == [p.message for p in last.problems])
+            if last.function == row.function and (same_pass or same_fail):
+                out[-1] = (last, count + 1)
+                continue
+        out.append((row, 1))
+    return out
+
+
+def render(console: Console, result: ExerciseResult, lang: str = "en", show_path: str | None = None) -> None:
+    ex = result.exercise
+    console.print(f"[bold]{ex.id} {ex.slug}[/bold] — {escape(ex.title.get(lang))}  [dim]{escape(show_path or str(result.file))}[/dim]")
+    if result.import_problem:
+        console.print(f"  [red]✗[/red] {escape(result.import_problem.message)}")
+        for line in result.import_problem.details:
+            console.print(f"      [dim]{escape(line)}[/dim]")
+    else:
+        for row, count in _group(result.results):
+            _render_row(console, row, count, lang)
+    passed, total = result.counts
+    colour = "green" if result.passed else "red"
+    console.print(f"  [{colour}]{passed}/{total} checks passed[/{colour}]"
+                  f"[dim] · seed {result.seed}{' (replay with --seed ' + str(result.seed) + ')' if not result.passed else ''}"
+                  f" · sandbox: {escape(result.isolation)}[/dim]")
+
+
+def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> None:
+    label = row.label
+    if count > 1:
+        label = f"{count} random cases" if row.passed else f"{row.label} and {count - 1} more cases like it"
+    line = RichText("  ")
+    line.append("✓ " if row.passed else "✗ ", style="green" if row.passed else "red")
+    line.append(f"{row.function}", style="bold")
+    line.append(f"  {label}", style="cyan")
+    if row.inputs and count == 1:
+        line.append(f"  {row.inputs}", style="dim")
+    console.print(line, overflow="fold")
+    for problem in row.problems:
+        console.print(f"      {escape(problem.message)}", overflow="fold")
+        for detail in problem.details:
+            console.print(f"        [dim]{escape(detail)}[/dim]", overflow="fold")
+        for hint in problem.hints:
+            console.print(f"      [yellow]hint:[/yellow] {escape(hint.get(lang).strip())}", overflow="fold")
+    if not row.passed and row.output:
+        shown = row.output if len(row.output) <= 400 else row.output[:400] + "…"
+        console.print(f"      [dim]printed: {escape(shown.rstrip())}[/dim]", overflow="fold")

@@ -1,0 +1,206 @@
+"""Run a student's file in another process and collect its outcomes as data.
+
+`Runner.run(job)` is the one interface the grader uses. A runner starts a child
+process (`grader.child`), reads its framed messages with a deadline per call, and
+survives anything the child does: a call that hangs is killed and reported, the
+calls after it run in a fresh child, and a dying child costs only the call in flight.
+How a child is started (and how strongly it is isolated) is the only thing a
+runner variant changes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import child as proto
+from .harness import ErrorInfo, Outcome
+from .model import Exercise
+from .wire import WireError, decode
+
+STARTUP_TIMEOUT = 120.0  # a fresh interpreter importing torch on a slow laptop
+IMPORT_TIMEOUT = 10.0
+DEFAULT_LIMITS = {"memory_bytes": 4 << 30, "cpu_seconds": 120, "file_bytes": 64 << 20}
+
+
+class GraderError(RuntimeError):
+    """A fault in tutor itself (not in the submission)."""
+
+
+@dataclass
+class Job:
+    exercise: Exercise
+    student: Path
+    seed: int
+    calls: list[tuple[str, int]]
+    limits: dict = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+
+
+@dataclass
+class RunReport:
+    outcomes: dict[tuple[str, int], Outcome] = field(default_factory=dict)
+    import_error: ErrorInfo | None = None  # the file raised while being imported
+    import_failure: str | None = None  # importing it hung or killed the process
+    import_output: str = ""
+    isolation: str = ""
+
+
+class _Child:
+    """A started child: frames arrive on a queue; None means the stream ended."""
+
+    def __init__(self, proc: subprocess.Popen, scratch: str):
+        self.proc, self.scratch = proc, scratch
+        self.frames: queue.Queue = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self):
+        while True:
+            frame = proto.read_frame(self.proc.stdout)
+            self.frames.put(frame)
+            if frame is None:
+                return
+
+    def next(self, timeout: float):
+        """The next frame, None at end of stream, or raises queue.Empty on timeout."""
+        return self.frames.get(timeout=timeout)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            try:
+                if os.name == "posix":
+                    os.killpg(self.proc.pid, signal.SIGKILL)  # the whole group: no orphan survives
+                else:
+                    self.proc.kill()
+            except (ProcessLookupError, PermissionError):
+                pass
+        self.proc.wait()
+        self.proc.stdout.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def how_it_ended(self) -> str:
+        code = self.proc.wait()
+        if code < 0:
+            name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+            why = {"SIGKILL": " (often the memory limit)", "SIGXCPU": " (the CPU-time limit)",
+                   "SIGXFSZ": " (the file-size limit)", "SIGSEGV": " (a crash)"}.get(name, "")
+            return f"was killed by {name}{why}"
+        return f"exited with code {code} (sys.exit or os._exit in your code?)"
+
+
+class SubprocessRunner:
+    """A fresh interpreter per child, in its own session, with rlimits and a clean environment."""
+
+    isolation = "subprocess: own process group, wall-clock timeouts, rlimits (memory 4 GiB), scratch dir, clean env"
+
+    def _spawn(self, job: Job, calls: list) -> _Child:
+        scratch = tempfile.mkdtemp(prefix="tutor-run-")
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": scratch, "TMPDIR": scratch, "TEMP": scratch, "TMP": scratch,
+            # A single thread: the workload is tiny, and results must not depend on thread count.
+            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        if os.name == "nt":
+            env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", "")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "grader.child"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            cwd=scratch, env=env, start_new_session=(os.name == "posix"),
+        )
+        payload = {"exercise": str(job.exercise.path), "student": str(job.student), "seed": job.seed,
+                   "calls": calls, "scratch": scratch, "limits": job.limits}
+        proc.stdin.write((json.dumps(payload) + "\n").encode())
+        proc.stdin.close()
+        return _Child(proc, scratch)
+
+    def run(self, job: Job) -> RunReport:
+        report = RunReport(isolation=self.isolation)
+        pending = list(job.calls)
+        while pending:
+            child = self._spawn(job, pending)
+            try:
+                if not self._session(job, child, pending, report):
+                    break
+            finally:
+                child.kill()
+        return report
+
+    def _session(self, job: Job, child: _Child, pending: list, report: RunReport) -> bool:
+        """Drive one child; False when nothing more can run (the import failed)."""
+        try:
+            frame = child.next(STARTUP_TIMEOUT)
+        except queue.Empty:
+            raise GraderError("the sandbox did not start within two minutes") from None
+        if frame is None or frame[0] == proto.INTERNAL:
+            raise GraderError(f"the sandbox failed to start: {frame[1].decode() if frame else child.how_it_ended()}")
+        try:
+            frame = child.next(IMPORT_TIMEOUT)
+        except queue.Empty:
+            report.import_failure = f"importing your file did not finish within {IMPORT_TIMEOUT:g} s (an endless loop at the top level?)"
+            return False
+        if frame is None:
+            report.import_failure = f"the process importing your file {child.how_it_ended()}"
+            return False
+        kind, payload = frame
+        if kind == proto.INTERNAL:
+            raise GraderError(payload.decode())
+        if kind == proto.IMPORT_ERROR:
+            data = json.loads(payload)
+            report.import_output = data.pop("output")
+            report.import_error = ErrorInfo(**data)
+            return False
+        report.import_output = json.loads(payload)["output"]
+        current = None
+        deadline = None
+        while True:
+            try:
+                frame = child.next(max(0.0, deadline - time.monotonic()) if deadline else IMPORT_TIMEOUT)
+            except queue.Empty:
+                if current is None:
+                    raise GraderError("the sandbox stopped answering between calls") from None
+                fn = job.exercise.function(current[0])
+                self._finish(report, pending, current, Outcome(
+                    failure=f"did not finish within {fn.timeout:g} s (an endless loop, or a very slow computation?)"))
+                # The same function would most likely hang again: report, don't wait again.
+                for call in [c for c in pending if c[0] == current[0]]:
+                    self._finish(report, pending, call, Outcome(
+                        failure=f"not run: `{current[0]}` timed out on an earlier input"))
+                return True
+            if frame is None:
+                if current is None:
+                    raise GraderError(f"the sandbox ended unexpectedly: it {child.how_it_ended()}")
+                self._finish(report, pending, current, Outcome(
+                    failure=f"the process running your code {child.how_it_ended()} during this call"))
+                return True
+            kind, payload = frame
+            if kind == proto.BEGIN:
+                current = tuple(json.loads(payload))
+                deadline = time.monotonic() + job.exercise.function(current[0]).timeout
+            elif kind == proto.OUTCOME and current is not None:
+                try:
+                    outcome = decode(payload)
+                except WireError as exc:
+                    outcome = Outcome(failure=f"the result could not be read back: {exc}")
+                self._finish(report, pending, current, outcome)
+                current, deadline = None, None
+            elif kind == proto.DONE:
+                return True
+            elif kind == proto.INTERNAL:
+                raise GraderError(payload.decode())
+
+    @staticmethod
+    def _finish(report: RunReport, pending: list, call: tuple, outcome: Outcome):
+        report.outcomes[call] = outcome
+        if call in pending:
+            pending.remove(call)

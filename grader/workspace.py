@@ -1,0 +1,84 @@
+"""The student's files and progress: starter copies, resets, and the state file (no torch)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .catalog import Course
+from .model import Exercise
+
+STATE_FILE = ".tutor-state.json"
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def ensure_file(course: Course, ex: Exercise) -> tuple[Path, bool]:
+    """The student's file for `ex`, created from the starter if absent; never overwrites."""
+    path = course.workspace_file(ex)
+    if path.exists():
+        return path, False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(ex.starter, encoding="utf-8")
+    return path, True
+
+
+def reset(course: Course, ex: Exercise) -> Path:
+    path = course.workspace_file(ex)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(ex.starter, encoding="utf-8")
+    state = load_state(course)
+    state.pop(ex.id, None)
+    save_state(course, state)
+    return path
+
+
+def load_state(course: Course) -> dict:
+    try:
+        return json.loads((course.workspace_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def save_state(course: Course, state: dict) -> None:
+    # Write-then-rename: an interrupted save never leaves a half-written state file.
+    course.workspace_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=course.workspace_dir, prefix=".state-")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(state, f, indent=1, sort_keys=True)
+    os.replace(tmp, course.workspace_dir / STATE_FILE)
+
+
+def record_check(course: Course, ex: Exercise, file: Path, passed: bool) -> None:
+    state = load_state(course)
+    entry = state.setdefault(ex.id, {})
+    entry["status"] = "passed" if passed else "failing"
+    entry["hash"] = digest(file.read_text(encoding="utf-8", errors="replace"))
+    save_state(course, state)
+
+
+def next_hint(course: Course, ex: Exercise) -> int:
+    """Index of the hint to show now (advancing, then staying on the last)."""
+    state = load_state(course)
+    entry = state.setdefault(ex.id, {})
+    index = min(entry.get("hints_shown", 0), len(ex.hints) - 1)
+    entry["hints_shown"] = index + 1
+    save_state(course, state)
+    return index
+
+
+def status(course: Course, ex: Exercise, state: dict) -> str:
+    """not started / failing / passed / changed (edited since the last check)."""
+    path = course.workspace_file(ex)
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "not started"
+    entry = state.get(ex.id, {})
+    if entry.get("hash") == digest(text):
+        return entry["status"]
+    return "not started" if text == ex.starter else "changed"
