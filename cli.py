@@ -165,13 +165,16 @@ def reset(exercise: str = typer.Argument(..., help="Exercise id or slug."),
 
 
 @app.command()
-def validate(seed: Optional[int] = typer.Option(None, "--seed")):
+def validate(exercises: Optional[list[str]] = typer.Argument(None, help="Ids or slugs (default: all)."),
+             seed: Optional[int] = typer.Option(None, "--seed")):
     """For authors: every exercise loads, every solution passes, every starter and known mistake fails."""
     course = _course()
+    targets = [_exercise(course, key) for key in exercises] if exercises else course.exercises
     from grader.runner import SubprocessRunner
     from grader.validate import validate_course
 
-    ok = validate_course(course, SubprocessRunner(), seed if seed is not None else secrets.randbelow(10**6), console)
+    ok = validate_course(course, targets, SubprocessRunner(),
+                         seed if seed is not None else secrets.randbelow(10**6), console)
     raise typer.Exit(0 if ok else 1)
 
 
