@@ -89,7 +89,7 @@ class Reference:
 
 
 def _expects_error(fn: Function) -> bool:
-    return any(c.kind == "value" and "message" in c.options for c in fn.checks)
+    return any(c.kind == "value" and "message" in c.options for c in fn.all_checks())
 
 
 def _describe_inputs(fn: Function, case: Case, args: list, kwargs: dict) -> str:
@@ -150,11 +150,9 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
     if got.error and not expected.error:
         # Nothing else can be judged about a call that raised; say so once, with any known cause.
         problem = Problem(f"your code {describe_error(got)}", kind="value")
-        problem.hints = _mistake_hints(exercise, fn, case, got, reference, [c for c in fn.checks if c.kind == "value"][:1] or [_VALUE])
+        problem.hints = _mistake_hints(exercise, fn, case, got, reference, [c for c in fn.case_checks(case.spec) if c.kind == "value"][:1] or [_VALUE])
         return problems + [problem]
-    for check in fn.checks:
-        if check.scope != "case":
-            continue
+    for check in fn.case_checks(case.spec):
         problem = CASE_CHECKS[check.kind](check, CaseContext(fn, got, expected))
         if problem is None:
             continue

@@ -254,11 +254,11 @@ def _run_probe(name: str, namespace, func: Callable, case: Case):
 def probes_for(fn: Function) -> tuple[str, ...]:
     """What extra observations a function's checks need beyond the call itself."""
     names = []
-    for check in fn.checks:
+    for check in fn.all_checks():
         if check.kind == "gradcheck":
             names.append("gradcheck")
         elif check.kind == "numeric_grad":
             names.append(f"numeric_grad:{check.options['of']}")
         elif check.kind == "control_flow":
             names.append("path")
-    return tuple(names)
+    return tuple(dict.fromkeys(names))

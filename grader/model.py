@@ -88,6 +88,7 @@ class CaseSpec:
     label: str | None = None
     random: int = 0
     repeat: int = 1
+    checks: tuple = ()  # when given, replaces the function's case checks for this case
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,14 @@ class Function:
     cases: tuple[CaseSpec, ...]
     checks: tuple[CheckSpec, ...]
     timeout: float = 5.0
+
+    def case_checks(self, spec: CaseSpec) -> tuple[CheckSpec, ...]:
+        return spec.checks or tuple(c for c in self.checks if c.scope == "case")
+
+    def all_checks(self):
+        yield from self.checks
+        for spec in self.cases:
+            yield from spec.checks
 
 
 @dataclass(frozen=True)
@@ -194,7 +203,7 @@ def _expr(doc: Located, path: tuple, source) -> str:
 
 def _case(doc: Located, path: tuple, data) -> CaseSpec:
     r = _Reader(doc, path, data)
-    r.unknown(("label", "args", "kwargs", "let", "random", "repeat"))
+    r.unknown(("label", "args", "kwargs", "let", "random", "repeat", "checks"))
     args = r.get("args", list)
     random = r.get("random", int, 0)
     if random < 0:
@@ -207,6 +216,7 @@ def _case(doc: Located, path: tuple, data) -> CaseSpec:
         label=r.get("label", str, None),
         random=random,
         repeat=r.get("repeat", int, 1),
+        checks=tuple(_check(doc, path + ("checks", i), c) for i, c in enumerate(r.get("checks", list, []))),
     )
 
 
@@ -250,11 +260,15 @@ def _function(doc: Located, path: tuple, data) -> Function:
     if not cases:
         raise doc.error(path + ("cases",), "needs at least one case")
     checks = r.get("checks", list, ["value"])
+    specs = tuple(_case(doc, path + ("cases", i), c) for i, c in enumerate(cases))
+    for i, spec in enumerate(specs):
+        if any(c.scope != "case" for c in spec.checks):
+            raise doc.error(path + ("cases", i, "checks"), "only case checks can be given for one case")
     return Function(
         name=name,
         signature=signature,
         params=_params(doc, path + ("signature",), name, signature),
-        cases=tuple(_case(doc, path + ("cases", i), c) for i, c in enumerate(cases)),
+        cases=specs,
         checks=tuple(_check(doc, path + ("checks", i), c) for i, c in enumerate(checks)),
         timeout=r.get("timeout", float, 5.0),
     )
@@ -287,7 +301,7 @@ def parse_exercise(doc: Located) -> Exercise:
     if len(by_name) != len(functions):
         raise doc.error(("functions",), "two functions share a name")
     for fn in functions:
-        for check in fn.checks:
+        for check in fn.all_checks():
             other = check.options.get("of")
             if other is not None and other not in by_name:
                 raise doc.error(("functions",), f"{fn.name}: numeric_grad of unknown function {other!r}")

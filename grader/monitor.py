@@ -118,7 +118,7 @@ class _DispatchNet(TorchDispatchMode):
 
 def monitor_for(fn) -> Monitor | None:
     calls, allow = [], []
-    for check in fn.checks:
+    for check in fn.all_checks():
         if check.kind == "forbidden":
             calls += check.options["calls"]
             allow += check.options.get("allow_in_backward", [])
