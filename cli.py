@@ -120,9 +120,9 @@ def check(
 
     from grader.grading import grade  # torch is imported here, and only here
     from grader.report import render
-    from grader.runner import GraderError, SubprocessRunner
+    from grader.runner import GraderError, default_runner
 
-    runner = SubprocessRunner()
+    runner = default_runner()
     all_passed = True
     for ex in targets:
         path = file.resolve() if file else workspace.ensure_file(course, ex)[0]
@@ -170,10 +170,10 @@ def validate(exercises: Optional[list[str]] = typer.Argument(None, help="Ids or 
     """For authors: every exercise loads, every solution passes, every starter and known mistake fails."""
     course = _course()
     targets = [_exercise(course, key) for key in exercises] if exercises else course.exercises
-    from grader.runner import SubprocessRunner
+    from grader.runner import default_runner
     from grader.validate import validate_course
 
-    ok = validate_course(course, targets, SubprocessRunner(),
+    ok = validate_course(course, targets, default_runner(),
                          seed if seed is not None else secrets.randbelow(10**6), console)
     raise typer.Exit(0 if ok else 1)
 

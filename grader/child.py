@@ -13,23 +13,13 @@ import struct
 import sys
 
 READY, IMPORTED, IMPORT_ERROR, BEGIN, OUTCOME, DONE, INTERNAL = b"RIEBODX"
-_HEADER = struct.Struct("<IB")
+HEADER = struct.Struct("<IB")
 
 
 def write_frame(fd: int, kind: int, payload: bytes = b"") -> None:
-    data = _HEADER.pack(len(payload), kind) + payload
+    data = HEADER.pack(len(payload), kind) + payload
     while data:
         data = data[os.write(fd, data):]
-
-
-def read_frame(stream):
-    """(kind, payload), or None at end of stream."""
-    head = stream.read(_HEADER.size)
-    if len(head) < _HEADER.size:
-        return None
-    size, kind = _HEADER.unpack(head)
-    payload = stream.read(size)
-    return None if len(payload) < size else (kind, payload)
 
 
 def apply_limits(limits: dict) -> list[str]:
@@ -106,15 +96,31 @@ def serve(job: dict, chan: int) -> None:
     write_frame(chan, DONE)
 
 
-def main() -> None:
-    job = json.loads(sys.stdin.readline())
-    # Frames go to a private descriptor; the student's raw writes to 1 and 2 go nowhere.
-    chan = os.dup(1)
+def enter_sandbox(job: dict, env: dict | None = None) -> None:
+    """Confine this process before any student code runs."""
     devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
+    for fd in (0, 1, 2):  # the student's raw writes to 1 and 2 go nowhere
         os.dup2(devnull, fd)
+    os.close(devnull)
+    # A forked child still holds the grader's modules: drop any reference solution it loaded.
+    for name in [m for m in sys.modules if m.startswith(("tutor_reference_", "tutor_mistake_"))]:
+        del sys.modules[name]
+    import gc
+    import linecache
+
+    linecache.clearcache()
+    gc.collect()
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
     apply_limits(job.get("limits", {}))
     os.chdir(job["scratch"])
+
+
+def main() -> None:
+    job = json.loads(sys.stdin.readline())
+    chan = os.dup(1)  # frames go to a private descriptor
+    enter_sandbox(job)
     try:
         serve(job, chan)
     except Exception:  # a bug of ours: hand the traceback to the grader rather than vanish

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import select
 import shutil
 import signal
 import subprocess
@@ -25,7 +26,7 @@ from pathlib import Path
 from . import child as proto
 from .harness import ErrorInfo, Outcome
 from .model import Exercise
-from .wire import WireError, decode
+from .wire import MAX_PAYLOAD, WireError, decode
 
 STARTUP_TIMEOUT = 120.0  # a fresh interpreter importing torch on a slow laptop
 IMPORT_TIMEOUT = 10.0
@@ -54,40 +55,91 @@ class RunReport:
     isolation: str = ""
 
 
-class _Child:
-    """A started child: frames arrive on a queue; None means the stream ended."""
+class _Frames:
+    """Frames from a child's pipe with a deadline: select() on POSIX (no threads, so forking
+    stays safe), a reader thread on Windows where pipes cannot be selected."""
 
-    def __init__(self, proc: subprocess.Popen, scratch: str):
-        self.proc, self.scratch = proc, scratch
-        self.frames: queue.Queue = queue.Queue()
-        threading.Thread(target=self._pump, daemon=True).start()
+    def __init__(self, fd: int):
+        self.fd, self.buf, self.eof = fd, bytearray(), False
+        if os.name != "posix":
+            self.chunks: queue.Queue = queue.Queue()
+            threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self):
         while True:
-            frame = proto.read_frame(self.proc.stdout)
-            self.frames.put(frame)
-            if frame is None:
+            data = os.read(self.fd, 1 << 20)
+            self.chunks.put(data)
+            if not data:
                 return
 
+    def _read(self, timeout: float) -> bool:
+        if os.name == "posix":
+            if not select.select([self.fd], [], [], timeout)[0]:
+                return False
+            data = os.read(self.fd, 1 << 20)
+        else:
+            try:
+                data = self.chunks.get(timeout=timeout)
+            except queue.Empty:
+                return False
+        if data:
+            self.buf += data
+        else:
+            self.eof = True
+        return True
+
     def next(self, timeout: float):
-        """The next frame, None at end of stream, or raises queue.Empty on timeout."""
-        return self.frames.get(timeout=timeout)
+        """The next (kind, payload), None at end of stream; raises queue.Empty on timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if len(self.buf) >= proto.HEADER.size:
+                size, kind = proto.HEADER.unpack_from(self.buf)
+                if size > MAX_PAYLOAD:
+                    raise WireError(f"a result of {size:,} bytes is over the {MAX_PAYLOAD:,}-byte limit")
+                if len(self.buf) >= proto.HEADER.size + size:
+                    payload = bytes(self.buf[proto.HEADER.size:proto.HEADER.size + size])
+                    del self.buf[:proto.HEADER.size + size]
+                    return kind, payload
+            if self.eof:
+                return None
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self._read(remaining):
+                raise queue.Empty
+
+
+class _Child:
+    """A started child process: its frames, and how to end it."""
+
+    def __init__(self, pid: int, fd: int, scratch: str, popen: subprocess.Popen | None = None):
+        self.pid, self.fd, self.scratch, self.popen = pid, fd, scratch, popen
+        self.frames = _Frames(fd)
+        self.status: int | None = None
+
+    def next(self, timeout: float):
+        return self.frames.next(timeout)
+
+    def wait(self) -> int:
+        if self.status is None:
+            if self.popen is not None:
+                self.status = self.popen.wait()
+            else:
+                self.status = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.status
 
     def kill(self):
-        if self.proc.poll() is None:
-            try:
-                if os.name == "posix":
-                    os.killpg(self.proc.pid, signal.SIGKILL)  # the whole group: no orphan survives
-                else:
-                    self.proc.kill()
-            except (ProcessLookupError, PermissionError):
-                pass
-        self.proc.wait()
-        self.proc.stdout.close()
+        try:
+            if os.name == "posix":
+                os.killpg(self.pid, signal.SIGKILL)  # the whole group: no orphan survives
+            else:
+                self.popen.kill()
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+        self.wait()
+        os.close(self.fd)
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def how_it_ended(self) -> str:
-        code = self.proc.wait()
+        code = self.wait()
         if code < 0:
             name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
             why = {"SIGKILL": " (often the memory limit)", "SIGXCPU": " (the CPU-time limit)",
@@ -96,33 +148,32 @@ class _Child:
         return f"exited with code {code} (sys.exit or os._exit in your code?)"
 
 
-class SubprocessRunner:
-    """A fresh interpreter per child, in its own session, with rlimits and a clean environment."""
+def _job_payload(job: "Job", calls: list, scratch: str) -> dict:
+    return {"exercise": str(job.exercise.path), "student": str(job.student), "seed": job.seed,
+            "calls": calls, "scratch": scratch, "limits": job.limits}
 
-    isolation = "subprocess: own process group, wall-clock timeouts, rlimits (memory 4 GiB), scratch dir, clean env"
+
+def _clean_env(scratch: str) -> dict:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": scratch, "TMPDIR": scratch, "TEMP": scratch, "TMP": scratch,
+        # A single thread: the workload is tiny, and results must not depend on thread count.
+        "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    if os.name == "nt":
+        env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", "")
+    return env
+
+
+class Runner:
+    """Runs a job's calls in children; subclasses say how a child is started."""
+
+    isolation = ""
 
     def _spawn(self, job: Job, calls: list) -> _Child:
-        scratch = tempfile.mkdtemp(prefix="tutor-run-")
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": scratch, "TMPDIR": scratch, "TEMP": scratch, "TMP": scratch,
-            # A single thread: the workload is tiny, and results must not depend on thread count.
-            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-        if os.name == "nt":
-            env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", "")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "grader.child"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            cwd=scratch, env=env, start_new_session=(os.name == "posix"),
-        )
-        payload = {"exercise": str(job.exercise.path), "student": str(job.student), "seed": job.seed,
-                   "calls": calls, "scratch": scratch, "limits": job.limits}
-        proc.stdin.write((json.dumps(payload) + "\n").encode())
-        proc.stdin.close()
-        return _Child(proc, scratch)
+        raise NotImplementedError
 
     def run(self, job: Job) -> RunReport:
         report = RunReport(isolation=self.isolation)
@@ -140,12 +191,17 @@ class SubprocessRunner:
         """Drive one child; False when nothing more can run (the import failed)."""
         try:
             frame = child.next(STARTUP_TIMEOUT)
+        except WireError as exc:
+            raise GraderError(str(exc)) from None
         except queue.Empty:
             raise GraderError("the sandbox did not start within two minutes") from None
         if frame is None or frame[0] == proto.INTERNAL:
             raise GraderError(f"the sandbox failed to start: {frame[1].decode() if frame else child.how_it_ended()}")
         try:
             frame = child.next(IMPORT_TIMEOUT)
+        except WireError as exc:
+            report.import_failure = f"the process importing your file sent something unreadable: {exc}"
+            return False
         except queue.Empty:
             report.import_failure = f"importing your file did not finish within {IMPORT_TIMEOUT:g} s (an endless loop at the top level?)"
             return False
@@ -166,6 +222,11 @@ class SubprocessRunner:
         while True:
             try:
                 frame = child.next(max(0.0, deadline - time.monotonic()) if deadline else IMPORT_TIMEOUT)
+            except WireError as exc:
+                if current is None:
+                    raise GraderError(str(exc)) from None
+                self._finish(report, pending, current, Outcome(failure=str(exc)))
+                return True
             except queue.Empty:
                 if current is None:
                     raise GraderError("the sandbox stopped answering between calls") from None
@@ -204,3 +265,61 @@ class SubprocessRunner:
         report.outcomes[call] = outcome
         if call in pending:
             pending.remove(call)
+
+
+class SubprocessRunner(Runner):
+    """A fresh interpreter per child: works everywhere, costs a torch import per child."""
+
+    isolation = "subprocess (own process group, wall-clock timeouts, rlimits, scratch dir, clean env)"
+
+    def _spawn(self, job: Job, calls: list) -> _Child:
+        scratch = tempfile.mkdtemp(prefix="tutor-run-")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "grader.child"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            cwd=scratch, env=_clean_env(scratch), start_new_session=(os.name == "posix"),
+        )
+        proc.stdin.write((json.dumps(_job_payload(job, calls, scratch)) + "\n").encode())
+        proc.stdin.close()
+        fd = os.dup(proc.stdout.fileno())
+        proc.stdout.close()
+        return _Child(proc.pid, fd, scratch, popen=proc)
+
+
+class ForkRunner(Runner):
+    """Fork each child from this process, which has already imported torch (Linux)."""
+
+    isolation = "fork (own session, wall-clock timeouts, rlimits, scratch dir, clean env)"
+
+    def __init__(self):
+        import torch
+
+        torch.set_num_threads(1)
+
+    def _spawn(self, job: Job, calls: list) -> _Child:
+        scratch = tempfile.mkdtemp(prefix="tutor-run-")
+        payload = _job_payload(job, calls, scratch)
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            try:
+                os.close(read_fd)
+                os.setsid()
+                proto.enter_sandbox(payload, _clean_env(scratch))
+                proto.serve(payload, write_fd)
+            except BaseException:
+                import traceback
+
+                proto.write_frame(write_fd, proto.INTERNAL, traceback.format_exc().encode())
+            finally:
+                os._exit(0)
+        os.close(write_fd)
+        return _Child(pid, read_fd, scratch)
+
+
+def default_runner() -> Runner:
+    """Fork where it is safe (Linux); a fresh interpreter elsewhere or when TUTOR_RUNNER=subprocess."""
+    choice = os.environ.get("TUTOR_RUNNER", "")
+    if choice == "subprocess" or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return SubprocessRunner()
+    return ForkRunner()

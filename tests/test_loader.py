@@ -1,0 +1,101 @@
+"""Bad exercise files are reported by file, line and field."""
+import textwrap
+
+import pytest
+
+from grader.catalog import Course
+from grader.model import ExerciseFileError, load_exercise
+
+GOOD = """\
+id: "9.1"
+slug: demo
+title: {en: Demo, zh: 演示}
+prompt: {en: Write it., zh: 写吧。}
+functions:
+  - name: double
+    signature: "double(x: Tensor) -> Tensor"
+    cases:
+      - {label: seed, args: ["torch.arange(3)"]}
+    checks: [value]
+starter: |
+  def double(x):
+      raise NotImplementedError
+"""
+
+
+def load(tmp_path, text, name="9.1-demo.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return load_exercise(path)
+
+
+def error(tmp_path, text):
+    with pytest.raises(ExerciseFileError) as info:
+        load(tmp_path, text)
+    return info.value
+
+
+def test_good_file_loads(tmp_path):
+    ex = load(tmp_path, GOOD)
+    assert (ex.id, ex.slug, ex.functions[0].params) == ("9.1", "demo", ("x",))
+    assert ex.title.get("zh") == "演示"
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path):
+    e = error(tmp_path, GOOD.replace("slug: demo", "slug: [demo"))
+    assert e.file.endswith("9.1-demo.yaml") and e.line is not None and "not valid YAML" in e.message
+
+
+def test_unknown_check_kind_names_line_and_field(tmp_path):
+    e = error(tmp_path, GOOD.replace("checks: [value]", "checks: [values]"))
+    assert (e.line, e.field) == (10, "functions[0].checks[0]")
+    assert "unknown check kind 'values'" in e.message and "value" in e.message
+
+
+def test_unknown_field(tmp_path):
+    e = error(tmp_path, GOOD.replace("slug: demo", "slug: demo\nsulg: typo"))
+    assert e.field == "sulg" and e.line == 3
+
+
+def test_missing_translation(tmp_path):
+    e = error(tmp_path, GOOD.replace("title: {en: Demo, zh: 演示}", "title: {en: Demo}"))
+    assert e.field == "title.zh" and e.message == "missing" and e.line == 3
+
+
+def test_unquoted_numeric_id(tmp_path):
+    e = error(tmp_path, GOOD.replace('id: "9.1"', "id: 9.1"))
+    assert e.field == "id" and "quoted" in e.message
+
+
+def test_bad_case_expression(tmp_path):
+    e = error(tmp_path, GOOD.replace('args: ["torch.arange(3)"]', 'args: ["torch.arange(3"]'))
+    assert e.field == "functions[0].cases[0].args[0]" and "not a Python expression" in e.message
+
+
+def test_signature_must_name_the_function(tmp_path):
+    e = error(tmp_path, GOOD.replace('"double(x: Tensor)', '"twice(x: Tensor)'))
+    assert e.field == "functions[0].signature" and "'twice'" in e.message
+
+
+def test_check_option_types(tmp_path):
+    e = error(tmp_path, GOOD.replace("checks: [value]", "checks: [{value: {rtol: lots}}]"))
+    assert e.field == "functions[0].checks[0].value.rtol" and "expected float" in e.message
+
+
+def test_mistake_for_unknown_function(tmp_path):
+    e = error(tmp_path, GOOD + "mistakes:\n  - {function: triple, code: 'x = 1', hint: {en: a, zh: b}}\n")
+    assert e.field == "mistakes[0].function" and "triple" in e.message
+
+
+def test_duplicate_slug_across_files(tmp_path):
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "exercises" / "9.1-demo.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "exercises" / "9.2-demo.yaml").write_text(GOOD.replace('"9.1"', '"9.2"'), encoding="utf-8")
+    with pytest.raises(ExerciseFileError) as info:
+        Course(tmp_path).exercises
+    assert "already used" in str(info.value)
+
+
+def test_course_ids_and_slugs_resolve(course):
+    for ex in course.exercises:
+        assert course.get(ex.id) is ex and course.get(ex.slug) is ex
