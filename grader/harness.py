@@ -75,9 +75,11 @@ def error_info(exc: BaseException, filename: str | None) -> ErrorInfo:
             line = tb.tb_lineno
         tb = tb.tb_next
     try:
-        message = str(exc)
+        message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
     except BaseException:  # a hostile __str__
         message = "<the exception's message could not be read>"
+    if isinstance(exc, SyntaxError) and filename and exc.filename == filename:
+        line = exc.lineno
     return ErrorInfo(qualname(type(exc)), [qualname(c) for c in type(exc).__mro__], message[:2000], line)
 
 

@@ -1,0 +1,105 @@
+"""The commands as a student or instructor runs them: output and exit codes."""
+import shutil
+
+import pytest
+
+from conftest import ROOT, run_tutor
+
+
+@pytest.fixture
+def course_copy(tmp_path):
+    """A private copy of the course, so workspace files and state stay out of the repo."""
+    for name in ("exercises", "solutions"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def test_list_shows_every_exercise_without_importing_torch(course_copy):
+    code = ("import sys; sys.argv = ['tutor', 'list']; import cli\n"
+            "try:\n    cli.app()\nexcept SystemExit:\n    pass\n"
+            "assert 'torch' not in sys.modules, 'tutor list imported torch'")
+    import subprocess, sys, os
+    proc = subprocess.run([sys.executable, "-c", code], cwd=course_copy, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"})
+    assert proc.returncode == 0, proc.stderr
+    assert "2.5.3" in proc.stdout and "detach" in proc.stdout and "not started" in proc.stdout
+    assert "0/" in proc.stdout and " passed" in proc.stdout
+
+
+def test_show_by_slug_creates_the_file_to_edit(course_copy):
+    proc = run_tutor("show", "detach", cwd=course_copy)
+    assert proc.returncode == 0, proc.stderr
+    assert "detached_grad(x: Tensor) -> tuple[Tensor, Tensor]" in proc.stdout
+    assert (course_copy / "workspace" / "2.5.3-detach.py").is_file()
+    assert "tutor check 2.5.3" in proc.stdout
+
+
+def test_show_in_chinese(course_copy):
+    proc = run_tutor("show", "2.5.3", "--lang", "zh", cwd=course_copy)
+    assert "不自动求导" in proc.stdout
+
+
+def test_unknown_exercise_is_a_usage_error(course_copy):
+    proc = run_tutor("check", "9.9.9", cwd=course_copy)
+    assert proc.returncode == 2 and "no exercise '9.9.9'" in proc.stderr
+
+
+def test_missing_file_is_a_usage_error(course_copy):
+    proc = run_tutor("check", "2.5.3", "--file", "nowhere.py", cwd=course_copy)
+    assert proc.returncode == 2 and "no such file" in proc.stderr
+
+
+def test_broken_exercise_file_is_named(course_copy):
+    bad = course_copy / "exercises" / "2.5.3-detach.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("checks: [value, grad]", "checks: [value, gard]"),
+                   encoding="utf-8")
+    proc = run_tutor("list", cwd=course_copy)
+    assert proc.returncode == 2
+    assert "2.5.3-detach.yaml:" in proc.stderr and "unknown check kind 'gard'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_check_starter_fails_then_solution_passes_and_progress_is_recorded(course_copy):
+    proc = run_tutor("check", "detach", "--seed", "1", cwd=course_copy)
+    assert proc.returncode == 1
+    assert "raised NotImplementedError: write detached_grad" in proc.stdout
+    assert "replay with --seed 1" in proc.stdout
+    shutil.copy(course_copy / "solutions" / "2.5.3-detach.py", course_copy / "workspace" / "2.5.3-detach.py")
+    proc = run_tutor("check", "2.5.3", cwd=course_copy)
+    assert proc.returncode == 0, proc.stdout
+    assert "checks passed" in proc.stdout
+    listing = run_tutor("list", cwd=course_copy).stdout
+    assert "passed" in listing.split("2.5.3")[1].splitlines()[0]
+
+
+def test_check_a_named_file_shows_the_known_mistake(course_copy, tmp_path):
+    answer = tmp_path / "answer.py"
+    answer.write_text("import torch\n"
+                      "def detached_grad(x):\n    y = x * x\n    u = y.detach()\n    z = u * x\n"
+                      "    z.backward()\n    return x.grad, u\n", encoding="utf-8")
+    proc = run_tutor("check", "2.5.3", "--file", str(answer), "--seed", "2", cwd=course_copy)
+    assert proc.returncode == 1
+    assert "grad can be implicitly created only for scalar outputs" in proc.stdout
+    assert "hint:" in proc.stdout and "z.sum().backward()" in proc.stdout
+    assert "your file defines no function `full_grad`" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_hint_advances(course_copy):
+    first = run_tutor("hint", "detach", cwd=course_copy).stdout
+    second = run_tutor("hint", "detach", cwd=course_copy).stdout
+    assert "Hint 1/" in first and "Hint 2/" in second
+
+
+def test_reset_restores_the_starter(course_copy):
+    run_tutor("show", "detach", cwd=course_copy)
+    path = course_copy / "workspace" / "2.5.3-detach.py"
+    path.write_text("# my work\n", encoding="utf-8")
+    assert run_tutor("reset", "detach", cwd=course_copy, input="n\n").returncode == 1
+    assert path.read_text(encoding="utf-8") == "# my work\n"
+    assert run_tutor("reset", "detach", "--yes", cwd=course_copy).returncode == 0
+    assert "raise NotImplementedError" in path.read_text(encoding="utf-8")
+
+
+def test_check_needs_an_exercise_or_all(course_copy):
+    assert run_tutor("check", cwd=course_copy).returncode == 2

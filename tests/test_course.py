@@ -1,0 +1,46 @@
+"""Every exercise in the course is consistent: the contract's ids exist, each reference
+solution passes through the sandbox, each starter fails, each known mistake is named."""
+import re
+
+import pytest
+
+from conftest import ROOT
+from grader.catalog import Course
+from grader.model import LANGS
+from grader.validate import validate_exercise
+
+COURSE = Course(ROOT)
+CURRICULUM = ROOT.parent / "shared" / "curriculum.md"
+
+
+def contract():
+    """(id, slug, function names) for every exercise the curriculum names."""
+    text = CURRICULUM.read_text(encoding="utf-8")
+    out = []
+    for match in re.finditer(r"^### ([\d.]+) `([a-z-]+)`.*?$(.*?)(?=^##)", text + "\n##", re.M | re.S):
+        names = re.findall(r"^- `([a-z_0-9]+)\(", match.group(3), re.M)
+        names += re.findall(r"`([a-z_0-9]+)\([^`]*\) ->", match.group(3))
+        out.append((match.group(1), match.group(2), set(names)))
+    return out
+
+
+@pytest.mark.skipif(not CURRICULUM.exists(), reason="the curriculum is not beside this checkout")
+def test_every_curriculum_exercise_exists_with_its_functions():
+    for ident, slug, names in contract():
+        ex = COURSE.get(ident)
+        assert ex.slug == slug
+        assert names <= {f.name for f in ex.functions}, (ident, names)
+
+
+@pytest.mark.parametrize("ex", COURSE.exercises, ids=lambda ex: ex.id)
+def test_every_text_is_translated(ex):
+    texts = [ex.title, ex.prompt, *ex.hints, *(m.hint for m in ex.mistakes)]
+    assert all(getattr(t, lang).strip() for t in texts for lang in LANGS)
+    assert ex.mistakes, "every exercise names at least one known mistake"
+
+
+@pytest.mark.parametrize("ex", COURSE.exercises, ids=lambda ex: ex.id)
+def test_solution_passes_starter_fails_mistakes_are_named(ex, runner):
+    findings = validate_exercise(COURSE, ex, runner, seed=20261127)
+    bad = [f"{f.what}: {f.detail}" for f in findings if not f.ok]
+    assert not bad, bad

@@ -1,0 +1,128 @@
+"""Broken and hostile submissions fail their own checks without crashing the grader or hiding others."""
+import textwrap
+
+import pytest
+
+from grader.grading import grade
+from grader.runner import SubprocessRunner
+
+GOOD_FULL_GRAD = """
+def full_grad(x):
+    (x * x).sum().backward()
+    return x.grad
+"""
+
+
+def submit(tmp_path, course, runner, *parts, slug="detach", seed=7):
+    ex = course.get(slug)
+    path = tmp_path / "answer.py"
+    path.write_text("import torch\n" + "\n".join(textwrap.dedent(p) for p in parts), encoding="utf-8")
+    return grade(ex, path, course.solution_file(ex), seed, runner)
+
+
+def rows(result, function):
+    return [r for r in result.results if r.function == function]
+
+
+def messages(result, function):
+    return [p.message for r in rows(result, function) for p in r.problems]
+
+
+def test_endless_loop_in_one_function_is_reported_and_others_still_graded(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, """
+        def detached_grad(x):
+            while True:
+                pass
+    """, GOOD_FULL_GRAD)
+    first, *rest = rows(result, "detached_grad")
+    assert "did not finish within 5 s" in first.problems[0].message
+    assert all("timed out on an earlier input" in r.problems[0].message for r in rest)
+    assert all(r.passed for r in rows(result, "full_grad"))
+    assert not result.passed
+
+
+def test_endless_loop_at_import(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, "while True:\n    pass\n")
+    assert "importing your file did not finish" in result.import_problem.message
+    assert not result.passed
+
+
+def test_syntax_error_names_the_line(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, "def detached_grad(x)\n    return x\n")
+    assert "SyntaxError" in result.import_problem.message and "(line 2)" in result.import_problem.message
+
+
+def test_missing_function(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, GOOD_FULL_GRAD)
+    assert messages(result, "detached_grad")[0] == "your file defines no function `detached_grad`"
+    assert all(r.passed for r in rows(result, "full_grad"))
+
+
+def test_sys_exit_and_base_exceptions_are_answers_not_escapes(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, """
+        import sys
+        def detached_grad(x):
+            sys.exit(0)
+        def full_grad(x):
+            raise KeyboardInterrupt
+    """)
+    assert "raised SystemExit" in messages(result, "detached_grad")[0]
+    assert "raised KeyboardInterrupt" in messages(result, "full_grad")[0]
+    assert result.counts[0] == 0
+
+
+def test_hard_exit_costs_only_the_call_in_flight(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, """
+        import os
+        def detached_grad(x):
+            os._exit(0)
+    """, GOOD_FULL_GRAD)
+    assert all("exited with code 0" in m for m in messages(result, "detached_grad"))
+    assert all(r.passed for r in rows(result, "full_grad"))
+
+
+def test_printing_a_lot_fails_the_case(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, """
+        def detached_grad(x):
+            print("x" * 10_000_000)
+            y = x * x
+            u = y.detach()
+            (u * x).sum().backward()
+            return x.grad, u
+    """, GOOD_FULL_GRAD)
+    assert "printed 10,000,001 characters in one call" in messages(result, "detached_grad")[0]
+    assert len(rows(result, "detached_grad")[0].output) <= 8 * 1024
+
+
+def test_huge_allocation_fails_with_a_message(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, """
+        def detached_grad(x):
+            return torch.empty(10**12), x
+        def full_grad(x):
+            junk = []
+            while True:  # 1 GiB at a time, untouched: only the address-space limit stops it
+                junk.append(torch.empty(2**28))
+    """)
+    assert all("can't allocate memory" in m for m in messages(result, "detached_grad"))
+    assert all("can't allocate memory" in m for m in messages(result, "full_grad"))
+
+
+def test_tensor_subclass_is_refused(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, """
+        class Liar(torch.Tensor):
+            def __eq__(self, other):
+                return True
+        def full_grad(x):
+            (x * x).sum().backward()
+            return x.grad.as_subclass(Liar)
+    """)
+    assert "Liar; return a plain torch.Tensor" in messages(result, "full_grad")[0]
+
+
+def test_subprocess_fallback_grades_the_same(tmp_path, course):
+    ex = course.get("detach")
+    solution = grade(ex, course.solution_file(ex), course.solution_file(ex), 3, SubprocessRunner())
+    assert solution.passed and solution.isolation.startswith("subprocess")
+    starter = tmp_path / "starter.py"
+    starter.write_text(ex.starter, encoding="utf-8")
+    assert not grade(ex, starter, course.solution_file(ex), 3, SubprocessRunner()).passed
