@@ -27,7 +27,7 @@ def apply_limits(limits: dict) -> list[str]:
     try:
         import resource
     except ImportError:  # Windows
-        return ["memory, CPU and file-size limits (no resource module on this platform)"]
+        return ["memory, CPU time and file size (no resource module on this platform)"]
     missing = []
     wanted = [("RLIMIT_AS", limits.get("memory_bytes")), ("RLIMIT_CPU", limits.get("cpu_seconds")),
               ("RLIMIT_FSIZE", limits.get("file_bytes")), ("RLIMIT_CORE", 0)]
@@ -40,8 +40,23 @@ def apply_limits(limits: dict) -> list[str]:
             value = value if hard == resource.RLIM_INFINITY else min(value, hard)
             resource.setrlimit(which, (value, hard))
         except (ValueError, OSError, TypeError):
-            missing.append(name)
+            missing.append(name.replace("RLIMIT_", "").lower())
     return missing
+
+
+def isolate_network() -> str:
+    """Move this process into an empty network namespace (no interfaces, not even loopback)."""
+    if not sys.platform.startswith("linux"):
+        return "network open (no network namespaces on this platform)"
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    clone_newnet, clone_newuser = 0x40000000, 0x10000000
+    # As root a network namespace alone; otherwise inside a new user namespace, where allowed.
+    for flags in (clone_newnet, clone_newuser | clone_newnet):
+        if libc.unshare(flags) == 0:
+            return "no network"
+    return f"network open (unshare: {os.strerror(ctypes.get_errno())})"
 
 
 def load_student(path: str, name: str = "submission"):
@@ -52,8 +67,8 @@ def load_student(path: str, name: str = "submission"):
     return module
 
 
-def serve(job: dict, chan: int) -> None:
-    """Run one job, writing frames to `chan`. Torch must already be importable."""
+def serve(job: dict, chan: int, notes: list[str]) -> None:
+    """Run one job, writing frames to `chan`; `notes` say what isolation is in force."""
     import torch
 
     torch.set_num_threads(1)
@@ -63,7 +78,7 @@ def serve(job: dict, chan: int) -> None:
     from .monitor import monitor_for
     from .wire import encode
 
-    write_frame(chan, READY)
+    write_frame(chan, READY, json.dumps(notes).encode())
     exercise = load_exercise(__import__("pathlib").Path(job["exercise"]))
     cases = expand_all(exercise, job["seed"])
     monitors = {fn.name: monitor_for(fn) for fn in exercise.functions}
@@ -96,8 +111,8 @@ def serve(job: dict, chan: int) -> None:
     write_frame(chan, DONE)
 
 
-def enter_sandbox(job: dict, env: dict | None = None) -> None:
-    """Confine this process before any student code runs."""
+def enter_sandbox(job: dict, env: dict | None = None) -> list[str]:
+    """Confine this process before any student code runs; say what could and could not be done."""
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):  # the student's raw writes to 1 and 2 go nowhere
         os.dup2(devnull, fd)
@@ -113,16 +128,18 @@ def enter_sandbox(job: dict, env: dict | None = None) -> None:
     if env is not None:
         os.environ.clear()
         os.environ.update(env)
-    apply_limits(job.get("limits", {}))
+    notes = [isolate_network()]
+    notes += [f"no {name} limit" for name in apply_limits(job.get("limits", {}))]
     os.chdir(job["scratch"])
+    return notes
 
 
 def main() -> None:
     job = json.loads(sys.stdin.readline())
     chan = os.dup(1)  # frames go to a private descriptor
-    enter_sandbox(job)
+    notes = enter_sandbox(job)
     try:
-        serve(job, chan)
+        serve(job, chan, notes)
     except Exception:  # a bug of ours: hand the traceback to the grader rather than vanish
         import traceback
 

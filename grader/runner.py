@@ -195,8 +195,9 @@ class Runner:
             raise GraderError(str(exc)) from None
         except queue.Empty:
             raise GraderError("the sandbox did not start within two minutes") from None
-        if frame is None or frame[0] == proto.INTERNAL:
+        if frame is None or frame[0] != proto.READY:
             raise GraderError(f"the sandbox failed to start: {frame[1].decode() if frame else child.how_it_ended()}")
+        report.isolation = f"{self.isolation}, " + ", ".join(json.loads(frame[1]))
         try:
             frame = child.next(IMPORT_TIMEOUT)
         except WireError as exc:
@@ -270,7 +271,7 @@ class Runner:
 class SubprocessRunner(Runner):
     """A fresh interpreter per child: works everywhere, costs a torch import per child."""
 
-    isolation = "subprocess (own process group, wall-clock timeouts, rlimits, scratch dir, clean env)"
+    isolation = "subprocess: own process group, wall-clock timeouts, rlimits, scratch dir, clean env"
 
     def _spawn(self, job: Job, calls: list) -> _Child:
         scratch = tempfile.mkdtemp(prefix="tutor-run-")
@@ -289,7 +290,7 @@ class SubprocessRunner(Runner):
 class ForkRunner(Runner):
     """Fork each child from this process, which has already imported torch (Linux)."""
 
-    isolation = "fork (own session, wall-clock timeouts, rlimits, scratch dir, clean env)"
+    isolation = "fork: own session, wall-clock timeouts, rlimits, scratch dir, clean env"
 
     def __init__(self):
         import torch
@@ -305,8 +306,8 @@ class ForkRunner(Runner):
             try:
                 os.close(read_fd)
                 os.setsid()
-                proto.enter_sandbox(payload, _clean_env(scratch))
-                proto.serve(payload, write_fd)
+                notes = proto.enter_sandbox(payload, _clean_env(scratch))
+                proto.serve(payload, write_fd, notes)
             except BaseException:
                 import traceback
 

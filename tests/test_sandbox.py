@@ -126,3 +126,26 @@ def test_subprocess_fallback_grades_the_same(tmp_path, course):
     starter = tmp_path / "starter.py"
     starter.write_text(ex.starter, encoding="utf-8")
     assert not grade(ex, starter, course.solution_file(ex), 3, SubprocessRunner()).passed
+
+
+def test_no_network_not_even_loopback(tmp_path, course, runner):
+    import socket
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("network namespaces are Linux-only; elsewhere the report says the network is open")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    try:
+        result = submit(tmp_path, course, runner, f"""
+            import socket
+            def full_grad(x):
+                socket.create_connection(("127.0.0.1", {port}), timeout=2).close()
+                return 2 * x.detach()
+        """)
+    finally:
+        server.close()
+    assert "no network" in result.isolation
+    assert all("Network is unreachable" in m for m in messages(result, "full_grad"))
