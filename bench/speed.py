@@ -1,0 +1,107 @@
+"""Measure tutor's speed against `python -c "import torch"` on this machine, as ratios.
+
+    python bench/speed.py [--repeat 5]
+
+Targets (issue 3): check ID <= 1.15x, check --all <= 1.5x, list <= 1.3x a bare Typer
+app printing a Rich table, and the sandbox's per-run overhead under 30 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BARE_APP = """
+import typer
+from rich.console import Console
+from rich.table import Table
+app = typer.Typer()
+@app.command()
+def main():
+    t = Table()
+    for c in ("id", "slug", "title", "status"):
+        t.add_column(c)
+    for i in range(20):
+        t.add_row(str(i), "slug", "title", "not started")
+    Console().print(t)
+app()
+"""
+
+
+def timed(cmd: list[str], cwd: Path, repeat: int, env=None) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env={**os.environ, **(env or {})})
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def sandbox_overhead(repeat: int) -> float:
+    """Seconds a run through the fork runner costs beyond running the same call in-process."""
+    sys.path.insert(0, str(ROOT))
+    from grader.cases import expand
+    from grader.catalog import Course
+    from grader.grading import load_module
+    from grader.harness import run_call
+    from grader.runner import Job, default_runner
+
+    course = Course(ROOT)
+    ex = course.get("detach")
+    fn = ex.functions[1]
+    case = expand(fn, 1)[0]
+    runner = default_runner()
+    module = load_module(course.solution_file(ex), "bench_reference")
+    runs, direct = [], []
+    for _ in range(repeat * 4):
+        start = time.perf_counter()
+        runner.run(Job(ex, course.solution_file(ex), 1, [(fn.name, 0)]))
+        runs.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        run_call(module, fn, case)
+        direct.append(time.perf_counter() - start)
+    return statistics.median(runs) - statistics.median(direct)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    repeat = parser.parse_args().repeat
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        course = Path(tmp)
+        for name in ("exercises", "solutions"):
+            shutil.copytree(ROOT / name, course / name)
+        shutil.copytree(ROOT / "solutions", course / "workspace")  # every exercise solved: the full path runs
+        env = {"PYTHONPATH": str(ROOT), "TUTOR_SEED": "1"}
+        tutor = [py, str(ROOT / "cli.py")]
+        base = timed([py, "-c", "import torch"], course, repeat)
+        check = timed(tutor + ["check", "2.5.3"], course, repeat, env)
+        check_all = timed(tutor + ["check", "--all"], course, max(1, repeat // 2), env)
+        listing = timed(tutor + ["list"], course, repeat, env)
+        (course / "bare.py").write_text(BARE_APP)
+        bare = timed([py, "bare.py"], course, repeat)
+    overhead = sandbox_overhead(repeat)
+    rows = [
+        ("python -c 'import torch'", base, None, None),
+        ("tutor check 2.5.3", check, check / base, 1.15),
+        ("tutor check --all", check_all, check_all / base, 1.5),
+        ("bare Typer + Rich table", bare, None, None),
+        ("tutor list", listing, listing / bare, 1.3),
+    ]
+    print(f"{'command':32} {'seconds':>8} {'ratio':>7} {'target':>7}")
+    for name, secs, ratio, target in rows:
+        print(f"{name:32} {secs:8.3f} {'' if ratio is None else f'{ratio:7.2f}'} {'' if target is None else f'{target:7.2f}'}")
+    print(f"{'sandbox overhead per run':32} {overhead * 1000:7.1f}ms {'':>7} {'30ms':>7}")
+
+
+if __name__ == "__main__":
+    main()
