@@ -12,6 +12,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.markdown import Markdown
 from rich.table import Table
 
@@ -86,7 +87,7 @@ def show(exercise: str = typer.Argument(..., help="Exercise id (2.5.3) or slug (
     console.print(Markdown(ex.prompt.get(lang)))
     console.print("\n[bold]Write these functions:[/bold]")
     for fn in ex.functions:
-        console.print(f"  def {fn.signature}")
+        console.print(f"  def {escape(fn.signature)}")
     console.print(f"\n[bold]Edit:[/bold] {_shown(path)}" + ("  [dim](created from the starter)[/dim]" if created else ""))
     console.print(f"[bold]Then run:[/bold] tutor check {ex.id}")
 

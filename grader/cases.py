@@ -141,6 +141,16 @@ def _exprs(spec: CaseSpec):
     yield from spec.let.values()
 
 
+def _short(v) -> str:
+    """Nested lists with floats at 4 significant digits, as people read them."""
+    if isinstance(v, list):
+        return "[" + ", ".join(_short(x) for x in v) + "]"
+    if isinstance(v, float):
+        text = f"{v:.4g}"
+        return text if any(c in text for c in ".eninf") else text + "."
+    return repr(v)
+
+
 def describe(value, limit: int = 8) -> str:
     """A short, student-facing rendering of an input or output value."""
     if isinstance(value, torch.Tensor):
@@ -151,7 +161,7 @@ def describe(value, limit: int = 8) -> str:
         if t.dim() and not t.is_contiguous():
             extras.append("non-contiguous")
         if t.numel() <= limit:
-            body = repr(t.tolist()) if t.dim() else repr(t.item())
+            body = _short(t.tolist())
             return f"tensor({body}, dtype={str(t.dtype).replace('torch.', '')}" + "".join(f", {e}" for e in extras) + ")"
         return f"{str(t.dtype).replace('torch.', '')} tensor of shape {tuple(t.shape)}" + (f" ({', '.join(extras)})" if extras else "")
     if isinstance(value, (tuple, list)) and len(value) > limit:

@@ -32,6 +32,8 @@ def kind_of(v) -> str:
     if _is_ndarray(v):
         return f"a numpy array ({v.dtype}) of shape {v.shape}"
     if isinstance(v, (tuple, list)):
+        if len(v) <= 6 and all(x is None or type(x) in (bool, int, float) for x in v):
+            return f"a {type(v).__name__} {v!r}"  # short enough to show in full
         return f"a {type(v).__name__} of {len(v)} item{'s' * (len(v) != 1)}"
     if isinstance(v, Opaque):
         return f"a {v.type} ({v.text})"

@@ -174,6 +174,8 @@ def _mistake_hints(exercise, fn, case, got, reference, checks) -> list:
         if mistake.function != fn.name:
             continue
         wrong = reference.mistake_outcome(index, fn, case)
+        if wrong.failure or (wrong.error is not None) != (got.error is not None):
+            continue  # a mistake that raised says nothing about code that returned, and vice versa
         if all(CASE_CHECKS[c.kind](c, CaseContext(fn, got, wrong, strict_errors=True)) is None for c in checks):
             hints.append(mistake.hint)
     return hints

@@ -1,11 +1,20 @@
 """Render grading results for a person at a terminal (Rich)."""
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text as RichText
 
 from .grading import CaseResult, ExerciseResult
+
+MAX_FAILURES_SHOWN = 4  # distinct failures per function; the rest are counted
+
+
+def _shape_of_failure(row: CaseResult):
+    """Failures alike but for the numbers in them (shapes, values) are shown once."""
+    return [(re.sub(r"\d+", "#", p.message), p.hints) for p in row.problems]
 
 
 def _group(rows: list[CaseResult]):
@@ -16,7 +25,7 @@ def _group(rows: list[CaseResult]):
             last, count = out[-1]
             same_pass = row.passed and last.passed and row.random and last.random
             same_fail = (not row.passed and not last.passed and last.function == row.function
-                         and [p.message for p in row.problems] == [p.message for p in last.problems])
+                         and _shape_of_failure(row) == _shape_of_failure(last))
             if last.function == row.function and (same_pass or same_fail):
                 out[-1] = (last, count + 1)
                 continue
@@ -32,8 +41,18 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
         for line in result.import_problem.details:
             console.print(f"      [dim]{escape(line)}[/dim]")
     else:
+        # Show each function's first few kinds of failure; count the rest in one line.
+        shown: dict[str, int] = {}
+        hidden: dict[str, int] = {}
         for row, count in _group(result.results):
+            if not row.passed:
+                if shown.get(row.function, 0) >= MAX_FAILURES_SHOWN:
+                    hidden[row.function] = hidden.get(row.function, 0) + count
+                    continue
+                shown[row.function] = shown.get(row.function, 0) + 1
             _render_row(console, row, count, lang)
+        for function, count in hidden.items():
+            console.print(f"  [red]✗[/red] [bold]{function}[/bold]  [cyan]{count} more failing cases[/cyan] [dim](fix the ones above first)[/dim]")
     passed, total = result.counts
     colour = "green" if result.passed else "red"
     console.print(f"  [{colour}]{passed}/{total} checks passed[/{colour}]"
@@ -44,7 +63,8 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
 def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> None:
     label = row.label
     if count > 1:
-        label = f"{count} random cases" if row.passed else f"{row.label} and {count - 1} more cases like it"
+        more = f"{count - 1} more case{'s' * (count > 2)}"
+        label = f"{count} random cases" if row.passed else f"{row.label} and {more} like it"
     line = RichText("  ")
     line.append("✓ " if row.passed else "✗ ", style="green" if row.passed else "red")
     line.append(f"{row.function}", style="bold")
@@ -53,7 +73,7 @@ def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> Non
         line.append(f"  {row.inputs}", style="dim")
     console.print(line, overflow="fold")
     for problem in row.problems:
-        console.print(f"      {escape(problem.message)}", overflow="fold")
+        console.print(f"      {escape(problem.says(lang))}", overflow="fold")
         for detail in problem.details:
             console.print(f"        [dim]{escape(detail)}[/dim]", overflow="fold")
         for hint in problem.hints:
