@@ -166,6 +166,10 @@ def describe(value, limit: int = 8) -> str:
         return f"{str(t.dtype).replace('torch.', '')} tensor of shape {tuple(t.shape)}" + (f" ({', '.join(extras)})" if extras else "")
     if isinstance(value, (tuple, list)) and len(value) > limit:
         return f"{type(value).__name__} of {len(value)} items"
+    if type(value).__name__ == "DataFrame":
+        cols = ", ".join(f"{name} {dtype}" for name, dtype in list(value.dtypes.items())[:4])
+        more = ", …" if value.shape[1] > 4 else ""
+        return f"DataFrame {value.shape[0]}×{value.shape[1]} ({cols}{more})"
     if callable(value) and hasattr(value, "__name__"):
         return value.__name__ if value.__name__ != "<lambda>" else "a lambda"
     text = repr(value)

@@ -28,7 +28,8 @@ class Mismatch:
 
 def kind_of(v) -> str:
     if isinstance(v, torch.Tensor):
-        return f"a {str(v.dtype).replace('torch.', '')} tensor of shape {tuple(v.shape)}"
+        dtype = str(v.dtype).replace("torch.", "")
+        return f"{'an' if dtype[0] in 'aeiou' else 'a'} {dtype} tensor of shape {tuple(v.shape)}"
     if _is_ndarray(v):
         return f"a numpy array ({v.dtype}) of shape {v.shape}"
     if isinstance(v, (tuple, list)):

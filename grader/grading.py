@@ -84,7 +84,13 @@ class Reference:
             namespace = types.ModuleType(f"tutor_mistake_{index}")
             exec(compile(self.source, str(self.path), "exec"), namespace.__dict__)
             exec(compile(self.exercise.mistakes[index].code, f"<mistake {index}>", "exec"), namespace.__dict__)
-            self._mistakes[key] = run_call(namespace, fn, case)
+            out = run_call(namespace, fn, case)
+            if out.error and out.error.type in ("NameError", "ImportError", "ModuleNotFoundError"):
+                # The mistake's own code is broken (often a missing import): it would "match"
+                # any student whose code breaks the same way.
+                raise GraderError(f"known mistake {index + 1} of {self.exercise.id} is broken: "
+                                  f"{out.error.type}: {out.error.message}")
+            self._mistakes[key] = out
         return self._mistakes[key]
 
 

@@ -72,11 +72,15 @@ def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> Non
     if row.inputs and count == 1:
         line.append(f"  {row.inputs}", style="dim")
     console.print(line, overflow="fold")
+    hinted = []
     for problem in row.problems:
         console.print(f"      {escape(problem.says(lang))}", overflow="fold")
         for detail in problem.details:
             console.print(f"        [dim]{escape(detail)}[/dim]", overflow="fold")
         for hint in problem.hints:
+            if hint in hinted:
+                continue  # two checks failing the same way name the same mistake once
+            hinted.append(hint)
             console.print(f"      [yellow]hint:[/yellow] {escape(hint.get(lang).strip())}", overflow="fold")
     if not row.passed and row.output:
         shown = row.output if len(row.output) <= 400 else row.output[:400] + "…"
