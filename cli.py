@@ -17,7 +17,6 @@ from rich.markdown import Markdown
 from rich.table import Table
 
 from grader.catalog import Course, UnknownExercise, find_root
-from grader.loader import ExerciseFileError
 from grader import workspace
 
 app = typer.Typer(help="Exercises and an autograder for the PyTorch preliminaries of Dive into Deep Learning.",
@@ -43,10 +42,10 @@ def _fail(message: str, code: int = USAGE_ERROR):
 
 def _course() -> Course:
     course = Course(find_root())
-    try:
-        course.exercises
-    except ExerciseFileError as exc:
-        _fail(str(exc))
+    for problem in course.errors:
+        err.print(f"[red]error:[/red] {escape(str(problem))}")
+    if not course.exercises and not course.errors:
+        _fail(f"no exercises found in {course.exercises_dir}")
     return course
 
 
@@ -74,6 +73,8 @@ def list_(lang: Optional[str] = Lang):
         table.add_row(ex.id, ex.slug, ex.title.get(lang), f"[{styles[status]}]{status}[/]")
     console.print(table)
     console.print(f"{passed}/{len(course.exercises)} passed")
+    if course.errors:
+        raise typer.Exit(USAGE_ERROR)
 
 
 @app.command()
@@ -176,6 +177,7 @@ def validate(exercises: Optional[list[str]] = typer.Argument(None, help="Ids or 
 
     ok = validate_course(course, targets, default_runner(),
                          seed if seed is not None else secrets.randbelow(10**6), console)
+    ok &= not course.errors
     raise typer.Exit(0 if ok else 1)
 
 

@@ -47,24 +47,43 @@ class Course:
         return self.root / "workspace"
 
     @cached_property
-    def exercises(self) -> list[Exercise]:
-        """Every exercise in curriculum order; the first broken file raises ExerciseFileError."""
-        found = [load_exercise(p) for p in sorted(self.exercises_dir.glob("*.yaml"))]
+    def _loaded(self) -> tuple[list[Exercise], list[ExerciseFileError]]:
+        # One broken file must not take the other exercises down with it.
+        found, errors = [], []
+        for path in sorted(self.exercises_dir.glob("*.yaml")):
+            try:
+                found.append(load_exercise(path))
+            except ExerciseFileError as exc:
+                errors.append(exc)
         seen: dict[str, Path] = {}
+        kept = []
         for ex in found:
-            for key in (ex.id, ex.slug):
-                if key in seen:
-                    raise ExerciseFileError(ex.path, 1, "id" if key == ex.id else "slug",
-                                            f"{key!r} is already used by {seen[key].name}")
-                seen[key] = ex.path
-        return sorted(found, key=lambda ex: _id_key(ex.id))
+            clash = next((key for key in (ex.id, ex.slug) if key in seen), None)
+            if clash:
+                errors.append(ExerciseFileError(ex.path, 1, "id" if clash == ex.id else "slug",
+                                                f"{clash!r} is already used by {seen[clash].name}"))
+                continue
+            seen.update({ex.id: ex.path, ex.slug: ex.path})
+            kept.append(ex)
+        return sorted(kept, key=lambda ex: _id_key(ex.id)), errors
+
+    @property
+    def exercises(self) -> list[Exercise]:
+        """Every loadable exercise, in curriculum order."""
+        return self._loaded[0]
+
+    @property
+    def errors(self) -> list[ExerciseFileError]:
+        """The exercise files that could not be loaded, each located by file, line and field."""
+        return self._loaded[1]
 
     def get(self, key: str) -> Exercise:
         for ex in self.exercises:
             if key in (ex.id, ex.slug):
                 return ex
         known = ", ".join(ex.id for ex in self.exercises)
-        raise UnknownExercise(f"no exercise {key!r} (known ids: {known}; slugs work too)")
+        broken = f"; {len(self.errors)} exercise file(s) could not be loaded" if self.errors else ""
+        raise UnknownExercise(f"no exercise {key!r} (known ids: {known}; slugs work too{broken})")
 
     def solution_file(self, ex: Exercise) -> Path:
         return self.solutions_dir / f"{ex.file_stem}.py"

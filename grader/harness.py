@@ -142,7 +142,10 @@ def _tensor_args(args: list) -> list[tuple[int, torch.Tensor]]:
 
 
 class _PathTracer:
-    """Records the lines a function executes, to see which way its conditions went."""
+    """Records the bytecode a function executes, to see which way its conditions went.
+
+    Opcodes, not lines: both branches of `x if cond else y` sit on one line.
+    """
 
     def __init__(self, code):
         self.code, self.lines = code, []
@@ -150,8 +153,9 @@ class _PathTracer:
     def __call__(self, frame, event, arg):
         if frame.f_code is not self.code:
             return None
-        if event == "line":
-            self.lines.append(frame.f_lineno)
+        frame.f_trace_opcodes = True
+        if event == "opcode":
+            self.lines.append(frame.f_lasti)
         return self
 
 

@@ -69,7 +69,7 @@ def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> Non
     line.append("✓ " if row.passed else "✗ ", style="green" if row.passed else "red")
     line.append(f"{row.function}", style="bold")
     line.append(f"  {label}", style="cyan")
-    if row.inputs and count == 1:
+    if row.inputs and (count == 1 or not row.passed):
         line.append(f"  {row.inputs}", style="dim")
     console.print(line, overflow="fold")
     hinted = []

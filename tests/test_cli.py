@@ -57,6 +57,10 @@ def test_broken_exercise_file_is_named(course_copy):
     assert proc.returncode == 2
     assert "2.5.3-detach.yaml:" in proc.stderr and "unknown check kind 'gard'" in proc.stderr
     assert "Traceback" not in proc.stderr
+    assert "2.5.1" in proc.stdout  # the other exercises are still listed
+    # ...and still graded, with the broken file named on the way.
+    proc = run_tutor("check", "2.5.1", "--file", "solutions/2.5.1-scalar-backward.py", cwd=course_copy)
+    assert proc.returncode == 0 and "unknown check kind 'gard'" in proc.stderr
 
 
 def test_check_starter_fails_then_solution_passes_and_progress_is_recorded(course_copy):

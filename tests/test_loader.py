@@ -91,9 +91,19 @@ def test_duplicate_slug_across_files(tmp_path):
     (tmp_path / "exercises").mkdir()
     (tmp_path / "exercises" / "9.1-demo.yaml").write_text(GOOD, encoding="utf-8")
     (tmp_path / "exercises" / "9.2-demo.yaml").write_text(GOOD.replace('"9.1"', '"9.2"'), encoding="utf-8")
-    with pytest.raises(ExerciseFileError) as info:
-        Course(tmp_path).exercises
-    assert "already used" in str(info.value)
+    course = Course(tmp_path)
+    assert [ex.id for ex in course.exercises] == ["9.1"]
+    (problem,) = course.errors
+    assert problem.file.endswith("9.2-demo.yaml") and "'demo' is already used by 9.1-demo.yaml" in problem.message
+
+
+def test_one_broken_file_leaves_the_others_loadable(tmp_path):
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "exercises" / "9.1-demo.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "exercises" / "9.2-bad.yaml").write_text("id: [", encoding="utf-8")
+    course = Course(tmp_path)
+    assert course.get("demo").id == "9.1"
+    assert course.errors[0].file.endswith("9.2-bad.yaml") and course.errors[0].line is not None
 
 
 def test_course_ids_and_slugs_resolve(course):
