@@ -93,6 +93,15 @@ def show(exercise: str = typer.Argument(..., help="Exercise id (2.5.3) or slug (
     console.print(f"[bold]Then run:[/bold] tutor check {ex.id}")
 
 
+def _save_traceback() -> str:
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile("w", prefix="tutor-error-", suffix=".txt", delete=False) as f:
+        traceback.print_exc(file=f)
+    return f.name
+
+
 def _shown(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
@@ -132,6 +141,9 @@ def check(
             result = grade(ex, path, course.solution_file(ex), run_seed, runner)
         except GraderError as exc:
             _fail(f"cannot grade {ex.id}: {exc}")
+        except Exception as exc:  # a bug in tutor: say so, keep the traceback for the report
+            _fail(f"tutor failed while grading {ex.id} (a bug in tutor, not in your code): "
+                  f"{type(exc).__name__}: {exc}; details in {_save_traceback()}")
         render(console, result, lang, _shown(path))
         if file is None:
             workspace.record_check(course, ex, path, result.passed)

@@ -107,3 +107,22 @@ def test_reset_restores_the_starter(course_copy):
 
 def test_check_needs_an_exercise_or_all(course_copy):
     assert run_tutor("check", cwd=course_copy).returncode == 2
+
+
+def test_a_bug_in_tutor_is_reported_as_ours_without_a_traceback(course_copy, monkeypatch):
+    from typer.testing import CliRunner
+
+    import cli
+    import grader.grading
+
+    def broken(*args, **kwargs):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(grader.grading, "grade", broken)
+    monkeypatch.setenv("TUTOR_ROOT", str(course_copy))
+    result = CliRunner().invoke(cli.app, ["check", "2.5.3", "--file", str(course_copy / "solutions" / "2.5.3-detach.py")])
+    assert result.exit_code == 2
+    assert "a bug in tutor, not in your code" in result.output and "ValueError: boom" in result.output
+    assert "Traceback" not in result.output
+    saved = result.output.split("details in ")[1].split()[0]
+    assert "ValueError: boom" in open(saved, encoding="utf-8").read()
