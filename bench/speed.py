@@ -50,8 +50,7 @@ def sandbox_overhead(repeat: int) -> float:
     sys.path.insert(0, str(ROOT))
     from grader.cases import expand
     from grader.catalog import Course
-    from grader.grading import load_module
-    from grader.harness import run_call
+    from grader.harness import load_module, run_call
     from grader.runner import Job, default_runner
 
     course = Course(ROOT)

@@ -6,7 +6,6 @@ descriptors goes nowhere. Everything the student can break is in this process.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import struct
@@ -59,21 +58,13 @@ def isolate_network() -> str:
     return f"network open (unshare: {os.strerror(ctypes.get_errno())})"
 
 
-def load_student(path: str, name: str = "submission"):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def serve(job: dict, chan: int, notes: list[str]) -> None:
     """Run one job, writing frames to `chan`; `notes` say what isolation is in force."""
     import torch
 
     torch.set_num_threads(1)
     from .cases import expand_all
-    from .harness import _CappedWriter, error_info, probes_for, run_call
+    from .harness import _CappedWriter, error_info, load_module, probes_for, run_call
     from .model import load_exercise
     from .monitor import monitor_for
     from .wire import encode
@@ -90,7 +81,7 @@ def serve(job: dict, chan: int, notes: list[str]) -> None:
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = writer
     try:
-        module = load_student(job["student"])
+        module = load_module(job["student"], "submission")
     except BaseException as exc:
         sys.stdout, sys.stderr = saved
         info = error_info(exc, job["student"])

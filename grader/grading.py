@@ -6,7 +6,6 @@ any reference solution, so a child forked from here holds no solution in memory.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ import torch
 from .cases import Case, describe, expand_all
 from .checks import (CASE_CHECKS, COMPARATIVE, FUNCTION_CHECKS, CaseContext, FunctionContext, Problem,
                      describe_error)
-from .harness import OUTPUT_LIMIT, Outcome, run_call
+from .harness import OUTPUT_LIMIT, Outcome, load_module, run_call
 from .model import CheckSpec, Exercise, Function
 from .runner import GraderError, Job, RunReport
 
@@ -51,13 +50,6 @@ class ExerciseResult:
     @property
     def counts(self) -> tuple[int, int]:
         return sum(r.passed for r in self.results), len(self.results)
-
-
-def load_module(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class Reference:

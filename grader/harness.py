@@ -7,6 +7,8 @@ other objects become an `Opaque` description.
 """
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import io
 import sys
 import time
@@ -60,6 +62,15 @@ class Outcome:
     output_size: int = 0
     probes: dict = field(default_factory=dict)
     seconds: float = 0.0
+
+
+def load_module(path, name: str):
+    """Import a Python file as module `name` (registered, so dataclasses and pickle inside it work)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def qualname(cls: type) -> str:
@@ -178,7 +189,7 @@ def run_call(namespace, fn: Function, case: Case, *, monitor=None, filename: str
     try:
         if tracer:
             sys.settrace(tracer)
-        with monitor.watching() if monitor else _nothing():
+        with monitor.watching() if monitor else contextlib.nullcontext():
             for _ in range(case.spec.repeat):
                 results.append(func(*args, **kwargs))
     except BaseException as exc:  # SystemExit and KeyboardInterrupt are answers too
@@ -205,14 +216,6 @@ def run_call(namespace, fn: Function, case: Case, *, monitor=None, filename: str
         if name != "path":
             out.probes[name] = _run_probe(name, namespace, func, case)
     return out
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _probe_gradcheck(namespace, func: Callable, case: Case):
