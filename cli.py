@@ -129,16 +129,21 @@ def check(
     targets = course.exercises if all_ else [_exercise(course, exercise)]
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
 
-    from grader.grading import grade  # torch is imported here, and only here
+    from grader.grading import judge, run_student  # torch is imported here, and only here
     from grader.report import render
     from grader.runner import GraderError, default_runner
 
     runner = default_runner()
     all_passed = True
-    for ex in targets:
-        path = file.resolve() if file else workspace.ensure_file(course, ex)[0]
+    paths = [file.resolve() if file else workspace.ensure_file(course, ex)[0] for ex in targets]
+    try:
+        # Every student run before any reference is loaded (see grader.grading).
+        runs = [run_student(ex, path, run_seed, runner) for ex, path in zip(targets, paths)]
+    except GraderError as exc:
+        _fail(f"cannot grade: {exc}")
+    for ex, path, run in zip(targets, paths, runs):
         try:
-            result = grade(ex, path, course.solution_file(ex), run_seed, runner)
+            result = judge(ex, path, course.solution_file(ex), run_seed, run)
         except GraderError as exc:
             _fail(f"cannot grade {ex.id}: {exc}")
         except Exception as exc:  # a bug in tutor: say so, keep the traceback for the report

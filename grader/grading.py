@@ -1,7 +1,9 @@
-"""Grade one file for one exercise: run it sandboxed, run the reference here, judge each case.
+"""Grade files for exercises: run them sandboxed, run the references here, judge each case.
 
-The student's code runs first (in the runner's child), before this process has loaded
-any reference solution, so a child forked from here holds no solution in memory.
+Two phases: `run_student` for every file first, then `judge`. A runner may fork its
+children from this process, so this process loads no reference solution (and runs no
+torch op) until every child it will fork has been started: no child holds a solution
+in memory.
 """
 from __future__ import annotations
 
@@ -100,10 +102,21 @@ def _describe_inputs(fn: Function, case: Case, args: list, kwargs: dict) -> str:
     return ", ".join(parts)
 
 
-def grade(exercise: Exercise, student: Path, reference_path: Path, seed: int, runner) -> ExerciseResult:
+def run_student(exercise: Exercise, student: Path, seed: int, runner) -> RunReport:
+    """Phase 1: every call of the student's file, in the runner's children."""
     cases = expand_all(exercise, seed)
     calls = [(fn.name, c.index) for fn in exercise.functions for c in cases[fn.name]]
-    run: RunReport = runner.run(Job(exercise, student, seed, calls))
+    return runner.run(Job(exercise, student, seed, calls))
+
+
+def grade(exercise: Exercise, student: Path, reference_path: Path, seed: int, runner) -> ExerciseResult:
+    """Both phases for one file."""
+    return judge(exercise, student, reference_path, seed, run_student(exercise, student, seed, runner))
+
+
+def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, run: RunReport) -> ExerciseResult:
+    """Phase 2: the reference here, on equal inputs, and every check."""
+    cases = expand_all(exercise, seed)
     result = ExerciseResult(exercise, student, seed, run.isolation)
     if run.import_error or run.import_failure:
         if run.import_error:

@@ -118,7 +118,7 @@ def test_a_bug_in_tutor_is_reported_as_ours_without_a_traceback(course_copy, mon
     def broken(*args, **kwargs):
         raise ValueError("boom")
 
-    monkeypatch.setattr(grader.grading, "grade", broken)
+    monkeypatch.setattr(grader.grading, "judge", broken)
     monkeypatch.setenv("TUTOR_ROOT", str(course_copy))
     result = CliRunner().invoke(cli.app, ["check", "2.5.3", "--file", str(course_copy / "solutions" / "2.5.3-detach.py")])
     assert result.exit_code == 2
