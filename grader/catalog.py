@@ -34,6 +34,9 @@ def find_root(start: Path | None = None) -> Path:
 class Course:
     root: Path
 
+    def __post_init__(self):
+        self.root = Path(self.root).resolve()  # children run in their own directory
+
     @property
     def exercises_dir(self) -> Path:
         return self.root / "exercises"

@@ -149,7 +149,9 @@ class _Child:
 
 
 def _job_payload(job: "Job", calls: list, scratch: str) -> dict:
-    return {"exercise": str(job.exercise.path), "student": str(job.student), "seed": job.seed,
+    # Absolute paths: the child works in its scratch directory.
+    return {"exercise": str(Path(job.exercise.path).resolve()), "student": str(Path(job.student).resolve()),
+            "seed": job.seed,
             "calls": calls, "scratch": scratch, "limits": job.limits}
 
 
