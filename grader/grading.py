@@ -106,6 +106,10 @@ def run_student(exercise: Exercise, student: Path, seed: int, runner) -> RunRepo
     """Phase 1: every call of the student's file, in the runner's children."""
     cases = expand_all(exercise, seed)
     calls = [(fn.name, c.index) for fn in exercise.functions for c in cases[fn.name]]
+    for fn in exercise.functions:
+        # Modules the inputs need (pandas) are imported here once, where judging needs them
+        # anyway, rather than again in every forked child.
+        cases[fn.name][0].make()
     return runner.run(Job(exercise, student, seed, calls))
 
 
