@@ -81,7 +81,7 @@ def serve(job: dict, chan: int, notes: list[str]) -> None:
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = writer
     try:
-        module = load_module(job["student"], "submission")
+        module = load_module(job["student"], "submission", source=job["source"])
     except BaseException as exc:
         sys.stdout, sys.stderr = saved
         info = error_info(exc, job["student"])
@@ -102,8 +102,40 @@ def serve(job: dict, chan: int, notes: list[str]) -> None:
     write_frame(chan, DONE)
 
 
+def protect_files(hide: list[str], readonly: list[str]) -> str:
+    """In a private mount namespace, cover `hide` with an empty read-only tmpfs and make
+    `readonly` read-only. Only this process and its children see the change."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_void_p]
+    ms_rdonly, ms_remount, ms_bind, ms_rec, ms_private = 1, 32, 4096, 16384, 1 << 18
+
+    def mount(source, target, fstype, flags, data=None):
+        if libc.mount(source and os.fsencode(source), os.fsencode(target), fstype, flags, data) != 0:
+            raise OSError(ctypes.get_errno(), f"mount {target}: {os.strerror(ctypes.get_errno())}")
+
+    try:
+        if libc.unshare(0x00020000) != 0:  # CLONE_NEWNS
+            raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+        mount("none", "/", None, ms_rec | ms_private)  # nothing we do here leaks out
+        for path in hide:
+            if os.path.isdir(path):
+                mount("tmpfs", path, b"tmpfs", ms_rdonly, b"size=4k")
+        for path in readonly:
+            mount(path, path, None, ms_bind | ms_rec)
+            mount(None, path, None, ms_bind | ms_remount | ms_rdonly)
+    except OSError as exc:
+        return f"solutions and course files not protected ({exc.strerror or exc})"
+    return "solutions hidden, course read-only"
+
+
 def enter_sandbox(job: dict, env: dict | None = None) -> list[str]:
     """Confine this process before any student code runs; say what could and could not be done."""
+    # Read the submission first: it may live where the sandbox is about to hide (validate
+    # grades the reference solutions themselves).
+    with open(job["student"], "rb") as f:
+        job["source"] = f.read()
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):  # the student's raw writes to 1 and 2 go nowhere
         os.dup2(devnull, fd)
@@ -112,6 +144,11 @@ def enter_sandbox(job: dict, env: dict | None = None) -> list[str]:
         os.environ.clear()
         os.environ.update(env)
     notes = [isolate_network()]
+    if job.get("hide") or job.get("readonly"):
+        if sys.platform.startswith("linux"):
+            notes.append(protect_files(job.get("hide", []), job.get("readonly", [])))
+        else:
+            notes.append("solutions and course files not protected (no mount namespaces on this platform)")
     notes += [f"no {name} limit" for name in apply_limits(job.get("limits", {}))]
     os.chdir(job["scratch"])
     return notes

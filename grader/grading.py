@@ -102,20 +102,22 @@ def _describe_inputs(fn: Function, case: Case, args: list, kwargs: dict) -> str:
     return ", ".join(parts)
 
 
-def run_student(exercise: Exercise, student: Path, seed: int, runner) -> RunReport:
-    """Phase 1: every call of the student's file, in the runner's children."""
+def run_student(exercise: Exercise, student: Path, seed: int, runner, hide=(), readonly=()) -> RunReport:
+    """Phase 1: every call of the student's file, in the runner's children, which cannot see
+    `hide` nor change `readonly` where the platform allows."""
     cases = expand_all(exercise, seed)
     calls = [(fn.name, c.index) for fn in exercise.functions for c in cases[fn.name]]
     for fn in exercise.functions:
         # Modules the inputs need (pandas) are imported here once, where judging needs them
         # anyway, rather than again in every forked child.
         cases[fn.name][0].make()
-    return runner.run(Job(exercise, student, seed, calls))
+    return runner.run(Job(exercise, student, seed, calls, hide=tuple(hide), readonly=tuple(readonly)))
 
 
-def grade(exercise: Exercise, student: Path, reference_path: Path, seed: int, runner) -> ExerciseResult:
+def grade(exercise: Exercise, student: Path, reference_path: Path, seed: int, runner, hide=(), readonly=()) -> ExerciseResult:
     """Both phases for one file."""
-    return judge(exercise, student, reference_path, seed, run_student(exercise, student, seed, runner))
+    run = run_student(exercise, student, seed, runner, hide, readonly)
+    return judge(exercise, student, reference_path, seed, run)
 
 
 def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, run: RunReport) -> ExerciseResult:

@@ -12,6 +12,7 @@ import importlib.util
 import io
 import sys
 import time
+import types
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -64,12 +65,19 @@ class Outcome:
     seconds: float = 0.0
 
 
-def load_module(path, name: str):
-    """Import a Python file as module `name` (registered, so dataclasses and pickle inside it work)."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
+def load_module(path, name: str, source: bytes | None = None):
+    """Import a Python file as module `name` (registered, so dataclasses and pickle inside it
+    work); from `source` when given, the file's text read earlier."""
+    if source is None:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+    module = types.ModuleType(name)
+    module.__file__ = str(path)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    exec(compile(source, str(path), "exec"), module.__dict__)
     return module
 
 

@@ -45,17 +45,18 @@ def validate_exercise(course: Course, ex: Exercise, runner, seed: int) -> list[F
     findings = []
     solution = course.solution_file(ex)
     try:
-        result = grade(ex, solution, solution, seed, runner)
+        protect = {"hide": [course.solutions_dir], "readonly": [course.root]}
+        result = grade(ex, solution, solution, seed, runner, **protect)
         findings.append(Finding(ex.id, "solution passes", result.passed, _first_problem(result)))
         with tempfile.TemporaryDirectory(prefix="tutor-validate-") as tmp:
             starter = Path(tmp) / f"{ex.file_stem}.py"
             starter.write_text(ex.starter, encoding="utf-8")
-            result = grade(ex, starter, solution, seed, runner)
+            result = grade(ex, starter, solution, seed, runner, **protect)
             findings.append(Finding(ex.id, "starter fails", not result.passed, "the starter passes every check"))
             for index, mistake in enumerate(ex.mistakes):
                 wrong = Path(tmp) / f"{ex.file_stem}-mistake{index}.py"
                 wrong.write_text(mistake_source(course, ex, index), encoding="utf-8")
-                result = grade(ex, wrong, solution, seed, runner)
+                result = grade(ex, wrong, solution, seed, runner, **protect)
                 hinted = any(mistake.hint in p.hints for row in result.results for p in row.problems)
                 findings.append(Finding(ex.id, f"mistake {index + 1} ({mistake.function}) is named",
                                         not result.passed and hinted,

@@ -149,3 +149,26 @@ def test_no_network_not_even_loopback(tmp_path, course, runner):
         server.close()
     assert "no network" in result.isolation
     assert all("Network is unreachable" in m for m in messages(result, "full_grad"))
+
+
+def test_solutions_hidden_and_course_read_only(tmp_path, course, runner):
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("mount namespaces are Linux-only; elsewhere the report says files are not protected")
+    ex = course.get("detach")
+    spy = course.root / "written-by-student.txt"
+    path = tmp_path / "answer.py"
+    path.write_text(textwrap.dedent(f"""
+        import os
+        def detached_grad(x):
+            return open({str(course.solution_file(ex))!r}).read()
+        def full_grad(x):
+            open({str(spy)!r}, "w").write("pwned")
+    """), encoding="utf-8")
+    result = grade(ex, path, course.solution_file(ex), 7, runner,
+                   hide=[course.solutions_dir], readonly=[course.root])
+    assert "solutions hidden, course read-only" in result.isolation
+    assert all("No such file or directory" in m for m in messages(result, "detached_grad"))
+    assert all("Read-only file system" in m for m in messages(result, "full_grad"))
+    assert not spy.exists() and course.solution_file(ex).is_file()
