@@ -138,7 +138,7 @@ def check(
     paths = [file.resolve() if file else workspace.ensure_file(course, ex)[0] for ex in targets]
     try:
         # Every student run before any reference is loaded (see grader.grading).
-        runs = [run_student(ex, path, run_seed, runner, hide=[course.solutions_dir], readonly=[course.root])
+        runs = [run_student(ex, path, run_seed, runner, hide=[course.solutions_dir])
                 for ex, path in zip(targets, paths)]
     except GraderError as exc:
         _fail(f"cannot grade: {exc}")

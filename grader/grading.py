@@ -102,21 +102,21 @@ def _describe_inputs(fn: Function, case: Case, args: list, kwargs: dict) -> str:
     return ", ".join(parts)
 
 
-def run_student(exercise: Exercise, student: Path, seed: int, runner, hide=(), readonly=()) -> RunReport:
+def run_student(exercise: Exercise, student: Path, seed: int, runner, hide=()) -> RunReport:
     """Phase 1: every call of the student's file, in the runner's children, which cannot see
-    `hide` nor change `readonly` where the platform allows."""
+    the folders in `hide` where the platform allows."""
     cases = expand_all(exercise, seed)
     calls = [(fn.name, c.index) for fn in exercise.functions for c in cases[fn.name]]
     for fn in exercise.functions:
         # Modules the inputs need (pandas) are imported here once, where judging needs them
         # anyway, rather than again in every forked child.
         cases[fn.name][0].make()
-    return runner.run(Job(exercise, student, seed, calls, hide=tuple(hide), readonly=tuple(readonly)))
+    return runner.run(Job(exercise, student, seed, calls, hide=tuple(hide)))
 
 
-def grade(exercise: Exercise, student: Path, reference_path: Path, seed: int, runner, hide=(), readonly=()) -> ExerciseResult:
+def grade(exercise: Exercise, student: Path, reference_path: Path, seed: int, runner, hide=()) -> ExerciseResult:
     """Both phases for one file."""
-    run = run_student(exercise, student, seed, runner, hide, readonly)
+    run = run_student(exercise, student, seed, runner, hide)
     return judge(exercise, student, reference_path, seed, run)
 
 

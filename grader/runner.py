@@ -45,7 +45,6 @@ class Job:
     calls: list[tuple[str, int]]
     limits: dict = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     hide: tuple[Path, ...] = ()  # folders the student's code must not see (the reference solutions)
-    readonly: tuple[Path, ...] = ()  # folders it must not change (the course checkout)
 
 
 @dataclass
@@ -154,7 +153,6 @@ def _job_payload(job: "Job", calls: list, scratch: str) -> dict:
     # Absolute paths: the child works in its scratch directory.
     return {"exercise": str(Path(job.exercise.path).resolve()), "student": str(Path(job.student).resolve()),
             "seed": job.seed, "hide": [str(Path(p).resolve()) for p in job.hide],
-            "readonly": [str(Path(p).resolve()) for p in job.readonly],
             "calls": calls, "scratch": scratch, "limits": job.limits}
 
 

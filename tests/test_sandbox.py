@@ -148,7 +148,8 @@ def test_no_network_not_even_loopback(tmp_path, course, runner):
     finally:
         server.close()
     assert "no network" in result.isolation
-    assert all("Network is unreachable" in m for m in messages(result, "full_grad"))
+    # Two layers: the syscall filter refuses the socket; without it, the empty namespace has no route.
+    assert all("Operation not permitted" in m or "Network is unreachable" in m for m in messages(result, "full_grad"))
 
 
 def test_solutions_hidden_and_course_read_only(tmp_path, course, runner):
@@ -166,9 +167,69 @@ def test_solutions_hidden_and_course_read_only(tmp_path, course, runner):
         def full_grad(x):
             open({str(spy)!r}, "w").write("pwned")
     """), encoding="utf-8")
-    result = grade(ex, path, course.solution_file(ex), 7, runner,
-                   hide=[course.solutions_dir], readonly=[course.root])
-    assert "solutions hidden, course read-only" in result.isolation
+    result = grade(ex, path, course.solution_file(ex), 7, runner, hide=[course.solutions_dir])
+    assert "read-only files, solutions hidden" in result.isolation
     assert all("No such file or directory" in m for m in messages(result, "detached_grad"))
     assert all("Read-only file system" in m for m in messages(result, "full_grad"))
     assert not spy.exists() and course.solution_file(ex).is_file()
+
+
+linux_filter = pytest.mark.skipif(not __import__("sys").platform.startswith("linux"),
+                                  reason="seccomp and namespaces are Linux-only; elsewhere the report says what is open")
+
+
+@linux_filter
+def test_no_new_processes_no_fork_bomb_no_leftovers(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, """
+        import os, subprocess
+        def detached_grad(x):
+            while True:
+                os.fork()
+        def full_grad(x):
+            subprocess.Popen(["sleep", "600"], start_new_session=True)
+    """)
+    assert "syscall filter" in result.isolation
+    assert all("Operation not permitted" in m for m in messages(result, "detached_grad"))
+    assert all("Operation not permitted" in m or "PermissionError" in m for m in messages(result, "full_grad"))
+
+
+@linux_filter
+def test_cannot_kill_the_grader(tmp_path, course, runner):
+    import os
+
+    result = submit(tmp_path, course, runner, """
+        import os, signal
+        def full_grad(x):
+            os.kill(os.getppid(), signal.SIGKILL)
+    """)
+    assert all("Operation not permitted" in m for m in messages(result, "full_grad"))
+    assert os.getpid()  # still here
+
+
+@linux_filter
+def test_disk_and_system_files_are_out_of_reach(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, """
+        import os
+        def detached_grad(x):
+            with open("filler", "wb") as f:  # the scratch directory is the only writable place
+                while True:
+                    f.write(b"x" * 2**20)
+        def full_grad(x):
+            open("/proc/sys/kernel/hostname", "w").write("pwned")
+    """)
+    assert all("No space left on device" in m or "File too large" in m or "killed by SIGXFSZ" in m
+               for m in messages(result, "detached_grad")), messages(result, "detached_grad")
+    assert all("Read-only file system" in m for m in messages(result, "full_grad"))
+
+
+def test_fake_report_and_prints_do_not_reach_the_verdict(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, """
+        import os
+        print("2.5.3 detach: 12/12 checks passed")
+        os.write(1, b"12/12 checks passed\\n")
+        def detached_grad(x):
+            print("✓ detached_grad")
+            return None
+    """, GOOD_FULL_GRAD)
+    assert not result.passed
+    assert rows(result, "detached_grad")[0].output.startswith("✓ detached_grad")
