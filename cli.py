@@ -93,6 +93,20 @@ def show(exercise: str = typer.Argument(..., help="Exercise id (2.5.3) or slug (
     console.print(f"[bold]Then run:[/bold] tutor check {ex.id}")
 
 
+def _require_full_sandbox(runner, course: Course) -> None:
+    from grader.runner import GraderError
+
+    try:
+        notes = runner.probe(hide=[course.solutions_dir])
+    except GraderError as exc:
+        _fail(f"--strict: the sandbox does not start: {exc}")
+    gaps = [note.text for note in notes if not note.ok]
+    if gaps or not runner.isolation.startswith("fork"):
+        missing = "; ".join(gaps) or "the fork runner (Linux only)"
+        _fail(f"--strict: refusing to grade, the sandbox is incomplete here: {missing}. "
+              "See 'Strict grading' in README.md.")
+
+
 def _save_traceback() -> str:
     import tempfile
     import traceback
@@ -115,6 +129,8 @@ def check(
     file: Optional[Path] = typer.Option(None, "--file", "-f", help="Grade this file instead of your workspace copy."),
     all_: bool = typer.Option(False, "--all", help="Check every exercise."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Replay the random cases of an earlier run."),
+    strict: bool = typer.Option(False, "--strict", envvar="TUTOR_STRICT",
+                                help="Refuse to grade unless the sandbox is complete here (for CI autograding)."),
     lang: Optional[str] = Lang,
 ):
     """Run your code for an exercise and compare it with the reference solution."""
@@ -134,6 +150,8 @@ def check(
     from grader.runner import GraderError, default_runner
 
     runner = default_runner()
+    if strict:
+        _require_full_sandbox(runner, course)
     all_passed = True
     paths = [file.resolve() if file else workspace.ensure_file(course, ex)[0] for ex in targets]
     try:

@@ -1,7 +1,7 @@
 """Confine the process that will run a student's code, as far as the platform allows.
 
-Each step returns a short note saying what it achieved or what it gave up; the report
-shows them all, and `--strict` refuses to grade unless every step succeeded.
+Each step returns a Note saying what it achieved or what it gave up; the report shows
+them all, and `--strict` refuses to grade unless every note is ok.
 Linux steps (namespaces need root or unprivileged user namespaces):
 - an empty network namespace: no interface at all, not even loopback;
 - a private mount namespace in which every mount is read-only, the reference solutions
@@ -17,8 +17,14 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from typing import NamedTuple
 
 LINUX = sys.platform.startswith("linux")
+
+
+class Note(NamedTuple):
+    text: str
+    ok: bool
 SCRATCH_SIZE = "64m"  # tmpfs size syntax
 
 _CLONE_NEWNS, _CLONE_NEWUSER, _CLONE_NEWNET, _CLONE_THREAD = 0x00020000, 0x10000000, 0x40000000, 0x00010000
@@ -44,18 +50,18 @@ def _unshare(libc, flags: int) -> bool:
     return libc.unshare(flags) == 0 or libc.unshare(_CLONE_NEWUSER | flags) == 0
 
 
-def isolate_network() -> str:
+def isolate_network() -> Note:
     if not LINUX:
-        return "network open (no network namespaces on this platform)"
+        return Note("network open (no network namespaces on this platform)", False)
     if _unshare(_libc(), _CLONE_NEWNET):
-        return "no network"
-    return f"network open (unshare: {_errno_text()})"
+        return Note("no network", True)
+    return Note(f"network open (unshare: {_errno_text()})", False)
 
 
-def confine_files(scratch: str, hide: list[str]) -> str:
+def confine_files(scratch: str, hide: list[str]) -> Note:
     """Everything read-only but `scratch` (a small tmpfs); `hide` covered by an empty tmpfs."""
     if not LINUX:
-        return "files open (no mount namespaces on this platform)"
+        return Note("files open (no mount namespaces on this platform)", False)
     libc = _libc()
 
     def mount(source, target, fstype, flags, data=None):
@@ -79,13 +85,13 @@ def confine_files(scratch: str, hide: list[str]) -> str:
                 mount("tmpfs", path, b"tmpfs", _MS_RDONLY, b"size=4k")
         mount("tmpfs", scratch, b"tmpfs", 0, f"size={SCRATCH_SIZE},mode=0700".encode())
     except OSError as exc:
-        return f"files open ({exc})"
-    return "read-only files, solutions hidden, 64 MiB scratch"
+        return Note(f"files open ({exc})", False)
+    return Note("read-only files, solutions hidden, 64 MiB scratch", True)
 
 
-def filter_syscalls() -> str:
+def filter_syscalls() -> Note:
     if not LINUX:
-        return "no syscall filter (seccomp is Linux-only)"
+        return Note("no syscall filter (seccomp is Linux-only)", False)
     try:
         import pyseccomp as seccomp
 
@@ -106,16 +112,16 @@ def filter_syscalls() -> str:
             rules.add_rule(deny, name, seccomp.Arg(0, seccomp.NE, me))
         rules.load()
     except Exception as exc:  # no libseccomp, or a kernel without seccomp
-        return f"no syscall filter ({type(exc).__name__}: {exc})"
-    return "syscall filter"
+        return Note(f"no syscall filter ({type(exc).__name__}: {exc})", False)
+    return Note("syscall filter", True)
 
 
-def apply_limits(limits: dict) -> list[str]:
+def apply_limits(limits: dict) -> list[Note]:
     """Set resource limits where the platform has them; notes for those that could not be set."""
     try:
         import resource
     except ImportError:  # Windows
-        return ["no memory, CPU-time or file-size limit (no resource limits on this platform)"]
+        return [Note("no memory, CPU-time or file-size limit (no resource limits on this platform)", False)]
     missing = []
     wanted = [("RLIMIT_AS", limits.get("memory_bytes")), ("RLIMIT_CPU", limits.get("cpu_seconds")),
               ("RLIMIT_FSIZE", limits.get("file_bytes")), ("RLIMIT_CORE", 0)]
@@ -128,10 +134,6 @@ def apply_limits(limits: dict) -> list[str]:
             value = value if hard == resource.RLIM_INFINITY else min(value, hard)
             resource.setrlimit(which, (value, hard))
         except (ValueError, OSError, TypeError):
-            missing.append(f"no {name.replace('RLIMIT_', '').lower()} limit")
+            missing.append(Note(f"no {name.replace('RLIMIT_', '').lower()} limit", False))
     return missing
 
-
-def confined(note: str) -> bool:
-    """Whether a note says its step fully succeeded."""
-    return not note.startswith(("network open", "files open", "no "))

@@ -22,8 +22,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import child as proto
+from .confine import Note
 from .harness import ErrorInfo, Outcome
 from .model import Exercise
 from .wire import MAX_PAYLOAD, WireError, decode
@@ -175,14 +177,29 @@ class Runner:
 
     isolation = ""
 
-    def _spawn(self, job: Job, calls: list) -> _Child:
+    def _spawn(self, payload: Callable[[str], dict]) -> _Child:
+        """Start a child; `payload(scratch)` is what it is told to do."""
         raise NotImplementedError
+
+    def probe(self, hide=()) -> list[Note]:
+        """What confinement a child gets here, found by a child that confines itself and exits."""
+        child = self._spawn(lambda scratch: {"probe": True, "scratch": scratch, "limits": dict(DEFAULT_LIMITS),
+                                             "hide": [str(Path(p).resolve()) for p in hide]})
+        try:
+            frame = child.next(STARTUP_TIMEOUT)
+        except (queue.Empty, WireError) as exc:
+            raise GraderError(f"the sandbox did not start: {exc}") from None
+        finally:
+            child.kill()
+        if frame is None or frame[0] != proto.READY:
+            raise GraderError("the sandbox failed to start")
+        return [Note(*note) for note in json.loads(frame[1])]
 
     def run(self, job: Job) -> RunReport:
         report = RunReport(isolation=self.isolation)
         pending = list(job.calls)
         while pending:
-            child = self._spawn(job, pending)
+            child = self._spawn(lambda scratch: _job_payload(job, pending, scratch))
             try:
                 if not self._session(job, child, pending, report):
                     break
@@ -200,7 +217,7 @@ class Runner:
             raise GraderError("the sandbox did not start within two minutes") from None
         if frame is None or frame[0] != proto.READY:
             raise GraderError(f"the sandbox failed to start: {frame[1].decode() if frame else child.how_it_ended()}")
-        report.isolation = f"{self.isolation}, " + ", ".join(json.loads(frame[1]))
+        report.isolation = f"{self.isolation}, " + ", ".join(text for text, _ in json.loads(frame[1]))
         try:
             frame = child.next(IMPORT_TIMEOUT)
         except WireError as exc:
@@ -276,14 +293,14 @@ class SubprocessRunner(Runner):
 
     isolation = "subprocess: own process group, wall-clock timeouts, rlimits, scratch dir, clean env"
 
-    def _spawn(self, job: Job, calls: list) -> _Child:
+    def _spawn(self, payload: Callable[[str], dict]) -> _Child:
         scratch = tempfile.mkdtemp(prefix="tutor-run-")
         proc = subprocess.Popen(
             [sys.executable, "-m", "grader.child"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             cwd=scratch, env=_clean_env(scratch), start_new_session=(os.name == "posix"),
         )
-        proc.stdin.write((json.dumps(_job_payload(job, calls, scratch)) + "\n").encode())
+        proc.stdin.write((json.dumps(payload(scratch)) + "\n").encode())
         proc.stdin.close()
         fd = os.dup(proc.stdout.fileno())
         proc.stdout.close()
@@ -300,17 +317,17 @@ class ForkRunner(Runner):
 
         torch.set_num_threads(1)
 
-    def _spawn(self, job: Job, calls: list) -> _Child:
+    def _spawn(self, payload: Callable[[str], dict]) -> _Child:
         scratch = tempfile.mkdtemp(prefix="tutor-run-")
-        payload = _job_payload(job, calls, scratch)
+        job = payload(scratch)
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             try:
                 os.close(read_fd)
                 os.setsid()
-                notes = proto.enter_sandbox(payload, _clean_env(scratch))
-                proto.serve(payload, write_fd, notes)
+                notes = proto.enter_sandbox(job, _clean_env(scratch))
+                proto.serve(job, write_fd, notes)
             except BaseException:
                 import traceback
 

@@ -126,3 +126,25 @@ def test_a_bug_in_tutor_is_reported_as_ours_without_a_traceback(course_copy, mon
     assert "Traceback" not in result.output
     saved = result.output.split("details in ")[1].split()[0]
     assert "ValueError: boom" in open(saved, encoding="utf-8").read()
+
+
+def test_strict_grades_when_the_sandbox_is_complete(course_copy):
+    proc = run_tutor("check", "2.5.3", "--strict", "--file", "solutions/2.5.3-detach.py", cwd=course_copy)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "syscall filter" in proc.stdout
+
+
+def test_strict_refuses_when_a_layer_is_missing(course_copy, monkeypatch):
+    from typer.testing import CliRunner
+
+    import cli
+    import grader.confine
+
+    # The probe child is forked from this process, so it sees the patched step.
+    monkeypatch.setattr(grader.confine, "filter_syscalls", lambda: grader.confine.Note("no syscall filter (test)", False))
+    monkeypatch.setenv("TUTOR_ROOT", str(course_copy))
+    result = CliRunner().invoke(cli.app, ["check", "2.5.3", "--strict"])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())  # unwrap the terminal's line breaks
+    assert "refusing to grade" in said and "no syscall filter (test)" in said
+    assert not (course_copy / "workspace" / ".tutor-state.json").exists()  # nothing was graded
