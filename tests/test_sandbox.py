@@ -233,3 +233,50 @@ def test_fake_report_and_prints_do_not_reach_the_verdict(tmp_path, course, runne
     """, GOOD_FULL_GRAD)
     assert not result.passed
     assert rows(result, "detached_grad")[0].output.startswith("✓ detached_grad")
+
+
+def test_monkeypatched_comparisons_and_lying_objects_cannot_pass(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, """
+        import pickle
+        torch.testing.assert_close = lambda *a, **k: None
+        torch.allclose = torch.equal = lambda *a, **k: True
+        torch.Tensor.__eq__ = lambda self, other: torch.ones((), dtype=torch.bool)
+        class Liar:
+            def __eq__(self, other):
+                return True
+            def __reduce__(self):
+                return (print, ("unpickled!",))
+        def detached_grad(x):
+            return Liar(), Liar()
+        def full_grad(x):
+            return Liar()
+    """)
+    assert result.counts[0] == 0
+    assert "got a submission.Liar" in messages(result, "full_grad")[0]
+
+
+def test_a_thread_mutating_the_result_cannot_hang_or_crash_the_grader(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, """
+        import threading
+        def full_grad(x):
+            out = torch.zeros_like(x)
+            def scribble():
+                while True:
+                    out.add_(1.0)
+            threading.Thread(target=scribble, daemon=True).start()
+            return out
+    """)
+    assert not result.passed and len(rows(result, "full_grad")) == 6
+
+
+def test_ignoring_sigterm_does_not_keep_the_grader_waiting(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, """
+        import signal
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        def detached_grad(x):
+            while True:
+                pass
+    """, GOOD_FULL_GRAD)
+    assert "did not finish within 5 s" in messages(result, "detached_grad")[0]
+    assert all(r.passed for r in rows(result, "full_grad"))
