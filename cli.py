@@ -13,7 +13,6 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.markdown import Markdown
 from rich.table import Table
 
 from grader.catalog import Course, UnknownExercise, find_root
@@ -84,6 +83,8 @@ def show(exercise: str = typer.Argument(..., help="Exercise id (2.5.3) or slug (
     course = _course()
     ex = _exercise(course, exercise)
     path, created = workspace.ensure_file(course, ex)
+    from rich.markdown import Markdown  # only here and in hint: `tutor list` stays lean
+
     console.rule(f"{ex.id} {ex.slug} — {ex.title.get(lang)}")
     console.print(Markdown(ex.prompt.get(lang)))
     console.print("\n[bold]Write these functions:[/bold]")
@@ -145,7 +146,7 @@ def check(
     targets = course.exercises if all_ else [_exercise(course, exercise)]
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
 
-    from grader.grading import judge, run_student  # torch is imported here, and only here
+    from grader.grading import expected_cost, judge, start_student  # torch is imported here, and only here
     from grader.report import render
     from grader.runner import GraderError, default_runner
 
@@ -156,8 +157,11 @@ def check(
     paths = [file.resolve() if file else workspace.ensure_file(course, ex)[0] for ex in targets]
     try:
         # Every student run before any reference is loaded (see grader.grading).
-        runs = [run_student(ex, path, run_seed, runner, hide=[course.solutions_dir])
-                for ex, path in zip(targets, paths)]
+        # The slowest children first, so they run while the rest are being started.
+        order = sorted(range(len(targets)), key=lambda i: -expected_cost(targets[i]))
+        started = {i: start_student(targets[i], paths[i], run_seed, runner, hide=[course.solutions_dir])
+                   for i in order}
+        runs = [runner.finish(started[i]) for i in range(len(targets))]
     except GraderError as exc:
         _fail(f"cannot grade: {exc}")
     for ex, path, run in zip(targets, paths, runs):
@@ -184,6 +188,8 @@ def hint(exercise: str = typer.Argument(..., help="Exercise id or slug."), lang:
     if not ex.hints:
         console.print("This exercise has no hints; `tutor check` names known mistakes.")
         return
+    from rich.markdown import Markdown
+
     index = workspace.next_hint(course, ex)
     console.print(f"[bold]Hint {index + 1}/{len(ex.hints)}[/bold]")
     console.print(Markdown(ex.hints[index].get(lang)))

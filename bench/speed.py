@@ -3,7 +3,8 @@
     python bench/speed.py [--repeat 5]
 
 Targets (issue 3): check ID <= 1.15x, check --all <= 1.5x, list <= 1.3x a bare Typer
-app printing a Rich table, and the sandbox's per-run overhead under 30 ms.
+app printing a Rich table, and the sandbox's per-run overhead under 30 ms. Each ratio is
+the median of runs made alternately with their baseline.
 """
 from __future__ import annotations
 
@@ -35,14 +36,19 @@ app()
 """
 
 
-def timed(cmd: list[str], cwd: Path, repeat: int, env=None) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       env={**os.environ, **(env or {})})
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _once(cmd: list[str], cwd: Path, env=None) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env={**os.environ, **(env or {})})
+    return time.perf_counter() - start
+
+
+def paired(cmd: list[str], base: list[str], cwd: Path, repeat: int, env=None) -> tuple[float, float, float]:
+    """Median seconds of cmd and of base, and the median of their ratios, run alternately so
+    that a noisy machine slows both alike."""
+    pairs = [(_once(base, cwd), _once(cmd, cwd, env)) for _ in range(repeat)]
+    return (statistics.median(c for _, c in pairs), statistics.median(b for b, _ in pairs),
+            statistics.median(c / b for b, c in pairs))
 
 
 def sandbox_overhead(repeat: int) -> float:
@@ -82,19 +88,18 @@ def main() -> None:
         shutil.copytree(ROOT / "solutions", course / "workspace")  # every exercise solved: the full path runs
         env = {"PYTHONPATH": str(ROOT), "TUTOR_SEED": "1"}
         tutor = [py, str(ROOT / "cli.py")]
-        base = timed([py, "-c", "import torch"], course, repeat)
-        check = timed(tutor + ["check", "2.5.3"], course, repeat, env)
-        check_all = timed(tutor + ["check", "--all"], course, max(1, repeat // 2), env)
-        listing = timed(tutor + ["list"], course, repeat, env)
+        torch_only = [py, "-c", "import torch"]
         (course / "bare.py").write_text(BARE_APP)
-        bare = timed([py, "bare.py"], course, repeat)
+        check, base, check_ratio = paired(tutor + ["check", "2.5.3"], torch_only, course, repeat, env)
+        check_all, _, all_ratio = paired(tutor + ["check", "--all"], torch_only, course, repeat, env)
+        listing, bare, list_ratio = paired(tutor + ["list"], [py, "bare.py"], course, repeat, env)
     overhead = sandbox_overhead(repeat)
     rows = [
         ("python -c 'import torch'", base, None, None),
-        ("tutor check 2.5.3", check, check / base, 1.15),
-        ("tutor check --all", check_all, check_all / base, 1.5),
+        ("tutor check 2.5.3", check, check_ratio, 1.15),
+        ("tutor check --all", check_all, all_ratio, 1.5),
         ("bare Typer + Rich table", bare, None, None),
-        ("tutor list", listing, listing / bare, 1.3),
+        ("tutor list", listing, list_ratio, 1.3),
     ]
     print(f"{'command':32} {'seconds':>8} {'ratio':>7} {'target':>7}")
     for name, secs, ratio, target in rows:

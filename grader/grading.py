@@ -17,7 +17,7 @@ import torch
 from .cases import Case, describe, expand_all
 from .checks import (CASE_CHECKS, COMPARATIVE, FUNCTION_CHECKS, CaseContext, FunctionContext, Problem,
                      describe_error)
-from .harness import OUTPUT_LIMIT, Outcome, load_module, run_call
+from .harness import OUTPUT_LIMIT, Outcome, load_module, probes_for, run_call
 from .model import CheckSpec, Exercise, Function
 from .runner import GraderError, Job, RunReport
 
@@ -105,13 +105,26 @@ def _describe_inputs(fn: Function, case: Case, args: list, kwargs: dict) -> str:
 def run_student(exercise: Exercise, student: Path, seed: int, runner, hide=()) -> RunReport:
     """Phase 1: every call of the student's file, in the runner's children, which cannot see
     the folders in `hide` where the platform allows."""
+    return runner.finish(start_student(exercise, student, seed, runner, hide))
+
+
+def expected_cost(exercise: Exercise) -> int:
+    """A rough rank of how long an exercise's child runs: probes (gradcheck, finite
+    differences, tracing) cost most, then the number of calls."""
+    calls = sum(spec.random or 1 for fn in exercise.functions for spec in fn.cases)
+    return 1000 * sum(len(probes_for(fn)) for fn in exercise.functions) + calls
+
+
+def start_student(exercise: Exercise, student: Path, seed: int, runner, hide=()):
+    """Phase 1 begun: the first child is running; `runner.finish` collects it. Starting
+    every file's child before finishing any lets them run side by side."""
     cases = expand_all(exercise, seed)
     calls = [(fn.name, c.index) for fn in exercise.functions for c in cases[fn.name]]
     for fn in exercise.functions:
         # Modules the inputs need (pandas) are imported here once, where judging needs them
         # anyway, rather than again in every forked child.
         cases[fn.name][0].make()
-    return runner.run(Job(exercise, student, seed, calls, hide=tuple(hide)))
+    return runner.start(Job(exercise, student, seed, calls, hide=tuple(hide)))
 
 
 def grade(exercise: Exercise, student: Path, reference_path: Path, seed: int, runner, hide=()) -> ExerciseResult:

@@ -58,6 +58,14 @@ class RunReport:
     isolation: str = ""
 
 
+@dataclass
+class Started:
+    job: "Job"
+    report: "RunReport"
+    pending: list
+    child: "_Child | None" = None
+
+
 class _Frames:
     """Frames from a child's pipe with a deadline: select() on POSIX (no threads, so forking
     stays safe), a reader thread on Windows where pipes cannot be selected."""
@@ -196,15 +204,25 @@ class Runner:
         return [Note(*note) for note in json.loads(frame[1])]
 
     def run(self, job: Job) -> RunReport:
-        report = RunReport(isolation=self.isolation)
-        pending = list(job.calls)
-        while pending:
-            child = self._spawn(lambda scratch: _job_payload(job, pending, scratch))
+        return self.finish(self.start(job))
+
+    def start(self, job: Job) -> "Started":
+        """Start the job's first child; it runs while the caller starts others."""
+        started = Started(job, RunReport(isolation=self.isolation), list(job.calls))
+        if started.pending:
+            started.child = self._spawn(lambda scratch: _job_payload(job, started.pending, scratch))
+        return started
+
+    def finish(self, started: "Started") -> RunReport:
+        """Collect a started job's outcomes, restarting children after hangs and crashes."""
+        job, report, pending = started.job, started.report, started.pending
+        child = started.child
+        while child is not None:
             try:
-                if not self._session(job, child, pending, report):
-                    break
+                going = self._session(job, child, pending, report)
             finally:
                 child.kill()
+            child = self._spawn(lambda scratch: _job_payload(job, pending, scratch)) if going and pending else None
         return report
 
     def _session(self, job: Job, child: _Child, pending: list, report: RunReport) -> bool:
@@ -316,6 +334,10 @@ class ForkRunner(Runner):
         import torch
 
         torch.set_num_threads(1)
+        try:  # once here rather than in every child (finding libseccomp takes tens of ms)
+            import pyseccomp  # noqa: F401
+        except Exception:
+            pass  # each child's report will say there is no syscall filter
 
     def _spawn(self, payload: Callable[[str], dict]) -> _Child:
         scratch = tempfile.mkdtemp(prefix="tutor-run-")
