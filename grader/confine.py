@@ -47,7 +47,21 @@ def _errno_text() -> str:
 
 def _unshare(libc, flags: int) -> bool:
     # As root the namespace alone; otherwise inside a new user namespace, where allowed.
-    return libc.unshare(flags) == 0 or libc.unshare(_CLONE_NEWUSER | flags) == 0
+    if libc.unshare(flags) == 0:
+        return True
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(_CLONE_NEWUSER | flags) != 0:
+        return False
+    # Map our own ids into the new user namespace, or files we create there (the scratch
+    # directory) would belong to no one and could not be made.
+    for path, text in (("/proc/self/uid_map", f"{uid} {uid} 1"), ("/proc/self/setgroups", "deny"),
+                       ("/proc/self/gid_map", f"{gid} {gid} 1")):
+        try:
+            with open(path, "w") as f:
+                f.write(text)
+        except OSError:
+            pass  # an old kernel without setgroups: the maps that took still help
+    return True
 
 
 def isolate_network() -> Note:
