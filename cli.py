@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -16,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from grader.catalog import Course, UnknownExercise, find_root
+from grader.formats import FORMATS
 from grader import workspace
 
 app = typer.Typer(help="Exercises and an autograder for the PyTorch preliminaries of Dive into Deep Learning.",
@@ -132,10 +134,17 @@ def check(
     seed: Optional[int] = typer.Option(None, "--seed", help="Replay the random cases of an earlier run."),
     strict: bool = typer.Option(False, "--strict", envvar="TUTOR_STRICT",
                                 help="Refuse to grade unless the sandbox is complete here (for CI autograding)."),
+    format_: str = typer.Option("text", "--format", help="What to print: text, json (Exercism v3), junit, "
+                                "gradescope, or github (annotations; summary to $GITHUB_STEP_SUMMARY)."),
+    outputs: Optional[list[str]] = typer.Option(None, "--output", "-o", metavar="FORMAT=PATH",
+                                                help="Also write FORMAT to PATH; repeatable."),
     lang: Optional[str] = Lang,
 ):
     """Run your code for an exercise and compare it with the reference solution."""
     lang = _lang(lang)
+    writes = _parse_outputs(outputs or [])
+    if format_ not in FORMATS:
+        _fail(f"unknown format {format_!r}: use one of {', '.join(FORMATS)}")
     course = _course()
     if all_ == (exercise is not None):
         _fail("name one exercise, or use --all")
@@ -154,6 +163,7 @@ def check(
     if strict:
         _require_full_sandbox(runner, course)
     all_passed = True
+    results = []
     paths = [file.resolve() if file else workspace.ensure_file(course, ex)[0] for ex in targets]
     try:
         # Every student run before any reference is loaded (see grader.grading).
@@ -172,11 +182,57 @@ def check(
         except Exception as exc:  # a bug in tutor: say so, keep the traceback for the report
             _fail(f"tutor failed while grading {ex.id} (a bug in tutor, not in your code): "
                   f"{type(exc).__name__}: {exc}; details in {_save_traceback()}")
-        render(console, result, lang, _shown(path))
+        if format_ == "text":
+            render(console, result, lang, _shown(path))
+        results.append(result)
         if file is None:
             workspace.record_check(course, ex, path, result.passed)
         all_passed &= result.passed
+    _emit(results, format_, writes, lang)
     raise typer.Exit(0 if all_passed else 1)
+
+
+def _parse_outputs(specs: list[str]) -> list[tuple[str, Path]]:
+    writes = []
+    for spec in specs:
+        fmt, sep, path = spec.partition("=")
+        if not sep or not path or fmt not in FORMATS:
+            _fail(f"--output wants FORMAT=PATH with FORMAT one of {', '.join(FORMATS)}; got {spec!r}")
+        writes.append((fmt, Path(path)))
+    return writes
+
+
+def _emit(results, format_: str, writes: list[tuple[str, Path]], lang: str) -> None:
+    """Print the chosen machine format and write the --output files."""
+    from grader import formats
+    from grader.report import render
+    from grader.results import build
+
+    reports = [build(r, lang) for r in results]
+
+    def text(fmt: str) -> str:
+        if fmt == "text":
+            capture = Console(record=True, width=100, file=open(os.devnull, "w"), highlight=False)
+            for result in results:
+                render(capture, result, lang)
+            return capture.export_text()
+        return formats.RENDERERS[fmt](reports)
+
+    if format_ != "text":
+        sys.stdout.write(text(format_))
+    if "github" in [format_] + [fmt for fmt, _ in writes]:
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as f:
+                f.write(formats.github_summary(reports))
+        elif format_ == "github":
+            sys.stdout.write(formats.github_summary(reports))
+    for fmt, path in writes:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text(fmt), encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {fmt} to {path}: {exc}")
 
 
 @app.command()

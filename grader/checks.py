@@ -27,6 +27,7 @@ class Problem:
     hints: list[Text] = field(default_factory=list)
     kind: str = ""
     text: Text | None = None  # the message in every language, when the exercise wrote it
+    line: int | None = None  # the line of the student's file it points at, when known
 
     def says(self, lang: str) -> str:
         return self.text.get(lang) if self.text else self.message
@@ -72,7 +73,7 @@ def check_value(spec: CheckSpec, ctx: CaseContext) -> Problem | None:
             return Problem(f"the {got.error.type} should mention {pattern!r}; its message was: {got.error.message}")
         return None
     if got.error:
-        return Problem(f"your code {describe_error(got)}")
+        return Problem(f"your code {describe_error(got)}", line=got.error.line)
     for path, facts in got.facts.items():
         if facts.subclass:
             return Problem(f"{_where(path)} is a {facts.subclass}; return a plain torch.Tensor")

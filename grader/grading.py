@@ -144,7 +144,8 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
             message = f"your file does not import: {e.type}: {e.message}{at}"
         else:
             message = run.import_failure
-        result.import_problem = Problem(message, [f"printed: {run.import_output[:500]}"] if run.import_output else [])
+        result.import_problem = Problem(message, [f"printed: {run.import_output[:500]}"] if run.import_output else [],
+                                        line=run.import_error.line if run.import_error else None)
     reference = Reference(exercise, reference_path)
     torch.manual_seed(seed)
     source = student.read_text(encoding="utf-8", errors="replace")
@@ -157,29 +158,36 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
             expected = reference.outcome(fn, case)
             got = run.outcomes.get((fn.name, case.index))
             if got is None:
-                row.problems.append(Problem(result.import_problem.message if result.import_problem else "not run"))
+                row.problems.append(_not_run(result))
             else:
                 outcomes.append(got)
                 row.output = got.output
                 row.problems = judge_case(exercise, fn, case, got, expected, reference)
             result.results.append(row)
-        if result.import_problem is None:
-            problems = judge_function(fn, source, outcomes)
-            if problems:
-                result.results.append(CaseResult(fn.name, "whole function", "", problems))
+        if any(c.scope == "function" for c in fn.checks):  # a row always, so scores keep their scale
+            problems = ([_not_run(result)] if result.import_problem
+                        else judge_function(fn, source, outcomes))
+            result.results.append(CaseResult(fn.name, "whole function", "", problems))
     return result
+
+
+def _not_run(result: ExerciseResult) -> Problem:
+    """The problem of a check that never ran: the file's import problem, located."""
+    if result.import_problem:
+        return Problem(result.import_problem.message, line=result.import_problem.line)
+    return Problem("not run")
 
 
 def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expected: Outcome,
                reference: Reference) -> list[Problem]:
     if got.failure:
-        return [Problem(got.failure, kind="failure")]
+        return [Problem(got.failure, kind="missing" if got.missing else "failure")]
     problems = []
     if got.output_size > OUTPUT_LIMIT:
         problems.append(Problem(f"printed {got.output_size:,} characters in one call (the limit is {OUTPUT_LIMIT:,})"))
     if got.error and not expected.error:
         # Nothing else can be judged about a call that raised; say so once, with any known cause.
-        problem = Problem(f"your code {describe_error(got)}", kind="value")
+        problem = Problem(f"your code {describe_error(got)}", kind="value", line=got.error.line)
         problem.hints = _mistake_hints(exercise, fn, case, got, reference, [c for c in fn.case_checks(case.spec) if c.kind == "value"][:1] or [_VALUE])
         return problems + [problem]
     for check in fn.case_checks(case.spec):

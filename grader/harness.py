@@ -53,7 +53,8 @@ class TensorFacts:
 class Outcome:
     result: Any = None
     error: ErrorInfo | None = None
-    failure: str | None = None  # the run itself went wrong: timeout, crash, missing function
+    failure: str | None = None  # the call could not be made or finish: missing function, timeout, crash
+    missing: bool = False  # the failure is a function the file does not define (a wrong answer, not a crash)
     facts: dict[str, TensorFacts] = field(default_factory=dict)  # by result path
     args: list = field(default_factory=list)  # argument values after the call
     grads: list = field(default_factory=list)  # .grad of each argument after the call
@@ -183,7 +184,7 @@ def run_call(namespace, fn: Function, case: Case, *, monitor=None, filename: str
     """Call `fn` from `namespace` on `case`; never raises for anything the code under test does."""
     func = getattr(namespace, fn.name, None)
     if not callable(func):
-        return Outcome(failure=f"your file defines no function `{fn.name}`")
+        return Outcome(failure=f"your file defines no function `{fn.name}`", missing=True)
     args, kwargs = case.make()
     tensors = _tensor_args(args)
     versions = [a._version for _, a in tensors]

@@ -99,6 +99,7 @@ class Function:
     cases: tuple[CaseSpec, ...]
     checks: tuple[CheckSpec, ...]
     timeout: float = 5.0
+    points: float = 1.0  # this function's share of the exercise's points, relative to the others
 
     def case_checks(self, spec: CaseSpec) -> tuple[CheckSpec, ...]:
         return spec.checks or tuple(c for c in self.checks if c.scope == "case")
@@ -129,6 +130,7 @@ class Exercise:
     hints: tuple[Text, ...]
     mistakes: tuple[Mistake, ...]
     path: Path
+    points: float = 1.0  # what the whole exercise is worth in a grade
 
     @property
     def file_stem(self) -> str:
@@ -251,7 +253,7 @@ def _check(doc: Located, path: tuple, data) -> CheckSpec:
 
 def _function(doc: Located, path: tuple, data) -> Function:
     r = _Reader(doc, path, data)
-    r.unknown(("name", "signature", "cases", "checks", "timeout"))
+    r.unknown(("name", "signature", "cases", "checks", "timeout", "points"))
     name = r.get("name", str)
     if not name.isidentifier():
         raise doc.error(path + ("name",), f"{name!r} is not a Python name")
@@ -271,6 +273,7 @@ def _function(doc: Located, path: tuple, data) -> Function:
         cases=specs,
         checks=tuple(_check(doc, path + ("checks", i), c) for i, c in enumerate(checks)),
         timeout=r.get("timeout", float, 5.0),
+        points=r.get("points", float, 1.0, lambda v, p: v if v >= 0 else _raise(doc.error(p, "cannot be negative"))),
     )
 
 
@@ -290,7 +293,7 @@ def _mistake(doc: Located, path: tuple, data, functions: dict) -> Mistake:
 
 def parse_exercise(doc: Located) -> Exercise:
     r = _Reader(doc, (), doc.data)
-    r.unknown(("id", "slug", "title", "prompt", "functions", "starter", "hints", "mistakes"))
+    r.unknown(("id", "slug", "title", "prompt", "functions", "starter", "hints", "mistakes", "points"))
     ident = r.get("id", str, convert=lambda v, p: v if ID_RE.match(v) else _raise(doc.error(p, f"{v!r} is not a dotted number like 2.5.3")))
     slug = r.get("slug", str, convert=lambda v, p: v if SLUG_RE.match(v) else _raise(doc.error(p, f"{v!r} is not a lower-case slug like scalar-backward")))
     raw_functions = r.get("functions", list)
@@ -320,6 +323,7 @@ def parse_exercise(doc: Located) -> Exercise:
         hints=tuple(read_text(doc, ("hints", i), h) for i, h in enumerate(r.get("hints", list, []))),
         mistakes=tuple(_mistake(doc, ("mistakes", i), m, by_name) for i, m in enumerate(r.get("mistakes", list, []))),
         path=doc.file,
+        points=r.get("points", float, 1.0, lambda v, p: v if v >= 0 else _raise(doc.error(p, "cannot be negative"))),
     )
 
 

@@ -1,0 +1,112 @@
+"""Machine-readable results: the Exercism v3 and Gradescope schemas, JUnit, GitHub, points."""
+import json
+import textwrap
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import run_tutor
+from grader import formats
+from grader.grading import grade
+from grader.results import OUTPUT_CAP, TRUNCATED, build
+
+HALF_RIGHT = """
+import torch
+def full_grad(x):
+    print("p" * 2000)
+    (x * x).sum().backward()
+    return x.grad
+"""
+
+
+@pytest.fixture(scope="module")
+def reports(course, runner, tmp_path_factory):
+    ex = course.get("detach")
+    folder = tmp_path_factory.mktemp("answers")
+    half = folder / "half.py"
+    half.write_text(textwrap.dedent(HALF_RIGHT), encoding="utf-8")
+    broken = folder / "broken.py"
+    broken.write_text("def detached_grad(x)\n", encoding="utf-8")
+    hang = folder / "hang.py"
+    hang.write_text("def detached_grad(x):\n    while True:\n        pass\n" + textwrap.dedent(HALF_RIGHT),
+                    encoding="utf-8")
+    solution = course.solution_file(ex)
+    return {name: build(grade(ex, path, solution, 3, runner))
+            for name, path in (("half", half), ("broken", broken), ("hang", hang), ("solution", solution))}
+
+
+def test_partial_credit_per_function_and_case(reports):
+    half = reports["half"]
+    assert half.max_score == 1.0 and half.score == pytest.approx(0.5)
+    assert all(t.score == pytest.approx(1 / 12) for t in half.tests if t.function == "full_grad")
+    assert reports["solution"].score == pytest.approx(1.0) and reports["solution"].status == "pass"
+
+
+def test_exercism_v3_schema_and_order(reports):
+    doc = json.loads(formats.exercism_json([reports["half"]]))
+    assert doc["version"] == 3 and doc["status"] == "fail" and doc["message"] is None
+    names = [t["name"] for t in doc["tests"]]
+    assert names[0] == "2.5.3 detached_grad (seed)" and names[6] == "2.5.3 full_grad (seed)"  # file order
+    first = doc["tests"][0]
+    assert set(first) == {"name", "status", "message", "output", "test_code", "task_id"}
+    assert first["status"] == "fail" and "no function `detached_grad`" in first["message"]
+    assert first["test_code"].startswith("detached_grad(x=tensor(")
+    passed = doc["tests"][6]
+    assert passed["status"] == "pass" and passed["message"] is None and passed["task_id"] == 2
+    assert passed["output"].endswith(TRUNCATED) and len(passed["output"]) == OUTPUT_CAP + len(TRUNCATED)
+    assert doc["score"] == pytest.approx(0.5) and doc["max_score"] == 1.0
+
+
+def test_a_file_that_does_not_import_is_an_error(reports):
+    doc = json.loads(formats.exercism_json([reports["broken"]]))
+    assert doc["status"] == "error" and "SyntaxError" in doc["message"]
+    assert all(t["status"] == "error" for t in doc["tests"])
+
+
+def test_a_hang_is_an_error_not_a_wrong_answer(reports):
+    statuses = [t.status for t in reports["hang"].tests if t.function == "detached_grad"]
+    assert statuses and set(statuses) == {"error"}
+    assert json.loads(formats.exercism_json([reports["hang"]]))["status"] == "fail"
+
+
+def test_gradescope_schema(reports):
+    doc = json.loads(formats.gradescope([reports["half"], reports["solution"]]))
+    assert doc["score"] == pytest.approx(1.5) and doc["max_score"] == 2.0
+    test = doc["tests"][0]
+    assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(test)
+    assert test["status"] == "failed" and sum(t["score"] for t in doc["tests"]) == pytest.approx(1.5)
+
+
+def test_junit_counts_and_locations(reports):
+    root = ET.fromstring(formats.junit([reports["half"], reports["broken"]]))
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == ["2.5.3 detach", "2.5.3 detach"]
+    assert suites[0].get("failures") == "6" and suites[1].get("errors") == "12"
+    assert root.get("tests") == "24"
+    assert suites[1].find("testcase").get("line") == "1"
+
+
+def test_github_annotations_point_at_the_line(reports):
+    lines = formats.github_annotations([reports["broken"]]).splitlines()
+    assert lines[0].startswith("::error file=") and ",line=1," in lines[0]
+    assert "%0A" not in lines[0].split("::", 2)[1]  # the message is one escaped line
+    summary = formats.github_summary([reports["half"]])
+    assert "0.5/1" in summary and "| 2.5.3 detach | ❌ fail |" in summary
+
+
+def test_cli_prints_one_format_and_writes_others(tmp_path):
+    summary = tmp_path / "summary.md"
+    proc = run_tutor("check", "2.5.3", "--file", "solutions/2.5.3-detach.py", "--format", "json",
+                     "-o", f"junit={tmp_path / 'j.xml'}", "-o", f"github={tmp_path / 'gh.txt'}",
+                     env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["status"] == "pass"
+    assert ET.parse(tmp_path / "j.xml").getroot().get("failures") == "0"
+    assert (tmp_path / "gh.txt").read_text() == ""
+    assert "1/1 points" in summary.read_text()
+
+
+def test_cli_rejects_bad_output_specs():
+    proc = run_tutor("check", "2.5.3", "-o", "yaml=out.yaml")
+    assert proc.returncode == 2 and "FORMAT=PATH" in proc.stderr
+    assert run_tutor("check", "2.5.3", "--format", "xml").returncode == 2
