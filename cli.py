@@ -41,8 +41,12 @@ def _fail(message: str, code: int = USAGE_ERROR):
     raise typer.Exit(code)
 
 
-def _course() -> Course:
-    course = Course(find_root())
+Solutions = typer.Option(None, "--solutions", envvar="TUTOR_SOLUTIONS",
+                         help="The reference solutions' folder, when it is not the course's solutions/.")
+
+
+def _course(solutions: Optional[Path] = None) -> Course:
+    course = Course(find_root(), solutions)
     for problem in course.errors:
         err.print(f"[red]error:[/red] {escape(str(problem))}")
     if not course.exercises and not course.errors:
@@ -96,6 +100,14 @@ def show(exercise: str = typer.Argument(..., help="Exercise id (2.5.3) or slug (
     console.print(f"[bold]Then run:[/bold] tutor check {ex.id}")
 
 
+def _require_references(course: Course, targets) -> None:
+    """Refuse before running anything when a reference solution cannot be reached."""
+    missing = [ex.id for ex in targets if not course.solution_file(ex).is_file()]
+    if missing:
+        _fail(f"no reference solution for {', '.join(missing)} in {course.solutions_dir}: grading needs the "
+              "instructor's solutions; point --solutions (or TUTOR_SOLUTIONS) at them")
+
+
 def _require_full_sandbox(runner, course: Course) -> None:
     from grader.runner import GraderError
 
@@ -134,6 +146,7 @@ def check(
     seed: Optional[int] = typer.Option(None, "--seed", help="Replay the random cases of an earlier run."),
     strict: bool = typer.Option(False, "--strict", envvar="TUTOR_STRICT",
                                 help="Refuse to grade unless the sandbox is complete here (for CI autograding)."),
+    solutions: Optional[Path] = Solutions,
     format_: str = typer.Option("text", "--format", help="What to print: text, json (Exercism v3), junit, "
                                 "gradescope, or github (annotations; summary to $GITHUB_STEP_SUMMARY)."),
     outputs: Optional[list[str]] = typer.Option(None, "--output", "-o", metavar="FORMAT=PATH",
@@ -145,7 +158,7 @@ def check(
     writes = _parse_outputs(outputs or [])
     if format_ not in FORMATS:
         _fail(f"unknown format {format_!r}: use one of {', '.join(FORMATS)}")
-    course = _course()
+    course = _course(solutions)
     if all_ == (exercise is not None):
         _fail("name one exercise, or use --all")
     if file is not None and all_:
@@ -153,6 +166,7 @@ def check(
     if file is not None and not file.is_file():
         _fail(f"no such file: {file}")
     targets = course.exercises if all_ else [_exercise(course, exercise)]
+    _require_references(course, targets)
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
 
     from grader.grading import expected_cost, judge, start_student  # torch is imported here, and only here
@@ -266,10 +280,11 @@ def reset(exercise: str = typer.Argument(..., help="Exercise id or slug."),
 
 @app.command()
 def validate(exercises: Optional[list[str]] = typer.Argument(None, help="Ids or slugs (default: all)."),
-             seed: Optional[int] = typer.Option(None, "--seed")):
+             seed: Optional[int] = typer.Option(None, "--seed"), solutions: Optional[Path] = Solutions):
     """For authors: every exercise loads, every solution passes, every starter and known mistake fails."""
-    course = _course()
+    course = _course(solutions)
     targets = [_exercise(course, key) for key in exercises] if exercises else course.exercises
+    _require_references(course, targets)
     from grader.runner import default_runner
     from grader.validate import validate_course
 
@@ -277,6 +292,19 @@ def validate(exercises: Optional[list[str]] = typer.Argument(None, help="Ids or 
                          seed if seed is not None else secrets.randbelow(10**6), console)
     ok &= not course.errors
     raise typer.Exit(0 if ok else 1)
+
+
+@app.command("export-student")
+def export_student(target: Path = typer.Argument(..., help="A new folder for the students' repository.")):
+    """Write a student template: the course without reference solutions or hidden checks."""
+    course = _course()
+    if target.exists() and any(target.iterdir()):
+        _fail(f"{target} exists and is not empty; choose a new folder")
+    from grader.export import export_student as export
+
+    written = export(course, target)
+    console.print(f"Wrote {written} files to {_shown(target)}: no solutions/, hidden checks removed. "
+                  "Grade students with `tutor check --solutions PATH`.")
 
 
 if __name__ == "__main__":

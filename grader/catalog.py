@@ -33,9 +33,14 @@ def find_root(start: Path | None = None) -> Path:
 @dataclass
 class Course:
     root: Path
+    solutions: Path | None = None  # the instructor's references, when they live elsewhere
 
     def __post_init__(self):
         self.root = Path(self.root).resolve()  # children run in their own directory
+        if self.solutions is None and os.environ.get("TUTOR_SOLUTIONS"):
+            self.solutions = Path(os.environ["TUTOR_SOLUTIONS"])
+        if self.solutions is not None:
+            self.solutions = Path(self.solutions).resolve()
 
     @property
     def exercises_dir(self) -> Path:
@@ -43,7 +48,7 @@ class Course:
 
     @property
     def solutions_dir(self) -> Path:
-        return self.root / "solutions"
+        return self.solutions or self.root / "solutions"
 
     @property
     def workspace_dir(self) -> Path:

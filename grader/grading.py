@@ -8,6 +8,7 @@ in memory.
 from __future__ import annotations
 
 import ast
+import datetime
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ class CaseResult:
     problems: list[Problem] = field(default_factory=list)
     output: str = ""
     random: bool = False
+    hidden: bool = False  # show only its name and whether it passed
 
     @property
     def passed(self) -> bool:
@@ -133,8 +135,10 @@ def grade(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
     return judge(exercise, student, reference_path, seed, run)
 
 
-def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, run: RunReport) -> ExerciseResult:
+def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, run: RunReport,
+          today: datetime.date | None = None) -> ExerciseResult:
     """Phase 2: the reference here, on equal inputs, and every check."""
+    today = today or datetime.date.today()
     cases = expand_all(exercise, seed)
     result = ExerciseResult(exercise, student, seed, run.isolation)
     if run.import_error or run.import_failure:
@@ -154,7 +158,7 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
         for case in cases[fn.name]:
             args, kwargs = case.make()
             row = CaseResult(fn.name, case.label, _describe_inputs(fn, case, args, kwargs),
-                             random=bool(case.spec.random))
+                             random=bool(case.spec.random), hidden=case.spec.hidden_on(today))
             expected = reference.outcome(fn, case)
             got = run.outcomes.get((fn.name, case.index))
             if got is None:

@@ -7,6 +7,7 @@ YAML file is caught at load time; their behaviour lives in `grader.checks`.
 from __future__ import annotations
 
 import ast
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +90,10 @@ class CaseSpec:
     random: int = 0
     repeat: int = 1
     checks: tuple = ()  # when given, replaces the function's case checks for this case
+    hidden: bool | datetime.date = False  # True: never shown beyond its name; a date: until then
+
+    def hidden_on(self, today: datetime.date) -> bool:
+        return self.hidden is True or (isinstance(self.hidden, datetime.date) and today < self.hidden)
 
 
 @dataclass(frozen=True)
@@ -205,7 +210,10 @@ def _expr(doc: Located, path: tuple, source) -> str:
 
 def _case(doc: Located, path: tuple, data) -> CaseSpec:
     r = _Reader(doc, path, data)
-    r.unknown(("label", "args", "kwargs", "let", "random", "repeat", "checks"))
+    r.unknown(("label", "args", "kwargs", "let", "random", "repeat", "checks", "hidden"))
+    hidden = r.data.get("hidden", False)
+    if not isinstance(hidden, (bool, datetime.date)) or isinstance(hidden, datetime.datetime):
+        raise doc.error(path + ("hidden",), f"expected true, false or a date like 2026-12-15, got {hidden!r}")
     args = r.get("args", list)
     random = r.get("random", int, 0)
     if random < 0:
@@ -219,6 +227,7 @@ def _case(doc: Located, path: tuple, data) -> CaseSpec:
         random=random,
         repeat=r.get("repeat", int, 1),
         checks=tuple(_check(doc, path + ("checks", i), c) for i, c in enumerate(r.get("checks", list, []))),
+        hidden=hidden,
     )
 
 

@@ -21,7 +21,7 @@ def _group(rows: list[CaseResult]):
     """Collapse runs of passing random cases, and runs of cases failing the same way."""
     out: list[tuple[CaseResult, int]] = []
     for row in rows:
-        if out:
+        if out and not row.hidden and not out[-1][0].hidden:  # a hidden check shows its own name
             last, count = out[-1]
             same_pass = row.passed and last.passed and row.random and last.random
             same_fail = (not row.passed and not last.passed and last.function == row.function
@@ -45,7 +45,7 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
         shown: dict[str, int] = {}
         hidden: dict[str, int] = {}
         for row, count in _group(result.results):
-            if not row.passed:
+            if not row.passed and not row.hidden:
                 if shown.get(row.function, 0) >= MAX_FAILURES_SHOWN:
                     hidden[row.function] = hidden.get(row.function, 0) + count
                     continue
@@ -69,6 +69,10 @@ def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> Non
     line.append("✓ " if row.passed else "✗ ", style="green" if row.passed else "red")
     line.append(f"{row.function}", style="bold")
     line.append(f"  {label}", style="cyan")
+    if row.hidden:  # the name and the verdict only, as the instructor chose
+        line.append("  (hidden check)", style="dim")
+        console.print(line)
+        return
     if row.inputs and (count == 1 or not row.passed):
         line.append(f"  {row.inputs}", style="dim")
     console.print(line, overflow="fold")

@@ -79,11 +79,13 @@ def build(result: ExerciseResult, lang: str = "en") -> ExerciseReport:
         status = "pass" if row.passed else ("error" if failed_to_run else "fail")
         score = share if row.passed else 0.0
         report.score += score
+        hidden = row.hidden
         report.tests.append(TestResult(
             name=f"{ex.id} {row.function} ({row.label})", function=row.function, status=status,
-            message=_message(row, lang), output=_output(row.output),
-            test_code=f"{row.function}({row.inputs})" if row.inputs else row.function,
+            message=("hidden check" if not row.passed else None) if hidden else _message(row, lang),
+            output=None if hidden else _output(row.output),
+            test_code=row.function if hidden or not row.inputs else f"{row.function}({row.inputs})",
             task_id=task[row.function], score=score, max_score=share,
-            line=next((p.line for p in row.problems if p.line), None)))
+            line=None if hidden else next((p.line for p in row.problems if p.line), None)))
     report.score = round(report.score, 6)
     return report
