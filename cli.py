@@ -307,5 +307,79 @@ def export_student(target: Path = typer.Argument(..., help="A new folder for the
                   "Grade students with `tutor check --solutions PATH`.")
 
 
+@app.command()
+def grade(
+    submissions: list[Path] = typer.Argument(..., help="One per student: a folder, a .zip or an .ipynb."),
+    out: Path = typer.Option(..., "--out", help="Where each student's results and grades.csv go."),
+    jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", min=1, help="Students graded at once."),
+    seed: int = typer.Option(1, "--seed", help="The same random cases for every student."),
+    shard_spec: Optional[str] = typer.Option(None, "--shard", metavar="K/N",
+                                             help="Grade only the K-th of N shares of the class."),
+    solutions: Optional[Path] = Solutions,
+):
+    """Grade a class: every exercise for every student, in parallel, into a gradebook."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from rich.progress import Progress
+
+    from grader import bulk
+
+    course = _course(solutions)
+    _require_references(course, course.exercises)
+    try:
+        subs = bulk.shard(bulk.discover(submissions), shard_spec)
+    except ValueError as exc:
+        _fail(str(exc))
+    rows, todo = [], []
+    for sub in subs:
+        digest = bulk.content_hash(sub, course, seed)
+        row = bulk.cached_row(sub, out / sub.student, digest)
+        if row is None:
+            todo.append((sub, digest))
+        else:
+            rows.append(row)
+    with Progress(console=err, transient=True) as progress, ThreadPoolExecutor(max_workers=jobs) as pool:
+        task = progress.add_task(f"grading {len(todo)} of {len(subs)} students", total=len(todo))
+        futures = {}
+        for sub, digest in todo:
+            bulk.clear(out / sub.student)
+            futures[pool.submit(bulk.run_worker, sub, course, out / sub.student, seed)] = (sub, digest)
+        for future in as_completed(futures):
+            sub, digest = futures[future]
+            row = future.result()
+            if "error" not in row:
+                bulk.save_row(out / sub.student, digest, row)
+            rows.append(row)
+            progress.advance(task)
+    out.mkdir(parents=True, exist_ok=True)
+    bulk.write_gradebook(rows, course, out / "grades.csv")
+    failed = [r for r in rows if r.get("error")]
+    console.print(f"{len(subs)} students ({len(subs) - len(todo)} unchanged since the last run); "
+                  f"gradebook: {_shown(out / 'grades.csv')}")
+    for row in failed:
+        err.print(f"[red]error:[/red] {row['student']}: {escape(row['error'])}")
+    raise typer.Exit(1 if failed else 0)
+
+
+gradebook_app = typer.Typer(help="Gradebooks written by `tutor grade`.", no_args_is_help=True)
+app.add_typer(gradebook_app, name="gradebook")
+
+
+@gradebook_app.command("merge")
+def gradebook_merge(parts: list[Path] = typer.Argument(..., help="grades.csv files of the shards."),
+                    out: Path = typer.Option(Path("grades.csv"), "--out")):
+    """Join the gradebooks of a class graded in shards (--shard K/N) into one."""
+    from grader.bulk import merge_gradebooks
+
+    for part in parts:
+        if not part.is_file():
+            _fail(f"no such file: {part}")
+    try:
+        count = merge_gradebooks(parts, out)
+    except (ValueError, KeyError) as exc:
+        _fail(str(exc))
+    console.print(f"{count} students in {_shown(out)}")
+
+
 if __name__ == "__main__":
     app()

@@ -233,6 +233,11 @@ class FunctionContext:
     outcomes: list[Outcome]
 
 
+def _missing(ctx: FunctionContext) -> Problem:
+    # A function defined some other way (assigned, imported) cannot be checked from its source.
+    return Problem(f"your file has no `def {ctx.fn.name}(...)` whose source can be checked")
+
+
 def _find_def(tree: ast.Module, name: str):
     return next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name), None)
 
@@ -251,7 +256,7 @@ def check_source(spec, ctx: FunctionContext):
     tree = ast.parse(ctx.source)
     node = _find_def(tree, ctx.fn.name)
     if node is None:
-        return None  # a missing function fails every case already
+        return _missing(ctx)
     banned = set(spec.options["names"])
     aliases = _aliases(tree)
     for sub in ast.walk(node):
@@ -292,7 +297,7 @@ def check_control_flow(spec, ctx: FunctionContext):
     tree = ast.parse(ctx.source)
     node = _find_def(tree, ctx.fn.name)
     if node is None:
-        return None
+        return _missing(ctx)
     conditions = [n for n in ast.walk(node) if isinstance(n, (ast.If, ast.While, ast.IfExp)) and _reads_values(n.test)]
     conditions += [n for n in ast.walk(node) if isinstance(n, ast.For) and _reads_values(n.iter)]
     if not conditions:
