@@ -381,5 +381,23 @@ def gradebook_merge(parts: list[Path] = typer.Argument(..., help="grades.csv fil
     console.print(f"{count} students in {_shown(out)}")
 
 
+gradescope_app = typer.Typer(help="Gradescope autograders.", no_args_is_help=True)
+app.add_typer(gradescope_app, name="gradescope")
+
+
+@gradescope_app.command("build")
+def gradescope_build(target: Path = typer.Argument(..., help="A new folder for the autograder."),
+                     solutions: Optional[Path] = Solutions):
+    """Build a Gradescope autograder (setup.sh, run_autograder, the course and its references)."""
+    from grader.gradescope import build
+
+    course = _course(solutions)
+    _require_references(course, course.exercises)
+    if target.exists() and any(target.iterdir()):
+        _fail(f"{target} exists and is not empty; choose a new folder")
+    archive = build(course, target)
+    console.print(f"Upload {_shown(archive)} as the autograder (it holds the reference solutions: keep it private).")
+
+
 if __name__ == "__main__":
     app()

@@ -52,8 +52,8 @@ def _without_hidden(path: Path) -> str | None:
     return yaml.dump(_literal_blocks(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
-def export_student(course: Course, target: Path) -> int:
-    target.mkdir(parents=True, exist_ok=True)
+def tool_files(target: Path) -> int:
+    """Copy tutor itself (the package, the CLI, its packaging and docs) into `target`."""
     written = 0
     for name in _TOOL:
         source = _TOOL_ROOT / name
@@ -63,6 +63,12 @@ def export_student(course: Course, target: Path) -> int:
         elif source.is_file():
             shutil.copy2(source, target / name)
             written += 1
+    return written
+
+
+def export_student(course: Course, target: Path) -> int:
+    target.mkdir(parents=True, exist_ok=True)
+    written = tool_files(target)
     (target / "exercises").mkdir()
     for path in sorted(course.exercises_dir.glob("*.yaml")):
         text = _without_hidden(path)

@@ -1,0 +1,58 @@
+"""A Gradescope autograder for the course: `tutor gradescope build DIR`.
+
+Gradescope unpacks the uploaded zip into /autograder/source, runs setup.sh once to
+build the image, then run_autograder for each submission, which must leave
+/autograder/results/results.json. The autograder holds the reference solutions; the
+student's files arrive in /autograder/submission (a folder, as `tutor grade` takes it).
+"""
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+from .catalog import Course
+from .export import tool_files
+
+SETUP = """#!/usr/bin/env bash
+# Gradescope runs this once, when it builds the autograder image.
+set -euo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+PIP_INSTALL="${PIP_INSTALL:-python3 -m pip install}"
+$PIP_INSTALL torch==2.13.0 -e "$ROOT/source"
+"""
+
+RUN = """#!/usr/bin/env bash
+# Gradescope runs this for every submission; it must write results/results.json.
+set -uo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+cd "$ROOT/source"
+rm -rf "$ROOT/work"
+tutor grade "$ROOT/submission" --out "$ROOT/work" --solutions "$ROOT/source/solutions" --seed 1 --jobs 1
+mkdir -p "$ROOT/results"
+if [ -f "$ROOT/work/submission/gradescope.json" ]; then
+  cp "$ROOT/work/submission/gradescope.json" "$ROOT/results/results.json"
+else  # the submission could not be graded at all: say why, with no points
+  python3 -c 'import json, sys; print(json.dumps({"score": 0, "output": sys.stdin.read()}))' \\
+    < "$ROOT/work/submission/error.txt" > "$ROOT/results/results.json"
+fi
+"""
+
+
+def build(course: Course, target: Path) -> Path:
+    """Write the autograder's files to `target` and zip them as target/autograder.zip."""
+    target.mkdir(parents=True, exist_ok=True)
+    tool_files(target)
+    for name in ("exercises",):
+        shutil.copytree(course.exercises_dir, target / name)
+    shutil.copytree(course.solutions_dir, target / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
+    for name, text in (("setup.sh", SETUP), ("run_autograder", RUN)):
+        (target / name).write_text(text, encoding="utf-8")
+        (target / name).chmod(0o755)
+    archive = target / "autograder.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(target.rglob("*")):
+            if path.is_file() and path != archive:
+                info = zipfile.ZipInfo.from_file(path, path.relative_to(target).as_posix())
+                z.writestr(info, path.read_bytes())  # keeps the executable bits
+    return archive

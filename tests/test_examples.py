@@ -1,0 +1,72 @@
+"""The ready-made CI a course copies: each artifact's commands, run here."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, run_tutor
+
+BIN = str(Path(sys.executable).parent)  # where pip put the `tutor` console script
+
+
+def sh(command, cwd, env=None):
+    return subprocess.run(["bash", "-c", command], cwd=cwd, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "PATH": BIN + os.pathsep + os.environ["PATH"], **(env or {})})
+
+
+@pytest.mark.skipif(shutil.which("tutor", path=BIN) is None, reason="needs `pip install -e .` (as .ci/run does)")
+def test_gradescope_autograder_builds_installs_and_grades(tmp_path):
+    built = tmp_path / "built"
+    proc = run_tutor("gradescope", "build", str(built))
+    assert proc.returncode == 0, proc.stderr
+    root = tmp_path / "autograder"  # the layout Gradescope gives the autograder
+    with zipfile.ZipFile(built / "autograder.zip") as z:
+        z.extractall(root / "source")
+        assert z.getinfo("run_autograder").external_attr >> 16 & 0o111  # still executable
+    for name in ("setup.sh", "run_autograder"):
+        (root / "source" / name).chmod(0o755)
+    setup = sh("./setup.sh", root / "source", {"AUTOGRADER_ROOT": str(root),
+                                                "PIP_INSTALL": f"{sys.executable} -m pip install --dry-run"})
+    assert setup.returncode == 0, setup.stderr[-2000:]
+    assert "Would install" in setup.stdout and "tutor" in setup.stdout
+    (root / "submission").mkdir()
+    shutil.copy(ROOT / "solutions" / "2.5.3-detach.py", root / "submission")
+    run = sh("./run_autograder", root / "source", {"AUTOGRADER_ROOT": str(root)})
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == pytest.approx(1.0) and results["max_score"] == pytest.approx(20.0)
+    assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(results["tests"][0])
+
+
+@pytest.mark.skipif(shutil.which("tutor", path=BIN) is None, reason="needs `pip install -e .` (as .ci/run does)")
+def test_github_workflow_steps_run_here(tmp_path):
+    workflow = yaml.safe_load((ROOT / "examples" / "github-workflow.yml").read_text())
+    steps = [s for s in workflow["jobs"]["grade"]["steps"] if "run" in s]
+    repo = tmp_path / "course"
+    for name in ("exercises", "solutions"):
+        shutil.copytree(ROOT / name, repo / name)
+    shutil.copytree(ROOT / "solutions", repo / "workspace")  # a student who solved everything
+    summary = tmp_path / "summary.md"
+    ran = []
+    for step in steps:
+        command = step["run"]
+        if "apparmor_restrict_unprivileged_userns" in command:
+            # A kernel setting of GitHub's Ubuntu 24.04 runners; this machine has no such knob.
+            continue
+        if command.startswith("python -m pip install"):
+            command = command.replace("python -m pip install", f"{sys.executable} -m pip install --dry-run", 1)
+            command = command.replace(" -e .", f" -e {ROOT}")
+        proc = sh(command, repo, {"GITHUB_STEP_SUMMARY": str(summary)})
+        assert proc.returncode == 0, (step["name"], proc.stdout[-2000:], proc.stderr[-2000:])
+        ran.append(step["name"])
+    assert ran == ["Install tutor", "Grade"]
+    assert json.loads((repo / "results.json").read_text())["score"] == pytest.approx(20.0)
+    assert ET.parse(repo / "junit.xml").getroot().get("failures") == "0"
+    assert "20/20 points" in summary.read_text()
