@@ -32,6 +32,7 @@ class CaseResult:
     output: str = ""
     random: bool = False
     hidden: bool = False  # show only its name and whether it passed
+    weight: float = 1.0  # its share of the function's points, relative to the function's other rows
 
     @property
     def passed(self) -> bool:
@@ -158,7 +159,8 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
         for case in cases[fn.name]:
             args, kwargs = case.make()
             row = CaseResult(fn.name, case.label, _describe_inputs(fn, case, args, kwargs),
-                             random=bool(case.spec.random), hidden=case.spec.hidden_on(today))
+                             random=bool(case.spec.random), hidden=case.spec.hidden_on(today),
+                             weight=case.spec.points)
             expected = reference.outcome(fn, case)
             got = run.outcomes.get((fn.name, case.index))
             if got is None:

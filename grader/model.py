@@ -91,6 +91,7 @@ class CaseSpec:
     repeat: int = 1
     checks: tuple = ()  # when given, replaces the function's case checks for this case
     hidden: bool | datetime.date = False  # True: never shown beyond its name; a date: until then
+    points: float = 1.0  # the weight of each case this entry makes, within its function
 
     def hidden_on(self, today: datetime.date) -> bool:
         return self.hidden is True or (isinstance(self.hidden, datetime.date) and today < self.hidden)
@@ -210,7 +211,7 @@ def _expr(doc: Located, path: tuple, source) -> str:
 
 def _case(doc: Located, path: tuple, data) -> CaseSpec:
     r = _Reader(doc, path, data)
-    r.unknown(("label", "args", "kwargs", "let", "random", "repeat", "checks", "hidden"))
+    r.unknown(("label", "args", "kwargs", "let", "random", "repeat", "checks", "hidden", "points"))
     hidden = r.data.get("hidden", False)
     if not isinstance(hidden, (bool, datetime.date)) or isinstance(hidden, datetime.datetime):
         raise doc.error(path + ("hidden",), f"expected true, false or a date like 2026-12-15, got {hidden!r}")
@@ -228,6 +229,7 @@ def _case(doc: Located, path: tuple, data) -> CaseSpec:
         repeat=r.get("repeat", int, 1),
         checks=tuple(_check(doc, path + ("checks", i), c) for i, c in enumerate(r.get("checks", list, []))),
         hidden=hidden,
+        points=r.get("points", float, 1.0, lambda v, p: v if v >= 0 else _raise(doc.error(p, "cannot be negative"))),
     )
 
 

@@ -1,9 +1,10 @@
 """Grading results as data for machines: one model, scored, that every format renders.
 
 Points: an exercise is worth its YAML `points` (default 1), shared among its functions
-by their `points` (default 1 each); a function's share is split evenly among its rows
-(each input case, and the whole-function checks when it has any). A row scores when it
-passes: partial credit per exercise and per function.
+by their `points` (default 1 each); a function's share is split among its rows (each
+input case, by the case's `points`, default 1; and the whole-function checks, weight 1,
+when it has any). A row scores when it passes: partial credit per exercise, function
+and case.
 """
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def build(result: ExerciseResult, lang: str = "en") -> ExerciseReport:
     ex = result.exercise
     weights = {fn.name: fn.points for fn in ex.functions}
     total_weight = sum(weights.values()) or 1.0
-    rows_per_function = {fn.name: sum(r.function == fn.name for r in result.results) for fn in ex.functions}
+    row_weights = {fn.name: sum(r.weight for r in result.results if r.function == fn.name) for fn in ex.functions}
     task = {fn.name: i + 1 for i, fn in enumerate(ex.functions)}
     report = ExerciseReport(
         id=ex.id, slug=ex.slug, file=str(result.file),
@@ -74,7 +75,7 @@ def build(result: ExerciseResult, lang: str = "en") -> ExerciseReport:
         message=result.import_problem.message if result.import_problem else None,
         score=0.0, max_score=ex.points, isolation=result.isolation, seed=result.seed)
     for row in result.results:
-        share = ex.points * weights[row.function] / total_weight / max(1, rows_per_function[row.function])
+        share = ex.points * weights[row.function] / total_weight * row.weight / (row_weights[row.function] or 1.0)
         failed_to_run = result.import_problem is not None or any(p.kind == "failure" for p in row.problems)
         status = "pass" if row.passed else ("error" if failed_to_run else "fail")
         score = share if row.passed else 0.0

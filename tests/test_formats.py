@@ -110,3 +110,28 @@ def test_cli_rejects_bad_output_specs():
     proc = run_tutor("check", "2.5.3", "-o", "yaml=out.yaml")
     assert proc.returncode == 2 and "FORMAT=PATH" in proc.stderr
     assert run_tutor("check", "2.5.3", "--format", "xml").returncode == 2
+
+
+def test_case_points_weigh_within_the_function(tmp_path, runner):
+    import shutil
+
+    from conftest import ROOT
+    from grader.catalog import Course
+
+    shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    path = tmp_path / "exercises" / "2.5.3-detach.yaml"
+    text = path.read_text(encoding="utf-8")
+    # full_grad's seed case weighs 5, its 5 random cases 1 each: the seed is half of full_grad.
+    head, tail = text.split("  - name: full_grad", 1)
+    tail = tail.replace('{label: seed, args: ["leaf(torch.arange(4.0))"]}',
+                        '{label: seed, args: ["leaf(torch.arange(4.0))"], points: 5}', 1)
+    path.write_text(head + "  - name: full_grad" + tail + "points: 4\n", encoding="utf-8")
+    course = Course(tmp_path)
+    ex = course.get("detach")
+    answer = tmp_path / "a.py"
+    answer.write_text("def full_grad(x):\n    (x * x).sum().backward()\n    return x.grad\n", encoding="utf-8")
+    report = build(grade(ex, answer, course.solution_file(ex), 3, runner))
+    seed = next(t for t in report.tests if t.name == "2.5.3 full_grad (seed)")
+    assert report.max_score == 4.0 and report.score == pytest.approx(2.0)
+    assert seed.score == pytest.approx(1.0)  # 4 points * 1/2 for full_grad * 5/10 for its seed case
