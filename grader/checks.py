@@ -238,8 +238,12 @@ def _missing(ctx: FunctionContext) -> Problem:
     return Problem(f"your file has no `def {ctx.fn.name}(...)` whose source can be checked")
 
 
-def _find_def(tree: ast.Module, name: str):
-    return next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name), None)
+def _definition(ctx: FunctionContext):
+    """The module's syntax tree, and the function's top-level `def` in it (None if absent)."""
+    tree = ast.parse(ctx.source)
+    node = next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and n.name == ctx.fn.name), None)
+    return tree, node
 
 
 def _aliases(tree: ast.Module) -> dict[str, str]:
@@ -253,8 +257,7 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
 
 
 def check_source(spec, ctx: FunctionContext):
-    tree = ast.parse(ctx.source)
-    node = _find_def(tree, ctx.fn.name)
+    tree, node = _definition(ctx)
     if node is None:
         return _missing(ctx)
     banned = set(spec.options["names"])
@@ -294,8 +297,7 @@ def _reads_values(test: ast.AST) -> bool:
 
 
 def check_control_flow(spec, ctx: FunctionContext):
-    tree = ast.parse(ctx.source)
-    node = _find_def(tree, ctx.fn.name)
+    _, node = _definition(ctx)
     if node is None:
         return _missing(ctx)
     conditions = [n for n in ast.walk(node) if isinstance(n, (ast.If, ast.While, ast.IfExp)) and _reads_values(n.test)]
