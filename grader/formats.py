@@ -71,7 +71,8 @@ def junit(reports: list[ExerciseReport]) -> str:
         return str(sum(t.status == status for t in tests))
 
     everything = [t for r in reports for t in r.tests]
-    root = ET.Element("testsuites", name="tutor", tests=str(len(everything)),
+    score, max_score = _total(reports)
+    root = ET.Element("testsuites", name=f"tutor: {score:g}/{max_score:g} points", tests=str(len(everything)),
                       failures=count(everything, "fail"), errors=count(everything, "error"))
     for r in reports:
         suite = ET.SubElement(root, "testsuite", name=f"{r.id} {r.slug}", tests=str(len(r.tests)),

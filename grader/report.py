@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.text import Text as RichText
 
 from .grading import CaseResult, ExerciseResult
+from .results import build
 
 MAX_FAILURES_SHOWN = 4  # distinct failures per function; the rest are counted
 
@@ -55,7 +56,8 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
             console.print(f"  [red]✗[/red] [bold]{function}[/bold]  [cyan]{count} more failing cases[/cyan] [dim](fix the ones above first)[/dim]")
     passed, total = result.counts
     colour = "green" if result.passed else "red"
-    console.print(f"  [{colour}]{passed}/{total} checks passed[/{colour}]"
+    scored = build(result)
+    console.print(f"  [{colour}]{passed}/{total} checks passed, {scored.score:.3g}/{scored.max_score:g} points[/{colour}]"
                   f"[dim] · seed {result.seed}{' (replay with --seed ' + str(result.seed) + ')' if not result.passed else ''}"
                   f" · sandbox: {escape(result.isolation)}[/dim]")
 

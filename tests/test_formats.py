@@ -82,7 +82,7 @@ def test_junit_counts_and_locations(reports):
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == ["2.5.3 detach", "2.5.3 detach"]
     assert suites[0].get("failures") == "6" and suites[1].get("errors") == "12"
-    assert root.get("tests") == "24"
+    assert root.get("tests") == "24" and root.get("name") == "tutor: 0.5/2 points"
     assert suites[1].find("testcase").get("line") == "1"
 
 
