@@ -151,6 +151,8 @@ def check(
                                 "gradescope, or github (annotations; summary to $GITHUB_STEP_SUMMARY)."),
     outputs: Optional[list[str]] = typer.Option(None, "--output", "-o", metavar="FORMAT=PATH",
                                                 help="Also write FORMAT to PATH; repeatable."),
+    plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE.png",
+                                        help="Draw the exercise's figure from your result (e.g. 2.5.6.5)."),
     lang: Optional[str] = Lang,
 ):
     """Run your code for an exercise and compare it with the reference solution."""
@@ -166,6 +168,9 @@ def check(
     if file is not None and not file.is_file():
         _fail(f"no such file: {file}")
     targets = course.exercises if all_ else [_exercise(course, exercise)]
+    if plot is not None and (all_ or targets[0].plot is None):
+        drawable = ", ".join(ex.id for ex in course.exercises if ex.plot) or "none"
+        _fail(f"--plot draws one exercise's figure; exercises with one: {drawable}")
     _require_references(course, targets)
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
 
@@ -203,6 +208,15 @@ def check(
             workspace.record_check(course, ex, path, result.passed)
         all_passed &= result.passed
     _emit(results, format_, writes, lang)
+    if plot is not None:
+        from grader.plot import PlotError, draw
+
+        try:
+            draw(results[0], plot, lang)
+            err.print(f"Drew {_shown(plot)}")
+        except (PlotError, OSError) as exc:
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
+            raise typer.Exit(1)
     raise typer.Exit(0 if all_passed else 1)
 
 

@@ -47,6 +47,7 @@ class ExerciseResult:
     isolation: str
     results: list[CaseResult] = field(default_factory=list)
     import_problem: Problem | None = None
+    outcomes: dict = field(default_factory=dict)  # the student's, by (function, case index)
 
     @property
     def passed(self) -> bool:
@@ -141,7 +142,7 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
     """Phase 2: the reference here, on equal inputs, and every check."""
     today = today or datetime.date.today()
     cases = expand_all(exercise, seed)
-    result = ExerciseResult(exercise, student, seed, run.isolation)
+    result = ExerciseResult(exercise, student, seed, run.isolation, outcomes=run.outcomes)
     if run.import_error or run.import_failure:
         if run.import_error:
             e = run.import_error

@@ -126,6 +126,23 @@ class Mistake:
 
 
 @dataclass(frozen=True)
+class Curve:
+    label: Text
+    y: str  # an expression over the student's outcome: result, args, grads
+    style: str = "-"
+
+
+@dataclass(frozen=True)
+class Plot:
+    """What `tutor check ID --plot FILE` draws from the student's seed case of `function`."""
+
+    function: str
+    x: str
+    curves: tuple[Curve, ...]
+    title: Text
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str
     slug: str
@@ -137,6 +154,7 @@ class Exercise:
     mistakes: tuple[Mistake, ...]
     path: Path
     points: float = 1.0  # what the whole exercise is worth in a grade
+    plot: Plot | None = None
 
     @property
     def file_stem(self) -> str:
@@ -304,7 +322,7 @@ def _mistake(doc: Located, path: tuple, data, functions: dict) -> Mistake:
 
 def parse_exercise(doc: Located) -> Exercise:
     r = _Reader(doc, (), doc.data)
-    r.unknown(("id", "slug", "title", "prompt", "functions", "starter", "hints", "mistakes", "points"))
+    r.unknown(("id", "slug", "title", "prompt", "functions", "starter", "hints", "mistakes", "points", "plot"))
     ident = r.get("id", str, convert=lambda v, p: v if ID_RE.match(v) else _raise(doc.error(p, f"{v!r} is not a dotted number like 2.5.3")))
     slug = r.get("slug", str, convert=lambda v, p: v if SLUG_RE.match(v) else _raise(doc.error(p, f"{v!r} is not a lower-case slug like scalar-backward")))
     raw_functions = r.get("functions", list)
@@ -335,7 +353,24 @@ def parse_exercise(doc: Located) -> Exercise:
         mistakes=tuple(_mistake(doc, ("mistakes", i), m, by_name) for i, m in enumerate(r.get("mistakes", list, []))),
         path=doc.file,
         points=r.get("points", float, 1.0, lambda v, p: v if v >= 0 else _raise(doc.error(p, "cannot be negative"))),
+        plot=_plot(doc, doc.data["plot"], by_name) if "plot" in doc.data else None,
     )
+
+
+def _plot(doc: Located, data, functions: dict) -> Plot:
+    path = ("plot",)
+    r = _Reader(doc, path, data)
+    r.unknown(("function", "x", "curves", "title"))
+    name = r.get("function", str)
+    if name not in functions:
+        raise doc.error(path + ("function",), f"no function {name!r} in this exercise")
+    curves = []
+    for i, raw in enumerate(r.get("curves", list)):
+        c = _Reader(doc, path + ("curves", i), raw)
+        c.unknown(("label", "y", "style"))
+        curves.append(Curve(c.get("label", Text), _expr(doc, path + ("curves", i, "y"), c.get("y", str)),
+                            c.get("style", str, "-")))
+    return Plot(name, _expr(doc, path + ("x",), r.get("x", str)), tuple(curves), r.get("title", Text))
 
 
 def _raise(exc: Exception):
