@@ -26,14 +26,24 @@ console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 USAGE_ERROR = 2
-Lang = typer.Option(None, "--lang", help="en or zh (default: $TUTOR_LANG, else en).")
+Lang = typer.Option(None, "--lang", help="en or zh (default: $TUTOR_LANG, else the locale, else en).")
 
 
 def _lang(value: Optional[str]) -> str:
-    lang = value or os.environ.get("TUTOR_LANG", "en")
+    lang = value or os.environ.get("TUTOR_LANG") or _locale_lang()
     if lang not in ("en", "zh"):
         _fail(f"unknown language {lang!r}: use en or zh")
     return lang
+
+
+def _locale_lang() -> str:
+    """zh where the locale is Chinese, else en."""
+    import locale
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if os.environ.get(name):
+            return "zh" if os.environ[name].lower().startswith("zh") else "en"
+    return "zh" if (locale.getlocale()[0] or "").lower().startswith("zh") else "en"
 
 
 def _fail(message: str, code: int = USAGE_ERROR):
@@ -183,7 +193,7 @@ def check(
         _require_full_sandbox(runner, course)
     all_passed = True
     results = []
-    paths = [file.resolve() if file else workspace.ensure_file(course, ex)[0] for ex in targets]
+    paths = [_as_python(file) if file else workspace.ensure_file(course, ex)[0] for ex in targets]
     try:
         # Every student run before any reference is loaded (see grader.grading).
         # The slowest children first, so they run while the rest are being started.
@@ -218,6 +228,23 @@ def check(
             err.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(1)
     raise typer.Exit(0 if all_passed else 1)
+
+
+def _as_python(file: Path) -> Path:
+    """The file to grade: a notebook's code cells (magics and shell lines skipped) become a .py."""
+    if file.suffix != ".ipynb":
+        return file.resolve()
+    import tempfile
+
+    from grader.bulk import notebook_source
+
+    try:
+        code = notebook_source(file)
+    except Exception as exc:  # not JSON, or not a notebook
+        _fail(f"{file} is not a readable notebook: {exc}")
+    target = Path(tempfile.mkdtemp(prefix="tutor-nb-")) / (file.stem + ".py")
+    target.write_text(code, encoding="utf-8")
+    return target
 
 
 def _parse_outputs(specs: list[str]) -> list[tuple[str, Path]]:

@@ -148,3 +148,27 @@ def test_strict_refuses_when_a_layer_is_missing(course_copy, monkeypatch):
     said = " ".join(result.output.split())  # unwrap the terminal's line breaks
     assert "refusing to grade" in said and "no syscall filter (test)" in said
     assert not (course_copy / "workspace" / ".tutor-state.json").exists()  # nothing was graded
+
+
+def test_check_a_notebook(course_copy, tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("%load_ext autoreload\n!echo hi\nimport torch"),
+                nbformat.v4.new_markdown_cell("my answer"),
+                nbformat.v4.new_code_cell((ROOT / "solutions" / "2.5.3-detach.py").read_text())]
+    path = tmp_path / "answer.ipynb"
+    nbformat.write(nb, str(path))
+    proc = run_tutor("check", "2.5.3", "--file", str(path), cwd=course_copy)
+    assert proc.returncode == 0, proc.stdout
+    (tmp_path / "junk.ipynb").write_text("not a notebook", encoding="utf-8")
+    bad = run_tutor("check", "2.5.3", "--file", str(tmp_path / "junk.ipynb"), cwd=course_copy)
+    assert bad.returncode == 2 and "not a readable notebook" in bad.stderr
+
+
+def test_language_follows_the_locale(course_copy):
+    unset = {"LC_ALL": "", "LC_MESSAGES": "", "TUTOR_LANG": ""}  # empty counts as unset
+    assert "不自动求导" in run_tutor("show", "2.5.3", cwd=course_copy, env={**unset, "LANG": "zh_CN.UTF-8"}).stdout
+    assert "Detaching" in run_tutor("show", "2.5.3", cwd=course_copy, env={**unset, "LANG": "en_US.UTF-8"}).stdout
+    assert "Detaching" in run_tutor("show", "2.5.3", cwd=course_copy,
+                                    env={**unset, "LANG": "zh_CN.UTF-8", "TUTOR_LANG": "en"}).stdout
