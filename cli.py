@@ -81,13 +81,18 @@ def list_(lang: Optional[str] = Lang):
     for col in ("id", "slug", "title", "status"):
         table.add_column(col)
     styles = {"passed": "green", "failing": "red", "changed": "yellow", "not started": "dim"}
-    passed = 0
-    for ex in course.exercises:
-        status = workspace.status(course, ex, state)
-        passed += status == "passed"
-        table.add_row(ex.id, ex.slug, ex.title.get(lang), f"[{styles[status]}]{status}[/]")
+    statuses = [workspace.status(course, ex, state) for ex in course.exercises]
+    upcoming = next((i for i, s in enumerate(statuses) if s != "passed"), None)
+    for i, (ex, status) in enumerate(zip(course.exercises, statuses)):
+        marker = "  [bold]← next[/bold]" if i == upcoming else ""
+        table.add_row(ex.id, ex.slug, ex.title.get(lang), f"[{styles[status]}]{status}[/]{marker}")
     console.print(table)
-    console.print(f"{passed}/{len(course.exercises)} passed")
+    passed = statuses.count("passed")
+    from rich.progress_bar import ProgressBar
+
+    bar = Table.grid(padding=(0, 1))
+    bar.add_row(ProgressBar(total=len(statuses), completed=passed, width=40), f"{passed}/{len(statuses)} passed")
+    console.print(bar)
     if course.errors:
         raise typer.Exit(USAGE_ERROR)
 
@@ -216,6 +221,8 @@ def check(
         results.append(result)
         if file is None:
             workspace.record_check(course, ex, path, result.passed)
+            if result.passed and format_ == "text":
+                console.print(f"  [dim]Compare with the reference solution: tutor solution {ex.id}[/dim]")
         all_passed &= result.passed
     _emit(results, format_, writes, lang)
     if plot is not None:
@@ -288,6 +295,21 @@ def _emit(results, format_: str, writes: list[tuple[str, Path]], lang: str) -> N
             path.write_text(text(fmt), encoding="utf-8")
         except OSError as exc:
             _fail(f"cannot write {fmt} to {path}: {exc}")
+
+
+@app.command()
+def solution(exercise: str = typer.Argument(..., help="Exercise id or slug."),
+             solutions: Optional[Path] = Solutions):
+    """The reference solution, once your own file for the exercise passes."""
+    from rich.syntax import Syntax
+
+    course = _course(solutions)
+    ex = _exercise(course, exercise)
+    if workspace.status(course, ex, workspace.load_state(course)) != "passed":
+        err.print(f"Pass {ex.id} first (tutor check {ex.id}): the reference is shown after your own answer passes.")
+        raise typer.Exit(1)
+    _require_references(course, [ex])
+    console.print(Syntax(course.solution_file(ex).read_text(encoding="utf-8"), "python", line_numbers=True))
 
 
 @app.command()

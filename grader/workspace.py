@@ -1,6 +1,7 @@
 """The student's files and progress: starter copies, resets, and the state file (no torch)."""
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -58,6 +59,9 @@ def record_check(course: Course, ex: Exercise, file: Path, passed: bool) -> None
     entry = state.setdefault(ex.id, {})
     entry["status"] = "passed" if passed else "failing"
     entry["hash"] = digest(file.read_text(encoding="utf-8", errors="replace"))
+    entry["checked_at"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    if passed:
+        entry["passed_at"] = entry["checked_at"]
     save_state(course, state)
 
 

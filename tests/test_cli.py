@@ -1,4 +1,5 @@
 """The commands as a student or instructor runs them: output and exit codes."""
+import json
 import shutil
 
 import pytest
@@ -172,3 +173,19 @@ def test_language_follows_the_locale(course_copy):
     assert "Detaching" in run_tutor("show", "2.5.3", cwd=course_copy, env={**unset, "LANG": "en_US.UTF-8"}).stdout
     assert "Detaching" in run_tutor("show", "2.5.3", cwd=course_copy,
                                     env={**unset, "LANG": "zh_CN.UTF-8", "TUTOR_LANG": "en"}).stdout
+
+
+def test_solution_is_shown_only_after_a_pass_and_list_marks_the_next(course_copy):
+    assert run_tutor("solution", "detach", cwd=course_copy).returncode == 1
+    listing = run_tutor("list", cwd=course_copy).stdout
+    assert "← next" in listing.split("2.1.1")[1].splitlines()[0]
+    (course_copy / "workspace").mkdir(exist_ok=True)
+    shutil.copy(course_copy / "solutions" / "2.1.1-tensor-init.py", course_copy / "workspace" / "2.1.1-tensor-init.py")
+    checked = run_tutor("check", "2.1.1", cwd=course_copy)
+    assert checked.returncode == 0 and "tutor solution 2.1.1" in checked.stdout
+    shown = run_tutor("solution", "2.1.1", cwd=course_copy)
+    assert shown.returncode == 0 and "def standard_normal" in shown.stdout
+    listing = run_tutor("list", cwd=course_copy).stdout
+    assert "← next" in listing.split("2.1.2")[1].splitlines()[0] and "1/20 passed" in listing
+    state = json.loads((course_copy / "workspace" / ".tutor-state.json").read_text())
+    assert state["2.1.1"]["passed_at"] == state["2.1.1"]["checked_at"]
