@@ -21,7 +21,7 @@ from grader.formats import FORMATS
 from grader import workspace
 
 app = typer.Typer(help="Exercises and an autograder for the PyTorch preliminaries of Dive into Deep Learning.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+                  add_completion=False, pretty_exceptions_enable=False)
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
@@ -69,6 +69,49 @@ def _exercise(course: Course, key: str):
         return course.get(key)
     except UnknownExercise as exc:
         _fail(str(exc))
+
+
+@app.callback(invoke_without_command=True)
+def welcome(ctx: typer.Context):
+    """With no command: where you are, and what to do next."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from grader.catalog import BUNDLED
+
+    course = _course()
+    if course.root == BUNDLED and not Path.cwd().resolve().is_relative_to(BUNDLED):
+        console.print(f"There is no course in this folder; tutor's own course is at {course.root}.\n"
+                      "To work here instead: [bold]tutor init .[/bold]  (starter files in ./workspace)")
+    state = workspace.load_state(course)
+    statuses = [workspace.status(course, ex, state) for ex in course.exercises]
+    upcoming = next((ex for ex, s in zip(course.exercises, statuses) if s != "passed"), None)
+    console.print(f"{statuses.count('passed')}/{len(statuses)} exercises passed.")
+    if upcoming is None:
+        console.print("All done. `tutor list` shows them all.")
+    else:
+        console.print(f"Next: [bold]tutor show {upcoming.id}[/bold] ({upcoming.title.get(_lang(None))}), "
+                      f"edit the file it names, then [bold]tutor check {upcoming.id}[/bold].")
+    console.print("More: tutor list · tutor hint ID · tutor --help")
+
+
+@app.command()
+def init(target: Path = typer.Argument(Path("."), help="The folder for your course workspace.")):
+    """Lay out a fresh course workspace: the exercises and a starter file for each."""
+    import shutil
+
+    course = _course()
+    if (target / "exercises").exists() or (target / "workspace").exists():
+        _fail(f"{target} already has a course (exercises/ or workspace/); nothing was changed")
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(course.exercises_dir, target / "exercises")
+    if course.solutions_dir.is_dir():  # self-study: grading here needs the references
+        shutil.copytree(course.solutions_dir, target / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
+    fresh = Course(target)
+    for ex in fresh.exercises:
+        workspace.ensure_file(fresh, ex)
+    go = "" if target.resolve() == Path.cwd().resolve() else f"cd {target} && "
+    console.print(f"Laid out {len(fresh.exercises)} exercises with their starter files in "
+                  f"{_shown(target.resolve() / 'workspace')}. Start with: {go}tutor show {fresh.exercises[0].id}")
 
 
 @app.command("list")

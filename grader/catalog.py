@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .model import Exercise, ExerciseFileError, load_exercise
 
-_HERE = Path(__file__).resolve().parent.parent
+BUNDLED = Path(__file__).resolve().parent.parent  # the course that comes with tutor itself
 
 
 class UnknownExercise(LookupError):
@@ -27,7 +27,7 @@ def find_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / "exercises").is_dir() and any((folder / "exercises").glob("*.yaml")):
             return folder
-    return _HERE
+    return BUNDLED
 
 
 @dataclass

@@ -189,3 +189,16 @@ def test_solution_is_shown_only_after_a_pass_and_list_marks_the_next(course_copy
     assert "← next" in listing.split("2.1.2")[1].splitlines()[0] and "1/20 passed" in listing
     state = json.loads((course_copy / "workspace" / ".tutor-state.json").read_text())
     assert state["2.1.1"]["passed_at"] == state["2.1.1"]["checked_at"]
+
+
+def test_first_run_explains_and_init_lays_out_a_workspace(tmp_path):
+    empty = tmp_path / "new"
+    empty.mkdir()
+    hello = run_tutor(cwd=empty)
+    assert hello.returncode == 0 and "tutor init ." in hello.stdout and "Next: tutor show 2.1.1" in hello.stdout
+    made = run_tutor("init", cwd=empty)
+    assert made.returncode == 0 and "Start with: tutor show 2.1.1" in made.stdout
+    assert len(list((empty / "workspace").glob("*.py"))) == 20 and (empty / "solutions").is_dir()
+    assert "tutor init" not in run_tutor(cwd=empty).stdout  # now a course of its own
+    assert run_tutor("check", "2.5.3", cwd=empty).returncode == 1  # the starter, graded here
+    assert run_tutor("init", cwd=empty).returncode == 2  # nothing overwritten
