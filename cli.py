@@ -356,6 +356,25 @@ def solution(exercise: str = typer.Argument(..., help="Exercise id or slug."),
 
 
 @app.command()
+def watch(exercise: Optional[str] = typer.Argument(None, help="Start here (default: the next unfinished)."),
+          seed: Optional[int] = typer.Option(None, "--seed"), lang: Optional[str] = Lang,
+          solutions: Optional[Path] = Solutions):
+    """Check again on every save of your file; move on when it passes."""
+    lang = _lang(lang)
+    course = _course(solutions)
+    start = _exercise(course, exercise) if exercise else None
+    _require_references(course, [start] if start else course.exercises)
+    from grader.runner import default_runner
+    from grader.watch import watch as watch_files
+
+    try:
+        watch_files(course, start, default_runner(), console, lang,
+                    seed if seed is not None else secrets.randbelow(10**6))
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
 def hint(exercise: str = typer.Argument(..., help="Exercise id or slug."), lang: Optional[str] = Lang):
     """The next hint for an exercise."""
     lang = _lang(lang)

@@ -1,0 +1,140 @@
+"""`tutor watch`: re-check the current exercise on every save, and move on when it passes.
+
+One process stays warm (torch imported once). Each check runs in a child forked from it
+(where fork exists), which forks the sandboxes, judges and prints, so the watcher itself
+never loads a reference solution and no later sandbox can find one in memory.
+Keys, when there is a terminal: h hint, l list, c check again, q quit.
+"""
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import threading
+
+from rich.console import Console
+
+from . import workspace
+from .catalog import Course
+from .model import Exercise
+
+KEYS = "[dim]keys: h hint · l list · c check again · q quit[/dim]"
+
+
+def _keys(events: queue.Queue) -> None:
+    """Single keypresses from the terminal, without waiting for Enter (POSIX and Windows)."""
+    if os.name == "nt":
+        import msvcrt
+
+        while True:
+            events.put(msvcrt.getwch())
+    import termios
+    import tty
+
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        while True:
+            char = sys.stdin.read(1)
+            if not char:
+                return
+            events.put(char)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def _check(course: Course, ex: Exercise, runner, console: Console, lang: str, seed: int) -> bool:
+    from .grading import grade
+    from .report import render
+
+    def run() -> bool:
+        path, _ = workspace.ensure_file(course, ex)
+        result = grade(ex, path, course.solution_file(ex), seed, runner, hide=[course.solutions_dir])
+        render(console, result, lang)
+        workspace.record_check(course, ex, path, result.passed)
+        return result.passed
+
+    if not hasattr(os, "fork"):
+        return run()
+    console.file.flush()
+    pid = os.fork()
+    if pid == 0:  # the judge: loads the reference, prints, and is gone
+        code = 1
+        try:
+            code = 0 if run() else 1
+        except BaseException as exc:  # shown, never silently lost
+            console.print(f"[red]error:[/red] {exc}")
+        finally:
+            console.file.flush()
+            os._exit(code)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+
+
+def _next_unfinished(course: Course, after: Exercise | None) -> Exercise | None:
+    state = workspace.load_state(course)
+    order = course.exercises
+    start = order.index(after) + 1 if after in order else 0
+    for ex in order[start:] + order[:start]:
+        if workspace.status(course, ex, state) != "passed":
+            return ex
+    return None
+
+
+def watch(course: Course, ex: Exercise | None, runner, console: Console, lang: str, seed: int) -> None:
+    from watchfiles import watch as changes
+
+    current = ex or _next_unfinished(course, None)
+    if current is None:
+        console.print("Every exercise has passed.")
+        return
+    events: queue.Queue = queue.Queue()
+    keys = sys.stdin is not None and sys.stdin.isatty()  # without a terminal (CI): saves only
+    if keys:
+        threading.Thread(target=_keys, args=(events,), daemon=True).start()
+    course.workspace_dir.mkdir(parents=True, exist_ok=True)
+
+    def announce(exercise: Exercise) -> None:
+        path, _ = workspace.ensure_file(course, exercise)
+        console.rule(f"{exercise.id} {exercise.slug} — {exercise.title.get(lang)}")
+        console.print(f"Watching {path}. Save it to check again. {KEYS if keys else ''}")
+
+    def contents(exercise: Exercise) -> str:
+        try:
+            return course.workspace_file(exercise).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+
+    announce(current)
+    checked = contents(current)
+    passed = _check(course, current, runner, console, lang, seed)
+    for batch in changes(course.workspace_dir, debounce=100, step=50, rust_timeout=200, yield_on_timeout=True):
+        # Only a real edit: writing the starter, or saving unchanged text, is no reason to check.
+        again = (any(os.path.basename(p) == f"{current.file_stem}.py" for _, p in batch)
+                 and contents(current) != checked)
+        while not events.empty():
+            key = events.get().lower()
+            if key == "q":
+                return
+            if key == "c":
+                again = True
+            elif key == "l":
+                for other in course.exercises:
+                    mark = "→" if other is current else " "
+                    console.print(f" {mark} {other.id:10} {workspace.status(course, other, workspace.load_state(course))}")
+            elif key == "h" and current.hints:
+                index = workspace.next_hint(course, current)
+                console.print(f"[yellow]hint {index + 1}/{len(current.hints)}:[/yellow] {current.hints[index].get(lang)}")
+        if passed and not again:
+            following = _next_unfinished(course, current)
+            if following is None:
+                console.print("[green]Every exercise has passed.[/green]")
+                return
+            current = following
+            announce(current)
+            checked = contents(current)
+            passed = _check(course, current, runner, console, lang, seed)
+            continue
+        if again:
+            checked = contents(current)
+            passed = _check(course, current, runner, console, lang, seed)
