@@ -232,7 +232,7 @@ def check(
     _require_references(course, targets)
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
 
-    from grader.grading import expected_cost, judge, start_student  # torch is imported here, and only here
+    from grader.grading import judge, run_students  # torch is imported here, and only here
     from grader.report import render
     from grader.runner import GraderError, default_runner
 
@@ -242,13 +242,8 @@ def check(
     all_passed = True
     results = []
     paths = [_as_python(file) if file else workspace.ensure_file(course, ex)[0] for ex in targets]
-    try:
-        # Every student run before any reference is loaded (see grader.grading).
-        # The slowest children first, so they run while the rest are being started.
-        order = sorted(range(len(targets)), key=lambda i: -expected_cost(targets[i]))
-        started = {i: start_student(targets[i], paths[i], run_seed, runner, hide=[course.solutions_dir])
-                   for i in order}
-        runs = [runner.finish(started[i]) for i in range(len(targets))]
+    try:  # every student run before any reference is loaded (see grader.grading)
+        runs = run_students(list(zip(targets, paths)), run_seed, runner, hide=[course.solutions_dir])
     except GraderError as exc:
         _fail(f"cannot grade: {exc}")
     for ex, path, run in zip(targets, paths, runs):
@@ -443,8 +438,6 @@ def grade(
     solutions: Optional[Path] = Solutions,
 ):
     """Grade a class: every exercise for every student, in parallel, into a gradebook."""
-    from concurrent.futures import ThreadPoolExecutor, as_completed
-
     from rich.progress import Progress
 
     from grader import bulk
@@ -455,32 +448,15 @@ def grade(
         subs = bulk.shard(bulk.discover(submissions), shard_spec)
     except ValueError as exc:
         _fail(str(exc))
-    rows, todo = [], []
-    for sub in subs:
-        digest = bulk.content_hash(sub, course, seed)
-        row = bulk.cached_row(sub, out / sub.student, digest)
-        if row is None:
-            todo.append((sub, digest))
-        else:
-            rows.append(row)
-    with Progress(console=err, transient=True) as progress, ThreadPoolExecutor(max_workers=jobs) as pool:
-        task = progress.add_task(f"grading {len(todo)} of {len(subs)} students", total=len(todo))
-        futures = {}
-        for sub, digest in todo:
-            bulk.clear(out / sub.student)
-            futures[pool.submit(bulk.run_worker, sub, course, out / sub.student, seed)] = (sub, digest)
-        for future in as_completed(futures):
-            sub, digest = futures[future]
-            row = future.result()
-            if "error" not in row:
-                bulk.save_row(out / sub.student, digest, row)
-            rows.append(row)
-            progress.advance(task)
-    out.mkdir(parents=True, exist_ok=True)
-    bulk.write_gradebook(rows, course, out / "grades.csv")
-    failed = [r for r in rows if r.get("error")]
-    console.print(f"{len(subs)} students ({len(subs) - len(todo)} unchanged since the last run); "
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("grading", total=None)
+        rows, graded = bulk.grade_class(
+            subs, course, out, seed, jobs,
+            on_start=lambda count: progress.update(task, total=count, description=f"grading {count} of {len(subs)} students"),
+            on_done=lambda row: progress.advance(task))
+    console.print(f"{len(subs)} students ({len(subs) - graded} unchanged since the last run); "
                   f"gradebook: {_shown(out / 'grades.csv')}")
+    failed = [r for r in rows if r.get("error")]
     for row in failed:
         err.print(f"[red]error:[/red] {row['student']}: {escape(row['error'])}")
     raise typer.Exit(1 if failed else 0)

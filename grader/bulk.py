@@ -121,7 +121,7 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int) -> dict
     from rich.console import Console
 
     from . import formats
-    from .grading import judge, start_student
+    from .grading import judge, run_students
     from .report import render
     from .results import build
     from .runner import default_runner
@@ -134,9 +134,7 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int) -> dict
         missing = work / "missing.py"
         missing.write_text("", encoding="utf-8")
         targets = [(ex, files.get(ex.id, missing)) for ex in course.exercises]
-        # Every child first: this worker loads no reference before all of them are forked.
-        started = [start_student(ex, path, seed, runner, hide=[course.solutions_dir]) for ex, path in targets]
-        runs = [runner.finish(s) for s in started]
+        runs = run_students(targets, seed, runner, hide=[course.solutions_dir])
         results = [judge(ex, path, course.solution_file(ex), seed, run) for (ex, path), run in zip(targets, runs)]
     reports = [build(r) for r in results]
     for (ex, path), report in zip(targets, reports):
@@ -213,7 +211,39 @@ def merge_gradebooks(parts: list[Path], path: Path) -> int:
     return len(rows)
 
 
-def cached_row(sub: Submission, out: Path, digest: str) -> dict | None:
+def grade_class(subs: list[Submission], course: Course, out: Path, seed: int, jobs: int,
+                on_start=lambda count: None, on_done=lambda row: None) -> tuple[list[dict], int]:
+    """Every submission's row (graded now, or from the last run when unchanged), and how many
+    were graded now. Workers run `jobs` at a time; one that fails becomes an error row."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    rows, todo = [], []
+    for sub in subs:
+        digest = content_hash(sub, course, seed)
+        row = _cached_row(out / sub.student, digest)
+        if row is None:
+            todo.append((sub, digest))
+        else:
+            rows.append(row)
+    on_start(len(todo))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {}
+        for sub, digest in todo:
+            shutil.rmtree(out / sub.student, ignore_errors=True)  # no stale file survives a re-grade
+            futures[pool.submit(run_worker, sub, course, out / sub.student, seed)] = (sub, digest)
+        for future in as_completed(futures):
+            sub, digest = futures[future]
+            row = future.result()
+            if "error" not in row:
+                _save_row(out / sub.student, digest, row)
+            rows.append(row)
+            on_done(row)
+    out.mkdir(parents=True, exist_ok=True)
+    write_gradebook(rows, course, out / "grades.csv")
+    return rows, len(todo)
+
+
+def _cached_row(out: Path, digest: str) -> dict | None:
     """The previous run's row for a student whose inputs have not changed."""
     try:
         saved = json.loads((out / "grade.json").read_text(encoding="utf-8"))
@@ -222,14 +252,9 @@ def cached_row(sub: Submission, out: Path, digest: str) -> dict | None:
     return saved["row"] if saved.get("hash") == digest else None
 
 
-def save_row(out: Path, digest: str, row: dict) -> None:
+def _save_row(out: Path, digest: str, row: dict) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "grade.json").write_text(json.dumps({"hash": digest, "row": row}), encoding="utf-8")
-
-
-def clear(out: Path) -> None:
-    if out.exists():
-        shutil.rmtree(out)
 
 
 if __name__ == "__main__":

@@ -119,6 +119,14 @@ def expected_cost(exercise: Exercise) -> int:
     return 1000 * sum(len(probes_for(fn)) for fn in exercise.functions) + calls
 
 
+def run_students(pairs: list[tuple[Exercise, Path]], seed: int, runner, hide=()) -> list[RunReport]:
+    """Phase 1 for many files: every child is started before any is collected, the slowest
+    first, so they run side by side while the rest are being started."""
+    order = sorted(range(len(pairs)), key=lambda i: -expected_cost(pairs[i][0]))
+    started = {i: start_student(pairs[i][0], pairs[i][1], seed, runner, hide) for i in order}
+    return [runner.finish(started[i]) for i in range(len(pairs))]
+
+
 def start_student(exercise: Exercise, student: Path, seed: int, runner, hide=()):
     """Phase 1 begun: the first child is running; `runner.finish` collects it. Starting
     every file's child before finishing any lets them run side by side."""
