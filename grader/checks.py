@@ -28,6 +28,7 @@ class Problem:
     kind: str = ""
     text: Text | None = None  # the message in every language, when the exercise wrote it
     line: int | None = None  # the line of the student's file it points at, when known
+    tensors: tuple | None = None  # (expected, actual) tensors whose values differ
 
     def says(self, lang: str) -> str:
         return self.text.get(lang) if self.text else self.message
@@ -49,7 +50,7 @@ def _where(path: str) -> str:
 
 
 def _mismatch(m: Mismatch, what: str = "result") -> Problem:
-    return Problem(f"{what}{m.path}: {m.message}", m.details)
+    return Problem(f"{what}{m.path}: {m.message}", m.details, tensors=m.tensors)
 
 
 def describe_error(out: Outcome) -> str:

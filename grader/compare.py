@@ -22,9 +22,7 @@ class Mismatch:
     path: str
     message: str
     details: list[str] = field(default_factory=list)
-
-    def where(self, root: str = "result") -> str:
-        return f"{root}{self.path}"
+    tensors: tuple | None = None  # (expected, actual) when values differ, for a picture of where
 
 
 def kind_of(v) -> str:
@@ -99,8 +97,8 @@ def _compare_tensors(expected, actual, rtol, atol, equal_nan, check_dtype, path)
     first = _first_difference(expected, actual, rtol, atol, equal_nan)
     if first is not None:
         index, e, a = first
-        details.insert(0, f"first difference at index {index}: expected {e}, got {a}")
-    return Mismatch(path, "values differ", details)
+        details.insert(0, f"first difference at index {index}: expected {_readable(e)}, got {_readable(a)}")
+    return Mismatch(path, "values differ", details, (expected, actual))
 
 
 def _assert_close(actual, expected, **options):
@@ -120,6 +118,14 @@ def _assert_close(actual, expected, **options):
         allow_subclasses=True, check_device=True, check_layout=True, **options)
     if metas:
         raise metas[0].to_error()
+
+
+def _readable(v) -> str:
+    """6 significant digits, still recognisably a float (2.0, not 2)."""
+    if not isinstance(v, float):
+        return repr(v)
+    text = f"{v:.6g}"
+    return text if any(c in text for c in ".eninf") else text + ".0"
 
 
 def _first_difference(expected, actual, rtol, atol, equal_nan):

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import re
 
+import torch
 from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
 from rich.markup import escape
 from rich.text import Text as RichText
 
@@ -11,6 +14,44 @@ from .grading import CaseResult, ExerciseResult
 from .results import build
 
 MAX_FAILURES_SHOWN = 4  # distinct failures per function; the rest are counted
+
+
+DIFF_MAX_ELEMENTS = 48  # larger tensors are described by the numbers above, not drawn
+
+
+def tensor_diff(expected, actual):
+    """Expected and got side by side for a small 1-D or 2-D tensor: differing elements in red,
+    the worst one marked. None when the tensor is too large or of another rank."""
+    if expected.dim() not in (1, 2) or expected.numel() > DIFF_MAX_ELEMENTS or expected.shape != actual.shape:
+        return None
+    e2, a2 = (t.reshape(1, -1) if t.dim() == 1 else t for t in (expected, actual))
+    dtype = torch.promote_types(e2.dtype, a2.dtype)
+    e, a = e2.to(dtype), a2.to(dtype)
+    if dtype.is_floating_point:
+        gap = (a.double() - e.double()).abs().nan_to_num(nan=float("inf"))
+        bad = ~torch.isclose(a, e, equal_nan=True)
+    else:
+        gap = (a != e).double()
+        bad = a != e
+    worst = divmod(int(torch.where(bad, gap, torch.full_like(gap, -1.0)).argmax()), e.shape[1])
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim")
+    for _ in range(e.shape[1]):
+        grid.add_column(justify="right")
+
+    def fmt(value) -> str:
+        return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+    for label, t in (("expected", e2), ("got", a2)):
+        for i in range(t.shape[0]):
+            cells = []
+            for j in range(t.shape[1]):
+                text = fmt(t[i, j].item())
+                if label == "got" and bad[i, j]:
+                    text = f"[bold red]{escape(text)}{'◀' if (i, j) == worst else ''}[/]"
+                cells.append(text)
+            grid.add_row(label if i == 0 else "", *cells)
+    return grid
 
 
 def _shape_of_failure(row: CaseResult):
@@ -83,6 +124,10 @@ def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> Non
         console.print(f"      {escape(problem.says(lang))}", overflow="fold")
         for detail in problem.details:
             console.print(f"        [dim]{escape(detail)}[/dim]", overflow="fold")
+        if problem.tensors is not None:
+            picture = tensor_diff(*problem.tensors)
+            if picture is not None:
+                console.print(Padding(picture, (0, 0, 0, 8)))
         for hint in problem.hints:
             if hint in hinted:
                 continue  # two checks failing the same way name the same mistake once

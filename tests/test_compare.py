@@ -60,3 +60,22 @@ def test_numpy_arrays_compare_as_arrays():
 def test_bool_tensors():
     m = compare(torch.tensor([True, False]), torch.tensor([True, True]))
     assert m.details[0].startswith("first difference at index (1,)")
+
+
+def test_small_tensors_are_drawn_with_the_worst_difference_marked():
+    from rich.console import Console
+
+    from grader.report import tensor_diff
+
+    console = Console(record=True, width=80)
+    console.print(tensor_diff(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.tensor([[1.0, 2.5], [3.0, 9.0]])))
+    lines = console.export_text().splitlines()
+    assert lines[0].split() == ["expected", "1", "2"] and lines[2].split() == ["got", "1", "2.5"]
+    assert lines[3].split() == ["3", "9◀"]  # the greatest difference
+    assert tensor_diff(torch.zeros(100), torch.ones(100)) is None  # too large to draw
+    assert tensor_diff(torch.zeros(2, 2, 2), torch.ones(2, 2, 2)) is None
+
+
+def test_first_difference_is_rounded_for_reading():
+    m = compare(torch.tensor([0.123456789], dtype=torch.float64), torch.tensor([0.5], dtype=torch.float64))
+    assert m.details[0] == "first difference at index (0,): expected 0.123457, got 0.5"
