@@ -19,6 +19,7 @@ from rich.table import Table
 from grader.catalog import Course, UnknownExercise, find_root
 from grader.formats import FORMATS
 from grader import workspace
+from grader.ui import say
 
 app = typer.Typer(help="Exercises and an autograder for the PyTorch preliminaries of Dive into Deep Learning.",
                   add_completion=False, pretty_exceptions_enable=False)
@@ -82,16 +83,16 @@ def welcome(ctx: typer.Context):
     if course.root == BUNDLED and not Path.cwd().resolve().is_relative_to(BUNDLED):
         console.print(f"There is no course in this folder; tutor's own course is at {course.root}.\n"
                       "To work here instead: [bold]tutor init .[/bold]  (starter files in ./workspace)")
+    lang = _lang(None)
     state = workspace.load_state(course)
     statuses = [workspace.status(course, ex, state) for ex in course.exercises]
     upcoming = next((ex for ex, s in zip(course.exercises, statuses) if s != "passed"), None)
-    console.print(f"{statuses.count('passed')}/{len(statuses)} exercises passed.")
+    console.print(say("exercises passed", lang, passed=statuses.count("passed"), total=len(statuses)))
     if upcoming is None:
-        console.print("All done. `tutor list` shows them all.")
+        console.print(say("all done", lang))
     else:
-        console.print(f"Next: [bold]tutor show {upcoming.id}[/bold] ({upcoming.title.get(_lang(None))}), "
-                      f"edit the file it names, then [bold]tutor check {upcoming.id}[/bold].")
-    console.print("More: tutor list · tutor hint ID · tutor --help")
+        console.print(escape(say("next", lang, id=upcoming.id, title=upcoming.title.get(lang))))
+    console.print(say("more", lang))
 
 
 @app.command()
@@ -121,20 +122,21 @@ def list_(lang: Optional[str] = Lang):
     course = _course()
     state = workspace.load_state(course)
     table = Table(show_edge=False, pad_edge=False)
-    for col in ("id", "slug", "title", "status"):
+    for col in ("id", "slug", say("title", lang), say("status", lang)):
         table.add_column(col)
     styles = {"passed": "green", "failing": "red", "changed": "yellow", "not started": "dim"}
     statuses = [workspace.status(course, ex, state) for ex in course.exercises]
     upcoming = next((i for i, s in enumerate(statuses) if s != "passed"), None)
     for i, (ex, status) in enumerate(zip(course.exercises, statuses)):
-        marker = "  [bold]← next[/bold]" if i == upcoming else ""
-        table.add_row(ex.id, ex.slug, ex.title.get(lang), f"[{styles[status]}]{status}[/]{marker}")
+        marker = f"  [bold]{say('next marker', lang)}[/bold]" if i == upcoming else ""
+        table.add_row(ex.id, ex.slug, ex.title.get(lang), f"[{styles[status]}]{say(status, lang)}[/]{marker}")
     console.print(table)
     passed = statuses.count("passed")
     from rich.progress_bar import ProgressBar
 
     bar = Table.grid(padding=(0, 1))
-    bar.add_row(ProgressBar(total=len(statuses), completed=passed, width=40), f"{passed}/{len(statuses)} passed")
+    bar.add_row(ProgressBar(total=len(statuses), completed=passed, width=40),
+                say("passed count", lang, passed=passed, total=len(statuses)))
     console.print(bar)
     if course.errors:
         raise typer.Exit(USAGE_ERROR)
@@ -151,11 +153,12 @@ def show(exercise: str = typer.Argument(..., help="Exercise id (2.5.3) or slug (
 
     console.rule(f"{ex.id} {ex.slug} — {ex.title.get(lang)}")
     console.print(Markdown(ex.prompt.get(lang)))
-    console.print("\n[bold]Write these functions:[/bold]")
+    console.print(f"\n[bold]{say('write', lang)}[/bold]")
     for fn in ex.functions:
         console.print(f"  def {escape(fn.signature)}")
-    console.print(f"\n[bold]Edit:[/bold] {_shown(path)}" + ("  [dim](created from the starter)[/dim]" if created else ""))
-    console.print(f"[bold]Then run:[/bold] tutor check {ex.id}")
+    console.print(f"\n[bold]{say('edit', lang)}[/bold] {_shown(path)}"
+                  + (f"  [dim]{say('created', lang)}[/dim]" if created else ""))
+    console.print(f"[bold]{say('then run', lang)}[/bold] tutor check {ex.id}")
 
 
 def _require_references(course: Course, targets) -> None:
@@ -260,7 +263,7 @@ def check(
         if file is None:
             workspace.record_check(course, ex, path, result.passed)
             if result.passed and format_ == "text":
-                console.print(f"  [dim]Compare with the reference solution: tutor solution {ex.id}[/dim]")
+                console.print(f"  [dim]{say('compare', lang, id=ex.id)}[/dim]")
         all_passed &= result.passed
     _emit(results, format_, writes, lang)
     if plot is not None:
@@ -337,14 +340,15 @@ def _emit(results, format_: str, writes: list[tuple[str, Path]], lang: str) -> N
 
 @app.command()
 def solution(exercise: str = typer.Argument(..., help="Exercise id or slug."),
-             solutions: Optional[Path] = Solutions):
+             solutions: Optional[Path] = Solutions, lang: Optional[str] = Lang):
     """The reference solution, once your own file for the exercise passes."""
     from rich.syntax import Syntax
 
+    lang = _lang(lang)
     course = _course(solutions)
     ex = _exercise(course, exercise)
     if workspace.status(course, ex, workspace.load_state(course)) != "passed":
-        err.print(f"Pass {ex.id} first (tutor check {ex.id}): the reference is shown after your own answer passes.")
+        err.print(escape(say("pass first", lang, id=ex.id)))
         raise typer.Exit(1)
     _require_references(course, [ex])
     console.print(Syntax(course.solution_file(ex).read_text(encoding="utf-8"), "python", line_numbers=True))
@@ -376,12 +380,12 @@ def hint(exercise: str = typer.Argument(..., help="Exercise id or slug."), lang:
     course = _course()
     ex = _exercise(course, exercise)
     if not ex.hints:
-        console.print("This exercise has no hints; `tutor check` names known mistakes.")
+        console.print(say("no hints", lang))
         return
     from rich.markdown import Markdown
 
     index = workspace.next_hint(course, ex)
-    console.print(f"[bold]Hint {index + 1}/{len(ex.hints)}[/bold]")
+    console.print(f"[bold]{say('hint header', lang, n=index + 1, total=len(ex.hints))}[/bold]")
     console.print(Markdown(ex.hints[index].get(lang)))
 
 

@@ -12,6 +12,7 @@ from rich.text import Text as RichText
 
 from .grading import CaseResult, ExerciseResult
 from .results import build
+from .ui import say
 
 MAX_FAILURES_SHOWN = 4  # distinct failures per function; the rest are counted
 
@@ -94,26 +95,28 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
                 shown[row.function] = shown.get(row.function, 0) + 1
             _render_row(console, row, count, lang)
         for function, count in hidden.items():
-            console.print(f"  [red]✗[/red] [bold]{function}[/bold]  [cyan]{count} more failing cases[/cyan] [dim](fix the ones above first)[/dim]")
+            console.print(f"  [red]✗[/red] [bold]{function}[/bold]  [cyan]{say('more failing', lang, count=count)}[/cyan]"
+                          f" [dim]{say('fix first', lang)}[/dim]")
     passed, total = result.counts
     colour = "green" if result.passed else "red"
     scored = build(result)
-    console.print(f"  [{colour}]{passed}/{total} checks passed, {scored.score:.3g}/{scored.max_score:g} points[/{colour}]"
-                  f"[dim] · seed {result.seed}{' (replay with --seed ' + str(result.seed) + ')' if not result.passed else ''}"
-                  f" · sandbox: {escape(result.isolation)}[/dim]")
+    summary = say("summary", lang, passed=passed, total=total, score=f"{scored.score:.3g}", max=f"{scored.max_score:g}")
+    replay = f" ({say('replay', lang, seed=result.seed)})" if not result.passed else ""
+    console.print(f"  [{colour}]{summary}[/{colour}][dim] · {say('seed', lang, seed=result.seed)}{replay}"
+                  f" · {say('sandbox', lang)}: {escape(result.isolation)}[/dim]")
 
 
 def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> None:
     label = row.label
     if count > 1:
-        more = f"{count - 1} more case{'s' * (count > 2)}"
-        label = f"{count} random cases" if row.passed else f"{row.label} and {more} like it"
+        label = (say("random cases", lang, count=count) if row.passed
+                 else say("more like it", lang, label=row.label, count=count - 1))
     line = RichText("  ")
     line.append("✓ " if row.passed else "✗ ", style="green" if row.passed else "red")
     line.append(f"{row.function}", style="bold")
     line.append(f"  {label}", style="cyan")
     if row.hidden:  # the name and the verdict only, as the instructor chose
-        line.append("  (hidden check)", style="dim")
+        line.append(f"  {say('hidden', lang)}", style="dim")
         console.print(line)
         return
     if row.inputs and (count == 1 or not row.passed):
@@ -132,7 +135,7 @@ def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> Non
             if hint in hinted:
                 continue  # two checks failing the same way name the same mistake once
             hinted.append(hint)
-            console.print(f"      [yellow]hint:[/yellow] {escape(hint.get(lang).strip())}", overflow="fold")
+            console.print(f"      [yellow]{say('hint', lang)}[/yellow] {escape(hint.get(lang).strip())}", overflow="fold")
     if not row.passed and row.output:
         shown = row.output if len(row.output) <= 400 else row.output[:400] + "…"
-        console.print(f"      [dim]printed: {escape(shown.rstrip())}[/dim]", overflow="fold")
+        console.print(f"      [dim]{say('printed', lang)} {escape(shown.rstrip())}[/dim]", overflow="fold")

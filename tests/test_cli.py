@@ -202,3 +202,20 @@ def test_first_run_explains_and_init_lays_out_a_workspace(tmp_path):
     assert "tutor init" not in run_tutor(cwd=empty).stdout  # now a course of its own
     assert run_tutor("check", "2.5.3", cwd=empty).returncode == 1  # the starter, graded here
     assert run_tutor("init", cwd=empty).returncode == 2  # nothing overwritten
+
+
+def test_every_label_of_the_tool_is_in_both_languages():
+    import string
+
+    from grader.ui import WORDS
+
+    for key, text in WORDS.items():
+        fields = [{f for _, f, _, _ in string.Formatter().parse(getattr(text, lang)) if f} for lang in ("en", "zh")]
+        assert text.en.strip() and text.zh.strip() and fields[0] == fields[1], key
+
+
+def test_show_and_list_speak_chinese(course_copy):
+    shown = run_tutor("show", "2.5.3", "--lang", "zh", cwd=course_copy).stdout
+    assert "编写这些函数" in shown and "然后运行" in shown
+    listing = run_tutor("list", "--lang", "zh", cwd=course_copy).stdout
+    assert "未开始" in listing and "← 下一个" in listing and "已通过 0/20" in listing

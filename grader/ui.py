@@ -1,0 +1,55 @@
+"""The words tutor itself shows students, in every language the course is taught in.
+
+Exercise texts live in the exercise files; these are the tool's own labels. The grader's
+detailed feedback (what differed, and how) is still English only.
+"""
+from __future__ import annotations
+
+from .model import Text
+
+WORDS: dict[str, Text] = {
+    # tutor list, and the status of an exercise
+    "title": Text("title", "标题"),
+    "status": Text("status", "状态"),
+    "passed": Text("passed", "已通过"),
+    "failing": Text("failing", "未通过"),
+    "changed": Text("changed", "已修改"),
+    "not started": Text("not started", "未开始"),
+    "next marker": Text("← next", "← 下一个"),
+    "passed count": Text("{passed}/{total} passed", "已通过 {passed}/{total}"),
+    # tutor (no command)
+    "exercises passed": Text("{passed}/{total} exercises passed.", "已通过 {passed}/{total} 个练习。"),
+    "all done": Text("All done. `tutor list` shows them all.", "全部完成。`tutor list` 可查看所有练习。"),
+    "next": Text("Next: tutor show {id} ({title}), edit the file it names, then tutor check {id}.",
+                 "下一步：tutor show {id}（{title}），编辑它给出的文件，然后运行 tutor check {id}。"),
+    "more": Text("More: tutor list · tutor hint ID · tutor --help", "更多：tutor list · tutor hint ID · tutor --help"),
+    # tutor show
+    "write": Text("Write these functions:", "编写这些函数："),
+    "edit": Text("Edit:", "编辑："),
+    "created": Text("(created from the starter)", "（已由初始代码创建）"),
+    "then run": Text("Then run:", "然后运行："),
+    # tutor hint, tutor solution
+    "hint header": Text("Hint {n}/{total}", "提示 {n}/{total}"),
+    "no hints": Text("This exercise has no hints; `tutor check` names known mistakes.",
+                     "这个练习没有提示；`tutor check` 会指出常见错误。"),
+    "compare": Text("Compare with the reference solution: tutor solution {id}",
+                    "与参考答案对比：tutor solution {id}"),
+    "pass first": Text("Pass {id} first (tutor check {id}): the reference is shown after your own answer passes.",
+                       "请先通过 {id}（tutor check {id}）：你的答案通过后才显示参考答案。"),
+    # tutor check
+    "summary": Text("{passed}/{total} checks passed, {score}/{max} points", "通过 {passed}/{total} 项检查，得分 {score}/{max}"),
+    "seed": Text("seed {seed}", "随机种子 {seed}"),
+    "replay": Text("replay with --seed {seed}", "用 --seed {seed} 重现"),
+    "sandbox": Text("sandbox", "沙箱"),
+    "hint": Text("hint:", "提示："),
+    "printed": Text("printed:", "输出："),
+    "hidden": Text("(hidden check)", "（隐藏检查）"),
+    "random cases": Text("{count} random cases", "{count} 个随机用例"),
+    "more like it": Text("{label} and {count} more like it", "{label} 及另外 {count} 个同类用例"),
+    "more failing": Text("{count} more failing cases", "另有 {count} 个用例未通过"),
+    "fix first": Text("(fix the ones above first)", "（请先修正上面的问题）"),
+}
+
+
+def say(key: str, lang: str, **values) -> str:
+    return WORDS[key].get(lang).format(**values)
