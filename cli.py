@@ -17,7 +17,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from grader.catalog import Course, UnknownExercise, find_root
-from grader.formats import FORMATS
 from grader import workspace
 from grader.ui import say
 
@@ -118,16 +117,24 @@ def init(target: Path = typer.Argument(Path("."), help="The folder for your cour
 @app.command("list")
 def list_(lang: Optional[str] = Lang):
     """Every exercise in curriculum order, with your progress."""
+    from grader import index
+
     lang = _lang(lang)
-    course = _course()
+    course = Course(find_root())
+    exercises = index.cached(course)  # no YAML parsing while no exercise file changed
+    broken = False
+    if exercises is None:
+        course = _course()
+        exercises, broken = course.exercises, bool(course.errors)
+        index.save(course)
     state = workspace.load_state(course)
     table = Table(show_edge=False, pad_edge=False)
     for col in ("id", "slug", say("title", lang), say("status", lang)):
         table.add_column(col)
     styles = {"passed": "green", "failing": "red", "changed": "yellow", "not started": "dim"}
-    statuses = [workspace.status(course, ex, state) for ex in course.exercises]
+    statuses = [workspace.status(course, ex, state) for ex in exercises]
     upcoming = next((i for i, s in enumerate(statuses) if s != "passed"), None)
-    for i, (ex, status) in enumerate(zip(course.exercises, statuses)):
+    for i, (ex, status) in enumerate(zip(exercises, statuses)):
         marker = f"  [bold]{say('next marker', lang)}[/bold]" if i == upcoming else ""
         table.add_row(ex.id, ex.slug, ex.title.get(lang), f"[{styles[status]}]{say(status, lang)}[/]{marker}")
     console.print(table)
@@ -138,7 +145,7 @@ def list_(lang: Optional[str] = Lang):
     bar.add_row(ProgressBar(total=len(statuses), completed=passed, width=40),
                 say("passed count", lang, passed=passed, total=len(statuses)))
     console.print(bar)
-    if course.errors:
+    if broken:
         raise typer.Exit(USAGE_ERROR)
 
 
@@ -217,6 +224,8 @@ def check(
     lang: Optional[str] = Lang,
 ):
     """Run your code for an exercise and compare it with the reference solution."""
+    from grader.formats import FORMATS
+
     lang = _lang(lang)
     writes = _parse_outputs(outputs or [])
     if format_ not in FORMATS:
@@ -296,6 +305,8 @@ def _as_python(file: Path) -> Path:
 
 
 def _parse_outputs(specs: list[str]) -> list[tuple[str, Path]]:
+    from grader.formats import FORMATS
+
     writes = []
     for spec in specs:
         fmt, sep, path = spec.partition("=")

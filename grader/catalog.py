@@ -5,8 +5,10 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .model import Exercise, ExerciseFileError, load_exercise
+if TYPE_CHECKING:  # the model is loaded only when exercises are (`tutor list` may not need it)
+    from .model import Exercise, ExerciseFileError
 
 BUNDLED = Path(__file__).resolve().parent.parent  # the course that comes with tutor itself
 
@@ -56,6 +58,8 @@ class Course:
 
     @cached_property
     def _loaded(self) -> tuple[list[Exercise], list[ExerciseFileError]]:
+        from .model import ExerciseFileError, load_exercise
+
         # One broken file must not take the other exercises down with it.
         found, errors = [], []
         for path in sorted(self.exercises_dir.glob("*.yaml")):

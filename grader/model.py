@@ -160,6 +160,12 @@ class Exercise:
     def file_stem(self) -> str:
         return f"{self.id}-{self.slug}"
 
+    @property
+    def starter_digest(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(self.starter.encode("utf-8")).hexdigest()
+
     def function(self, name: str) -> Function:
         return next(f for f in self.functions if f.name == name)
 

@@ -8,8 +8,12 @@ import os
 import tempfile
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from .catalog import Course
-from .model import Exercise
+
+if TYPE_CHECKING:
+    from .model import Exercise
 
 STATE_FILE = ".tutor-state.json"
 
@@ -76,13 +80,15 @@ def next_hint(course: Course, ex: Exercise) -> int:
 
 
 def status(course: Course, ex: Exercise, state: dict) -> str:
-    """not started / failing / passed / changed (edited since the last check)."""
+    """not started / failing / passed / changed (edited since the last check). `ex` may be
+    an Exercise or an index.Summary: both have id, file_stem and starter_digest."""
     path = course.workspace_file(ex)
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return "not started"
     entry = state.get(ex.id, {})
-    if entry.get("hash") == digest(text):
+    seen = digest(text)
+    if entry.get("hash") == seen:
         return entry["status"]
-    return "not started" if text == ex.starter else "changed"
+    return "not started" if seen == ex.starter_digest else "changed"

@@ -219,3 +219,23 @@ def test_show_and_list_speak_chinese(course_copy):
     assert "编写这些函数" in shown and "然后运行" in shown
     listing = run_tutor("list", "--lang", "zh", cwd=course_copy).stdout
     assert "未开始" in listing and "← 下一个" in listing and "已通过 0/20" in listing
+
+
+def test_list_uses_its_index_until_an_exercise_file_changes(course_copy):
+    import os
+    import subprocess
+    import sys
+
+    assert run_tutor("list", cwd=course_copy).returncode == 0  # writes the index
+    assert (course_copy / "workspace" / ".tutor-index.json").is_file()
+    code = ("import sys; sys.argv = ['tutor', 'list']; import cli\n"
+            "try:\n    cli.app()\nexcept SystemExit:\n    pass\n"
+            "print('MODEL LOADED' if 'grader.model' in sys.modules else 'INDEX ONLY')")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    cached = subprocess.run([sys.executable, "-c", code], cwd=course_copy, capture_output=True, text=True, env=env)
+    assert "INDEX ONLY" in cached.stdout and "Detaching computation" in cached.stdout
+    path = course_copy / "exercises" / "2.5.3-detach.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("en: Detaching computation", "en: Detaching, renamed"),
+                    encoding="utf-8")
+    fresh = subprocess.run([sys.executable, "-c", code], cwd=course_copy, capture_output=True, text=True, env=env)
+    assert "MODEL LOADED" in fresh.stdout and "Detaching, renamed" in fresh.stdout
