@@ -17,7 +17,8 @@ import torch
 
 from .compare import Mismatch, compare, kind_of
 from .harness import Outcome
-from .model import CheckSpec, Function, Text
+from .model import CheckSpec, Function
+from .text import Text
 
 
 @dataclass

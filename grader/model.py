@@ -14,21 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from .loader import ExerciseFileError, Located, load_yaml
+from .text import Text, digest
 
 LANGS = ("en", "zh")
 ID_RE = re.compile(r"^\d+(\.\d+)+$")
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]*$")
-
-
-@dataclass(frozen=True)
-class Text:
-    """A text in every language the course is taught in."""
-
-    en: str
-    zh: str
-
-    def get(self, lang: str) -> str:
-        return getattr(self, lang, self.en)
 
 
 # Options every check accepts.
@@ -162,9 +152,7 @@ class Exercise:
 
     @property
     def starter_digest(self) -> str:
-        import hashlib
-
-        return hashlib.sha256(self.starter.encode("utf-8")).hexdigest()
+        return digest(self.starter)
 
     def function(self, name: str) -> Function:
         return next(f for f in self.functions if f.name == name)

@@ -5,17 +5,7 @@ detailed feedback (what differed, and how) is still English only.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
-
-class Text(NamedTuple):
-    """A label in both languages (a tuple here: `tutor list` must not load the exercise model)."""
-
-    en: str
-    zh: str
-
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+from .text import Text
 
 WORDS: dict[str, Text] = {
     # tutor list, and the status of an exercise

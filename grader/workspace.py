@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import os
 import tempfile
@@ -11,15 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .catalog import Course
+from .text import digest
 
 if TYPE_CHECKING:
     from .model import Exercise
 
 STATE_FILE = ".tutor-state.json"
-
-
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def ensure_file(course: Course, ex: Exercise) -> tuple[Path, bool]:
