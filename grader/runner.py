@@ -185,8 +185,8 @@ class Runner:
 
     isolation = ""
 
-    def _spawn(self, payload: Callable[[str], dict]) -> _Child:
-        """Start a child; `payload(scratch)` is what it is told to do."""
+    def _spawn(self, payload: Callable[[str], dict], exercise: Exercise | None = None) -> _Child:
+        """Start a child; `payload(scratch)` is what it is told to do, about `exercise`."""
         raise NotImplementedError
 
     def probe(self, hide=()) -> list[Note]:
@@ -210,7 +210,7 @@ class Runner:
         """Start the job's first child; it runs while the caller starts others."""
         started = Started(job, RunReport(isolation=self.isolation), list(job.calls))
         if started.pending:
-            started.child = self._spawn(lambda scratch: _job_payload(job, started.pending, scratch))
+            started.child = self._spawn(lambda scratch: _job_payload(job, started.pending, scratch), job.exercise)
         return started
 
     def finish(self, started: "Started") -> RunReport:
@@ -222,7 +222,8 @@ class Runner:
                 going = self._session(job, child, pending, report)
             finally:
                 child.kill()
-            child = self._spawn(lambda scratch: _job_payload(job, pending, scratch)) if going and pending else None
+            child = (self._spawn(lambda scratch: _job_payload(job, pending, scratch), job.exercise)
+                     if going and pending else None)
         return report
 
     def _session(self, job: Job, child: _Child, pending: list, report: RunReport) -> bool:
@@ -311,7 +312,7 @@ class SubprocessRunner(Runner):
 
     isolation = "subprocess: own process group, wall-clock timeouts, rlimits, scratch dir, clean env"
 
-    def _spawn(self, payload: Callable[[str], dict]) -> _Child:
+    def _spawn(self, payload: Callable[[str], dict], exercise: Exercise | None = None) -> _Child:
         scratch = tempfile.mkdtemp(prefix="tutor-run-")
         proc = subprocess.Popen(
             [sys.executable, "-m", "grader.child"],
@@ -334,12 +335,15 @@ class ForkRunner(Runner):
         import torch
 
         torch.set_num_threads(1)
-        try:  # once here rather than in every child (finding libseccomp takes tens of ms)
+        # Imported once here rather than in every child: what a child runs, and
+        # libseccomp (finding it takes tens of ms).
+        from . import cases, harness, monitor, wire  # noqa: F401
+        try:
             import pyseccomp  # noqa: F401
         except Exception:
             pass  # each child's report will say there is no syscall filter
 
-    def _spawn(self, payload: Callable[[str], dict]) -> _Child:
+    def _spawn(self, payload: Callable[[str], dict], exercise: Exercise | None = None) -> _Child:
         scratch = tempfile.mkdtemp(prefix="tutor-run-")
         job = payload(scratch)
         read_fd, write_fd = os.pipe()
@@ -349,7 +353,7 @@ class ForkRunner(Runner):
                 os.close(read_fd)
                 os.setsid()
                 notes = proto.enter_sandbox(job, _clean_env(scratch))
-                proto.serve(job, write_fd, notes)
+                proto.serve(job, write_fd, notes, exercise)  # already parsed: no YAML to read
             except BaseException:
                 import traceback
 
