@@ -244,7 +244,7 @@ def check(
     _require_references(course, targets)
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
 
-    from grader.grading import judge, run_students  # torch is imported here, and only here
+    from grader.grading import grade_many  # torch is imported here, and only here
     from grader.report import render
     from grader.runner import GraderError, default_runner
 
@@ -254,13 +254,11 @@ def check(
     all_passed = True
     results = []
     paths = [_as_python(file) if file else workspace.ensure_file(course, ex)[0] for ex in targets]
-    try:  # every student run before any reference is loaded (see grader.grading)
-        runs = run_students(list(zip(targets, paths)), run_seed, runner, hide=[course.solutions_dir])
-    except GraderError as exc:
-        _fail(f"cannot grade: {exc}")
-    for ex, path, run in zip(targets, paths, runs):
+    graded = grade_many([(ex, path, course.solution_file(ex)) for ex, path in zip(targets, paths)],
+                        run_seed, runner, hide=[course.solutions_dir])
+    for ex, path in zip(targets, paths):
         try:
-            result = judge(ex, path, course.solution_file(ex), run_seed, run)
+            result = next(graded)
         except GraderError as exc:
             _fail(f"cannot grade {ex.id}: {exc}")
         except Exception as exc:  # a bug in tutor: say so, keep the traceback for the report

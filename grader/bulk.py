@@ -121,7 +121,7 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int) -> dict
     from rich.console import Console
 
     from . import formats
-    from .grading import judge, run_students
+    from .grading import grade_many
     from .report import render
     from .results import build
     from .runner import default_runner
@@ -134,8 +134,8 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int) -> dict
         missing = work / "missing.py"
         missing.write_text("", encoding="utf-8")
         targets = [(ex, files.get(ex.id, missing)) for ex in course.exercises]
-        runs = run_students(targets, seed, runner, hide=[course.solutions_dir])
-        results = [judge(ex, path, course.solution_file(ex), seed, run) for (ex, path), run in zip(targets, runs)]
+        results = list(grade_many([(ex, path, course.solution_file(ex)) for ex, path in targets], seed, runner,
+                                  hide=[course.solutions_dir]))
     reports = [build(r) for r in results]
     for (ex, path), report in zip(targets, reports):
         report.file = str(files[ex.id].relative_to(sub.path) if ex.id in files and sub.path.is_dir() else sub.path.name)

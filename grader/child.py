@@ -23,9 +23,8 @@ def write_frame(fd: int, kind: int, payload: bytes = b"") -> None:
         data = data[os.write(fd, data):]
 
 
-def serve(job: dict, chan: int, notes: list, exercise=None) -> None:
-    """Run one job, writing frames to `chan`; `notes` say what isolation is in force. A
-    forked child is handed the grader's `exercise`; another reads it from its file."""
+def serve(job: dict, chan: int, notes: list) -> None:
+    """Run one job, writing frames to `chan`; `notes` say what isolation is in force."""
     if job.get("probe"):  # only asked what confinement it got
         write_frame(chan, READY, json.dumps(notes).encode())
         return
@@ -39,7 +38,7 @@ def serve(job: dict, chan: int, notes: list, exercise=None) -> None:
     from .wire import encode
 
     write_frame(chan, READY, json.dumps(notes).encode())
-    exercise = exercise or load_exercise(__import__("pathlib").Path(job["exercise"]))
+    exercise = load_exercise(__import__("pathlib").Path(job["exercise"]))
     cases = expand_all(exercise, job["seed"])
     monitors = {fn.name: monitor_for(fn) for fn in exercise.functions}
     for monitor in monitors.values():

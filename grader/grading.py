@@ -1,9 +1,8 @@
 """Grade files for exercises: run them sandboxed, run the references here, judge each case.
 
-Two phases: `run_student` for every file first, then `judge`. A runner may fork its
-children from this process, so this process loads no reference solution (and runs no
-torch op) until every child it will fork has been started: no child holds a solution
-in memory.
+Two phases: `run_student` (the runner's children run the file), then `judge`. No child
+is ever a copy of this process once it has loaded a reference solution: the fork runner
+forks from a server made before, and other runners start fresh interpreters.
 """
 from __future__ import annotations
 
@@ -12,6 +11,7 @@ import datetime
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import torch
 
@@ -69,8 +69,8 @@ class Reference:
         self.module = load_module(path, f"tutor_reference_{exercise.slug.replace('-', '_')}")
         self._mistakes: dict = {}
 
-    def outcome(self, fn: Function, case: Case) -> Outcome:
-        out = run_call(self.module, fn, case, filename=str(self.path))
+    def outcome(self, fn: Function, case: Case, made: tuple[list, dict] | None = None) -> Outcome:
+        out = run_call(self.module, fn, case, filename=str(self.path), made=made)
         if out.failure or (out.error and not _expects_error(fn)):
             raise GraderError(f"the reference solution for {self.exercise.id} fails on {fn.name} "
                               f"({case.label}): {out.failure or describe_error(out)}")
@@ -119,23 +119,26 @@ def expected_cost(exercise: Exercise) -> int:
     return 1000 * sum(len(probes_for(fn)) for fn in exercise.functions) + calls
 
 
-def run_students(pairs: list[tuple[Exercise, Path]], seed: int, runner, hide=()) -> list[RunReport]:
-    """Phase 1 for many files: every child is started before any is collected, the slowest
-    first, so they run side by side while the rest are being started."""
-    order = sorted(range(len(pairs)), key=lambda i: -expected_cost(pairs[i][0]))
-    started = {i: start_student(pairs[i][0], pairs[i][1], seed, runner, hide) for i in order}
-    return [runner.finish(started[i]) for i in range(len(pairs))]
+def grade_many(triples: list[tuple[Exercise, Path, Path]], seed: int, runner, hide=()) -> Iterator[ExerciseResult]:
+    """Both phases for many (exercise, file, reference) triples, yielding results in order.
+    Every child is started first, the slowest first, so they run side by side; each file
+    is judged as soon as its child is done, while the later ones still run."""
+    order = sorted(range(len(triples)), key=lambda i: -expected_cost(triples[i][0]))
+    started = {}
+    try:
+        for i in order:
+            started[i] = start_student(triples[i][0], triples[i][1], seed, runner, hide)
+        for i, (exercise, student, reference) in enumerate(triples):
+            yield judge(exercise, student, reference, seed, runner.finish(started.pop(i)))
+    finally:  # stopped early (an error, or the caller gave up): no child is left running
+        for rest in started.values():
+            runner.abandon(rest)
 
 
 def start_student(exercise: Exercise, student: Path, seed: int, runner, hide=()):
-    """Phase 1 begun: the first child is running; `runner.finish` collects it. Starting
-    every file's child before finishing any lets them run side by side."""
+    """Phase 1 begun: the first child is running; `runner.finish` collects it."""
     cases = expand_all(exercise, seed)
     calls = [(fn.name, c.index) for fn in exercise.functions for c in cases[fn.name]]
-    for fn in exercise.functions:
-        # Modules the inputs need (pandas) are imported here once, where judging needs them
-        # anyway, rather than again in every forked child.
-        cases[fn.name][0].make()
     return runner.start(Job(exercise, student, seed, calls, hide=tuple(hide)))
 
 
@@ -170,7 +173,7 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
             row = CaseResult(fn.name, case.label, _describe_inputs(fn, case, args, kwargs),
                              random=bool(case.spec.random), hidden=case.spec.hidden_on(today),
                              weight=case.spec.points)
-            expected = reference.outcome(fn, case)
+            expected = reference.outcome(fn, case, (args, kwargs))  # described above, used up here
             got = run.outcomes.get((fn.name, case.index))
             if got is None:
                 row.problems.append(_not_run(result))

@@ -180,12 +180,13 @@ class _PathTracer:
 
 
 def run_call(namespace, fn: Function, case: Case, *, monitor=None, filename: str | None = None,
-             probes: tuple = ()) -> Outcome:
-    """Call `fn` from `namespace` on `case`; never raises for anything the code under test does."""
+             probes: tuple = (), made: tuple[list, dict] | None = None) -> Outcome:
+    """Call `fn` from `namespace` on `case` (on `made`, its inputs, when the caller has made
+    them already); never raises for anything the code under test does."""
     func = getattr(namespace, fn.name, None)
     if not callable(func):
         return Outcome(failure=f"your file defines no function `{fn.name}`", missing=True)
-    args, kwargs = case.make()
+    args, kwargs = made or case.make()
     tensors = _tensor_args(args)
     versions = [a._version for _, a in tensors]
     out = Outcome()

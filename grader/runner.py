@@ -16,6 +16,7 @@ import queue
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,7 @@ from .wire import MAX_PAYLOAD, WireError, decode
 
 STARTUP_TIMEOUT = 120.0  # a fresh interpreter importing torch on a slow laptop
 IMPORT_TIMEOUT = 10.0
+EXIT_GRACE = 2.0  # how long a child that stopped talking may take to exit
 DEFAULT_LIMITS = {"memory_bytes": 4 << 30, "cpu_seconds": 120, "file_bytes": 64 << 20}
 
 
@@ -122,25 +124,44 @@ class _Frames:
 class _Child:
     """A started child process: its frames, and how to end it."""
 
-    def __init__(self, pid: int, fd: int, scratch: str, popen: subprocess.Popen | None = None):
-        self.pid, self.fd, self.scratch, self.popen = pid, fd, scratch, popen
-        self.frames = _Frames(fd)
+    def __init__(self, pid: int, fd: int, scratch: str, popen: subprocess.Popen | None = None,
+                 server: "_ForkServer | None" = None):
+        """`pid` and `fd` are the child's, or for a child asked of the fork `server`, the
+        request's number and -1 until it is taken."""
+        self.pid, self.fd, self.scratch, self.popen, self.server = pid, fd, scratch, popen, server
+        self.frames = _Frames(fd) if fd >= 0 else None
         self.status: int | None = None
 
+    def _started(self) -> None:
+        if self.frames is None:
+            self.pid, self.fd = self.server.take(self.pid)
+            self.frames = _Frames(self.fd)
+
     def next(self, timeout: float):
+        self._started()
         return self.frames.next(timeout)
 
-    def wait(self) -> int:
+    def wait(self, timeout: float | None = None) -> int | None:
+        """The exit code (negative: killed by that signal); None if still running after `timeout`."""
         if self.status is None:
             if self.popen is not None:
-                self.status = self.popen.wait()
+                try:
+                    self.status = self.popen.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    pass
             else:
-                self.status = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+                self.status = self.server.wait(self.pid, timeout)
         return self.status
 
     def kill(self):
+        if self.frames is None:
+            self._started()
+        elif self.fd < 0:
+            return  # killed already
         try:
-            if os.name == "posix":
+            if self.status is not None:
+                pass  # reaped: its id may be another process's by now
+            elif os.name == "posix":
                 os.killpg(self.pid, signal.SIGKILL)  # the whole group: no orphan survives
             else:
                 self.popen.kill()
@@ -148,10 +169,14 @@ class _Child:
             pass
         self.wait()
         os.close(self.fd)
+        self.fd = -1
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def how_it_ended(self) -> str:
-        code = self.wait()
+        code = self.wait(EXIT_GRACE)
+        if code is None:  # it closed our channel but lives on: end it
+            self.kill()
+            return "closed its channel to the grader and was stopped"
         if code < 0:
             name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
             why = {"SIGKILL": " (often the memory limit)", "SIGXCPU": " (the CPU-time limit)",
@@ -186,8 +211,8 @@ class Runner:
 
     isolation = ""
 
-    def _spawn(self, payload: Callable[[str], dict], exercise: Exercise | None = None) -> _Child:
-        """Start a child; `payload(scratch)` is what it is told to do, about `exercise`."""
+    def _spawn(self, payload: Callable[[str], dict]) -> _Child:
+        """Start a child; `payload(scratch)` is what it is told to do."""
         raise NotImplementedError
 
     def probe(self, hide=()) -> list[Note]:
@@ -207,11 +232,17 @@ class Runner:
     def run(self, job: Job) -> RunReport:
         return self.finish(self.start(job))
 
+    def abandon(self, started: "Started") -> None:
+        """End a started job's child without collecting it."""
+        if started.child is not None:
+            started.child.kill()
+            started.child = None
+
     def start(self, job: Job) -> "Started":
         """Start the job's first child; it runs while the caller starts others."""
         started = Started(job, RunReport(isolation=self.isolation), list(job.calls))
         if started.pending:
-            started.child = self._spawn(lambda scratch: _job_payload(job, started.pending, scratch), job.exercise)
+            started.child = self._spawn(lambda scratch: _job_payload(job, started.pending, scratch))
         return started
 
     def finish(self, started: "Started") -> RunReport:
@@ -223,8 +254,7 @@ class Runner:
                 going = self._session(job, child, pending, report)
             finally:
                 child.kill()
-            child = (self._spawn(lambda scratch: _job_payload(job, pending, scratch), job.exercise)
-                     if going and pending else None)
+            child = self._spawn(lambda scratch: _job_payload(job, pending, scratch)) if going and pending else None
         return report
 
     def _session(self, job: Job, child: _Child, pending: list, report: RunReport) -> bool:
@@ -313,7 +343,7 @@ class SubprocessRunner(Runner):
 
     isolation = "subprocess: own process group, wall-clock timeouts, rlimits, scratch dir, clean env"
 
-    def _spawn(self, payload: Callable[[str], dict], exercise: Exercise | None = None) -> _Child:
+    def _spawn(self, payload: Callable[[str], dict]) -> _Child:
         scratch = tempfile.mkdtemp(prefix="tutor-run-")
         proc = subprocess.Popen(
             [sys.executable, "-m", "grader.child"],
@@ -327,8 +357,132 @@ class SubprocessRunner(Runner):
         return _Child(proc.pid, fd, scratch, popen=proc)
 
 
+class _ForkServer:
+    """A copy of the grader made once torch is imported, before any reference solution is
+    loaded, whose only job is to fork the children and reap them.
+
+    Forking there rather than in the grader keeps each fork's cost (tens of ms with torch
+    loaded) off the grader's own work, which goes on meanwhile on another core, and nothing
+    the grader loads later can reach a child. It hands back each child's channel as a file
+    descriptor over a Unix socket, and tells each child's exit status when asked.
+    """
+
+    def __init__(self):
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.ended: dict[int, int] = {}  # exit codes by pid
+        self.started: dict[int, tuple[int, int]] = {}  # (pid, channel) by request number
+        self.requests = 0
+        gc.freeze()  # see _serve_forks
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                self.sock.close()
+                _serve_forks(theirs)
+            finally:
+                os._exit(0)
+        gc.unfreeze()
+        theirs.close()
+
+    def fork(self, job: dict) -> int:
+        """Ask for a child on `job`, without waiting: the number to `take` it by."""
+        self.requests += 1
+        try:
+            self.sock.sendall(json.dumps({"request": self.requests, "job": job}).encode())
+        except OSError as exc:
+            raise GraderError(f"the process that starts sandboxes is gone ({exc})") from None
+        return self.requests
+
+    def take(self, request: int) -> tuple[int, int]:
+        """The pid of the child asked for, and the read end of its channel."""
+        while request not in self.started:
+            self._receive(None)
+        return self.started.pop(request)
+
+    def wait(self, pid: int, timeout: float | None) -> int | None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while pid not in self.ended:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0 or self._receive(left) is None:
+                return None
+        return self.ended.pop(pid)
+
+    def _receive(self, timeout: float | None) -> dict | None:
+        """The next message (a started child, or one that ended); None on timeout."""
+        if not select.select([self.sock], [], [], timeout)[0]:
+            return None
+        try:
+            data, fds, _, _ = socket.recv_fds(self.sock, 1 << 16, 1)
+        except OSError:
+            data, fds = b"", []
+        if not data:
+            raise GraderError("the process that starts sandboxes is gone")
+        message = json.loads(data)
+        if "ended" in message:
+            self.ended[message["ended"]] = message["code"]
+        else:
+            self.started[message["request"]] = (message["pid"], fds[0])
+        return message
+
+
+def _serve_forks(sock: socket.socket) -> None:
+    """The fork server's loop: a child for each job received, an exit status for each child
+    that ends, until the grader goes away."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # not to hold the grader's output open after it exits
+        os.dup2(devnull, fd)
+    # Nothing here is garbage to collect, and a collection in a child would write to (and
+    # so copy) most of the pages it shares with this process: the children of
+    # `check --all` use 0.6 s of CPU in all with this, 1.5 s without.
+    gc.disable()
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes select() through the pipe
+    while True:
+        ready = select.select([sock, wake_read], [], [])[0]
+        if wake_read in ready:
+            os.read(wake_read, 512)
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            sock.sendall(json.dumps({"ended": pid, "code": os.waitstatus_to_exitcode(status)}).encode())
+        if sock in ready:
+            data = sock.recv(1 << 20)
+            if not data:
+                return  # the grader has exited
+            request = json.loads(data)
+            job = request["job"]
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: never returns
+                try:
+                    signal.set_wakeup_fd(-1)
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    # Nothing open but its channel: the socket above all would let a student
+                    # talk to the grader.
+                    os.closerange(3, write_fd)
+                    os.closerange(write_fd + 1, os.sysconf("SC_OPEN_MAX"))
+                    gc.enable()  # for what the student's code makes; what it inherits is frozen
+                    os.setsid()
+                    notes = proto.enter_sandbox(job, _clean_env(job["scratch"]))
+                    proto.serve(job, write_fd, notes)
+                except BaseException:
+                    import traceback
+
+                    proto.write_frame(write_fd, proto.INTERNAL, traceback.format_exc().encode())
+                finally:
+                    os._exit(0)
+            os.close(write_fd)
+            socket.send_fds(sock, [json.dumps({"request": request["request"], "pid": pid}).encode()], [read_fd])
+            os.close(read_fd)
+
+
 class ForkRunner(Runner):
-    """Fork each child from this process, which has already imported torch (Linux)."""
+    """Fork each child from a warm copy of this process that has already imported torch (Linux)."""
 
     isolation = "fork: own session, wall-clock timeouts, rlimits, scratch dir, clean env"
 
@@ -336,39 +490,18 @@ class ForkRunner(Runner):
         import torch
 
         torch.set_num_threads(1)
-        # Imported once here rather than in every child: what a child runs, and
-        # libseccomp (finding it takes tens of ms).
-        from . import cases, harness, monitor, wire  # noqa: F401
+        # Imported once, before the fork server is made, rather than in every child: what
+        # a child runs, and libseccomp (finding it takes tens of ms).
+        from . import cases, harness, model, monitor, wire  # noqa: F401
         try:
             import pyseccomp  # noqa: F401
         except Exception:
             pass  # each child's report will say there is no syscall filter
+        self.server = _ForkServer()
 
-    def _spawn(self, payload: Callable[[str], dict], exercise: Exercise | None = None) -> _Child:
+    def _spawn(self, payload: Callable[[str], dict]) -> _Child:
         scratch = tempfile.mkdtemp(prefix="tutor-run-")
-        job = payload(scratch)
-        read_fd, write_fd = os.pipe()
-        # The child's collector leaves alone what it inherits: a collection writes to every
-        # object it visits, which copies most of the shared pages (with this, the children
-        # of `check --all` use 0.6 s of CPU in all instead of 1.5 s). This process thaws
-        # them again at once, so its own garbage is still collected.
-        gc.freeze()
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            try:
-                os.close(read_fd)
-                os.setsid()
-                notes = proto.enter_sandbox(job, _clean_env(scratch))
-                proto.serve(job, write_fd, notes, exercise)  # already parsed: no YAML to read
-            except BaseException:
-                import traceback
-
-                proto.write_frame(write_fd, proto.INTERNAL, traceback.format_exc().encode())
-            finally:
-                os._exit(0)
-        gc.unfreeze()
-        os.close(write_fd)
-        return _Child(pid, read_fd, scratch)
+        return _Child(self.server.fork(payload(scratch)), -1, scratch, server=self.server)
 
 
 def default_runner() -> Runner:

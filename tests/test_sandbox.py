@@ -195,15 +195,66 @@ def test_no_new_processes_no_fork_bomb_no_leftovers(tmp_path, course, runner):
 
 @linux_filter
 def test_cannot_kill_the_grader(tmp_path, course, runner):
-    import os
-
     result = submit(tmp_path, course, runner, """
         import os, signal
         def full_grad(x):
             os.kill(os.getppid(), signal.SIGKILL)
+        def detached_grad(x):  # every process it can name, the grader among them
+            for pid in [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]:
+                os.kill(pid, signal.SIGKILL)
     """)
     assert all("Operation not permitted" in m for m in messages(result, "full_grad"))
-    assert os.getpid()  # still here
+    assert all("Operation not permitted" in m for m in messages(result, "detached_grad"))
+    ex = course.get("detach")  # and the next grade still runs
+    assert grade(ex, course.solution_file(ex), course.solution_file(ex), 7, runner).passed
+
+
+def test_a_child_holds_nothing_the_grader_loaded_after_it_started(tmp_path, course):
+    import sys
+
+    from grader.grading import Reference
+    from grader.runner import ForkRunner
+
+    for name in [n for n in sys.modules if n.startswith("tutor_reference")]:
+        del sys.modules[name]  # loaded by earlier tests, before this runner
+    runner = ForkRunner()
+    ex = course.get("detach")
+    Reference(ex, course.solution_file(ex))  # now a reference is in this process's modules
+    result = submit(tmp_path, course, runner, """
+        import sys
+        def detached_grad(x):
+            if any(name.startswith("tutor_reference") for name in sys.modules):
+                return None  # a wrong answer, so a failed row, if the child can see it
+            u = (x * x).detach()
+            (u * x).sum().backward()
+            return x.grad, u
+    """, GOOD_FULL_GRAD)
+    assert result.passed, [p.message for r in result.results for p in r.problems]
+
+
+def test_a_child_that_closes_its_channel_and_sleeps_is_stopped(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, """
+        import os, time
+        def detached_grad(x):
+            os.closerange(3, 4096)
+            time.sleep(600)
+    """, GOOD_FULL_GRAD)
+    assert all("closed its channel to the grader and was stopped" in m or "timed out on an earlier input" in m
+               for m in messages(result, "detached_grad"))
+    assert all(r.passed for r in rows(result, "full_grad"))
+
+
+def test_the_grader_says_so_when_its_fork_server_is_gone(tmp_path, course):
+    import os
+    import signal
+
+    from grader.runner import ForkRunner, GraderError
+
+    runner = ForkRunner()
+    os.kill(runner.server.pid, signal.SIGKILL)
+    os.waitpid(runner.server.pid, 0)
+    with pytest.raises(GraderError, match="the process that starts sandboxes is gone"):
+        submit(tmp_path, course, runner, GOOD_FULL_GRAD)
 
 
 @linux_filter
