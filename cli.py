@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from grader.catalog import Course, UnknownExercise, find_root
 from grader import workspace
@@ -220,7 +221,8 @@ def check(
     outputs: Optional[list[str]] = typer.Option(None, "--output", "-o", metavar="FORMAT=PATH",
                                                 help="Also write FORMAT to PATH; repeatable."),
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE.png",
-                                        help="Draw the exercise's figure from your result (e.g. 2.5.6.5)."),
+                                        help="Also draw your result: the exercise's figure (e.g. 2.5.6.5), "
+                                        "or where a failed comparison differs."),
     lang: Optional[str] = Lang,
 ):
     """Run your code for an exercise and compare it with the reference solution."""
@@ -238,9 +240,8 @@ def check(
     if file is not None and not file.is_file():
         _fail(f"no such file: {file}")
     targets = course.exercises if all_ else [_exercise(course, exercise)]
-    if plot is not None and (all_ or targets[0].plot is None):
-        drawable = ", ".join(ex.id for ex in course.exercises if ex.plot) or "none"
-        _fail(f"--plot draws one exercise's figure; exercises with one: {drawable}")
+    if plot is not None and all_:
+        _fail("--plot draws one exercise's result; name it")
     _require_references(course, targets)
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
 
@@ -274,15 +275,54 @@ def check(
         all_passed &= result.passed
     _emit(results, format_, writes, lang)
     if plot is not None:
-        from grader.plot import PlotError, draw
-
-        try:
-            draw(results[0], plot, lang)
-            err.print(f"Drew {_shown(plot)}")
-        except (PlotError, OSError) as exc:
-            err.print(f"[red]error:[/red] {escape(str(exc))}")
-            raise typer.Exit(1)
+        _draw(results[0], plot, lang)
     raise typer.Exit(0 if all_passed else 1)
+
+
+def _draw(result, path: Optional[Path], lang: str) -> None:
+    """Draw a result's picture to a PNG file, or in the terminal when no file is named."""
+    from grader.plot import PlotError, draw, render
+
+    try:
+        if path is None:
+            console.print(Text.from_ansi(render(result, lang, console.width)))
+        else:
+            note = draw(result, path, lang)
+            err.print(f"Drew {_shown(path)}" + (f" ({escape(note)})" if note else ""))
+    except (PlotError, OSError) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(1)
+
+
+@app.command()
+def plot(
+    exercise: str = typer.Argument(..., help="Exercise id or slug."),
+    file: Optional[Path] = typer.Option(None, "--file", "-f", help="Draw from this file instead of your workspace copy."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE.png",
+                                          help="Write a PNG file instead of drawing in the terminal."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="The inputs of an earlier run."),
+    solutions: Optional[Path] = Solutions,
+    lang: Optional[str] = Lang,
+):
+    """Draw your result: the exercise's figure (2.5.6.5: sin, your derivative, cos), or
+    where a failed comparison of 1-D or 2-D tensors differs."""
+    lang = _lang(lang)
+    course = _course(solutions)
+    ex = _exercise(course, exercise)
+    if file is not None and not file.is_file():
+        _fail(f"no such file: {file}")
+    _require_references(course, [ex])
+    from grader.grading import grade_many
+    from grader.runner import GraderError, default_runner
+
+    path = _as_python(file) if file else workspace.ensure_file(course, ex)[0]
+    run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
+    try:
+        result = next(grade_many([(ex, path, course.solution_file(ex))], run_seed, default_runner(),
+                                 hide=[course.solutions_dir]))
+    except GraderError as exc:
+        _fail(f"cannot grade {ex.id}: {exc}")
+    _draw(result, output, lang)
 
 
 def _as_python(file: Path) -> Path:

@@ -1,20 +1,63 @@
-"""Draw what an exercise's `plot:` asks, from the student's own seed case (matplotlib)."""
+"""Pictures of a student's result: the exercise's own figure (its YAML `plot:`, drawn from
+the student's seed case), or where a failed comparison of 1-D or 2-D tensors differs.
+As a PNG file (matplotlib) or in the terminal (plotext).
+"""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
 from .checks import describe_error
 from .grading import ExerciseResult
+from .text import Text
 
 
 class PlotError(Exception):
     pass
 
 
-def draw(result: ExerciseResult, path: Path, lang: str = "en") -> None:
+@dataclass
+class Curves:
+    """The exercise's figure: y curves over x."""
+
+    title: str
+    x: list
+    lines: list[tuple[str, list, str]]  # (label, y, matplotlib style)
+
+
+@dataclass
+class Difference:
+    """Where a failed comparison differs."""
+
+    title: str
+    expected: torch.Tensor
+    actual: torch.Tensor
+
+
+_DIFF_TITLE = Text("{function} ({case}): {message}", "{function}（{case}）：{message}")
+_EXPECTED, _GOT, _WHERE = Text("expected", "期望"), Text("got", "你的结果"), Text("|got - expected|", "|你的结果 - 期望|")
+
+
+def picture(result: ExerciseResult, lang: str = "en") -> Curves | Difference:
+    """What to draw for this result: the exercise's figure if it has one, else the first
+    failed comparison of tensors that can be drawn."""
+    if result.exercise.plot is not None:
+        return _curves(result, lang)
+    for row in result.results:
+        for problem in row.problems:
+            if problem.tensors is not None and all(0 < t.dim() <= 2 for t in problem.tensors) \
+                    and problem.tensors[0].shape == problem.tensors[1].shape:
+                title = _DIFF_TITLE.get(lang).format(function=row.function, case=row.label,
+                                                     message=problem.says(lang))
+                return Difference(title, *(t.detach().double() for t in problem.tensors))
+    raise PlotError("nothing to draw: this exercise has no figure, and no comparison of 1-D or 2-D "
+                    "tensors failed" + ("" if result.passed else " (see `tutor check` for what did)"))
+
+
+def _curves(result: ExerciseResult, lang: str) -> Curves:
     spec = result.exercise.plot
     outcome = result.outcomes.get((spec.function, 0))
     if outcome is None or outcome.failure or outcome.error:
@@ -22,29 +65,111 @@ def draw(result: ExerciseResult, path: Path, lang: str = "en") -> None:
         raise PlotError(f"nothing to plot: your {spec.function} on the seed input failed ({why})")
     names = {"result": outcome.result, "args": outcome.args, "grads": outcome.grads, "torch": torch, "math": math}
 
-    def values(expr: str):
+    def values(expr: str) -> list:
         try:
             value = eval(expr, dict(names))  # exercise YAML is trusted; the data is plain tensors
-            return torch.as_tensor(value).detach().double().reshape(-1).numpy()
+            return torch.as_tensor(value).detach().double().reshape(-1).tolist()
         except Exception as exc:
             raise PlotError(f"nothing to plot: {expr} could not be computed from your result ({exc})") from None
 
+    x = values(spec.x)
+    lines = []
+    for curve in spec.curves:
+        y = values(curve.y)
+        if len(y) != len(x):
+            raise PlotError(f"nothing to plot: {curve.label.get(lang)} has {len(y)} values for {len(x)} x values")
+        lines.append((curve.label.get(lang), y, curve.style))
+    return Curves(spec.title.get(lang), x, lines)
+
+
+# Families that cover Chinese on common systems (Linux, Windows, macOS), best first.
+_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+              "Microsoft YaHei", "SimHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC", "Arial Unicode MS")
+
+
+def _font_for(lang: str) -> tuple[str, str | None]:
+    """The language the figure's labels can be drawn in here, and a note when that is not
+    `lang`: matplotlib's default font has no Chinese glyphs."""
+    if lang != "zh":
+        return lang, None
+    import matplotlib
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    for family in _CJK_FONTS:
+        if family in installed:
+            matplotlib.rcParams["font.sans-serif"] = [family, *matplotlib.rcParams["font.sans-serif"]]
+            return "zh", None
+    return "en", ("no Chinese font found for the figure (install Noto Sans CJK, for example "
+                  "`apt install fonts-noto-cjk`): its labels are in English")
+
+
+def draw(result: ExerciseResult, path: Path, lang: str = "en") -> str | None:
+    """The picture as a PNG file; a note when something was given up."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no display needed
     import matplotlib.pyplot as plt
 
-    x = values(spec.x)
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for curve in spec.curves:
-        y = values(curve.y)
-        if y.shape != x.shape:
-            raise PlotError(f"nothing to plot: {curve.label.get(lang)} has {y.size} values for {x.size} x values")
-        ax.plot(x, y, curve.style, label=curve.label.get(lang))
-    ax.set_title(spec.title.get(lang))
-    ax.set_xlabel("x")
-    ax.grid(True, alpha=0.3)
-    ax.legend()
+    lang, note = _font_for(lang)
+    what = picture(result, lang)
+
+    if isinstance(what, Curves):
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for label, y, style in what.lines:
+            ax.plot(what.x, y, style, label=label)
+        ax.set_xlabel("x")
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    elif what.expected.dim() == 1:
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        index = range(what.expected.numel())
+        ax.plot(index, what.expected.tolist(), "o-", label=_EXPECTED.get(lang))
+        ax.plot(index, what.actual.tolist(), "x--", label=_GOT.get(lang))
+        wrong = [i for i in index if not _close(what.expected[i], what.actual[i])]
+        ax.plot(wrong, [what.actual[i].item() for i in wrong], "o", mfc="none", mec="red", ms=14)
+        ax.set_xlabel("index")
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    else:
+        fig, axes = plt.subplots(1, 3, figsize=(12, 4))
+        gap = (what.actual - what.expected).abs().nan_to_num(nan=math.inf)
+        for ax, matrix, label in zip(axes, (what.expected, what.actual, gap),
+                                     (_EXPECTED, _GOT, _WHERE)):
+            image = ax.imshow(matrix.nan_to_num(posinf=0.0, neginf=0.0).numpy(), cmap="viridis")
+            ax.set_title(label.get(lang))
+            fig.colorbar(image, ax=ax, shrink=0.8)
+        rows, cols = torch.nonzero(~_close(what.expected, what.actual), as_tuple=True)
+        axes[2].plot(cols.tolist(), rows.tolist(), "s", mfc="none", mec="red", ms=10)
+    fig.suptitle(what.title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+    return note
+
+
+def render(result: ExerciseResult, lang: str = "en", width: int = 80) -> str:
+    """The picture as text for a terminal: curves as a line chart; a difference as the two
+    tensors' values by index (1-D) or row by row (2-D), with the differing points marked."""
+    what = picture(result, lang)
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(min(width, 100), 20)
+    plt.title(what.title)
+    if isinstance(what, Curves):
+        for label, y, _ in what.lines:
+            plt.plot(what.x, y, label=label, marker="braille")
+    else:
+        expected, actual = what.expected.reshape(-1), what.actual.reshape(-1)
+        index = list(range(expected.numel()))
+        plt.plot(index, expected.tolist(), label=_EXPECTED.get(lang), marker="braille")
+        plt.plot(index, actual.tolist(), label=_GOT.get(lang), marker="braille")
+        wrong = [i for i in index if not _close(expected[i], actual[i])]
+        plt.scatter(wrong, [actual[i].item() for i in wrong], marker="x", color="red")
+        plt.xlabel("index" if what.expected.dim() == 1 else f"row-major index ({what.expected.shape[1]} per row)")
+    return plt.build()
+
+
+def _close(expected: torch.Tensor, actual: torch.Tensor) -> torch.Tensor:
+    return torch.isclose(actual, expected, equal_nan=True)

@@ -1,4 +1,4 @@
-"""tutor check 2.5.6.5 --plot FILE.png: sin, the student's derivative and cos on one figure."""
+"""tutor plot ID and check --plot: the exercise's figure, or where a failed comparison differs."""
 from conftest import run_tutor
 
 
@@ -17,6 +17,68 @@ def test_plot_of_a_failing_answer_says_why(tmp_path):
     assert not (tmp_path / "x.png").exists()
 
 
-def test_plot_needs_an_exercise_with_a_figure(tmp_path):
-    proc = run_tutor("check", "2.5.3", "--plot", str(tmp_path / "x.png"))
-    assert proc.returncode == 2 and "2.5.6.5" in proc.stderr
+def test_plot_of_a_passing_answer_without_a_figure_says_there_is_nothing_to_draw(tmp_path):
+    proc = run_tutor("check", "2.5.3", "--file", "solutions/2.5.3-detach.py", "--plot", str(tmp_path / "x.png"))
+    assert proc.returncode == 1 and "nothing to draw" in proc.stderr
+    assert not (tmp_path / "x.png").exists()
+    assert run_tutor("check", "--all", "--plot", str(tmp_path / "x.png")).returncode == 2
+
+
+def test_tutor_plot_draws_the_figure_in_the_terminal():
+    proc = run_tutor("plot", "2.5.6.5", "--file", "solutions/2.5.6.5-sin-derivative.py")
+    assert proc.returncode == 0, proc.stderr
+    for label in ("sin, your derivative of it, and cos", "sin(x)", "your d sin/dx", "cos(x)"):
+        assert label in proc.stdout
+    assert any(ch in proc.stdout for ch in "⠁⠂⠄⡀⢀⣀")  # braille dots: a drawn curve, not just labels
+
+
+WRONG_GRAD = """import torch
+
+def grad_of_square(x):
+    (x * x).sum().backward()
+    g = x.grad.clone()
+    g[g.numel() // 2] += 1.0
+    return g
+"""
+
+WRONG_MATMUL = """import torch
+
+def matmul(A, B):
+    C = torch.mm(A, B)
+    C[0, -1] += 1.0
+    return C
+"""
+
+
+def test_a_failed_1d_comparison_is_drawn_in_the_terminal_and_as_a_picture(tmp_path):
+    answer = tmp_path / "a.py"
+    answer.write_text(WRONG_GRAD, encoding="utf-8")
+    proc = run_tutor("plot", "2.5.2", "--file", str(answer))
+    assert proc.returncode == 0, proc.stderr
+    assert "grad_of_square" in proc.stdout and "values differ" in proc.stdout and "expected" in proc.stdout
+    out = tmp_path / "diff.png"
+    proc = run_tutor("plot", "2.5.2", "--file", str(answer), "-o", str(out))
+    assert proc.returncode == 0 and out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_failed_2d_comparison_is_drawn_by_check_plot(tmp_path):
+    answer = tmp_path / "a.py"
+    answer.write_text(WRONG_MATMUL, encoding="utf-8")
+    out = tmp_path / "diff.png"
+    proc = run_tutor("check", "2.1.8.2.1", "--file", str(answer), "--plot", str(out))
+    assert proc.returncode == 1  # the check's verdict; the picture is drawn as well
+    assert out.read_bytes()[:4] == b"\x89PNG" and "Drew" in proc.stderr
+
+
+def test_chinese_labels_need_a_chinese_font(monkeypatch):
+    from matplotlib import font_manager
+
+    from grader.plot import _font_for
+
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
+    lang, note = _font_for("zh")
+    assert lang == "en" and "no Chinese font" in note
+    monkeypatch.setattr(font_manager.fontManager, "ttflist",
+                        [font_manager.FontEntry(fname="x.otf", name="Noto Sans CJK SC")])
+    assert _font_for("zh") == ("zh", None)
+    assert _font_for("en") == ("en", None)
