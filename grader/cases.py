@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import torch
 
+from .feedback import said
 from .model import CaseSpec, Exercise, Function
+from .text import Text
 
 
 @dataclass(frozen=True)
@@ -151,26 +153,26 @@ def _short(v) -> str:
     return repr(v)
 
 
-def describe(value, limit: int = 8) -> str:
+def describe(value, limit: int = 8) -> Text:
     """A short, student-facing rendering of an input or output value."""
     if isinstance(value, torch.Tensor):
         t = value.detach()
-        extras = []
-        if value.requires_grad:
-            extras.append("requires_grad=True")
-        if t.dim() and not t.is_contiguous():
-            extras.append("non-contiguous")
+        dtype = str(t.dtype).replace("torch.", "")
+        flags = ["requires_grad=True"] if value.requires_grad else []
         if t.numel() <= limit:
-            body = _short(t.tolist())
-            return f"tensor({body}, dtype={str(t.dtype).replace('torch.', '')}" + "".join(f", {e}" for e in extras) + ")"
-        return f"{str(t.dtype).replace('torch.', '')} tensor of shape {tuple(t.shape)}" + (f" ({', '.join(extras)})" if extras else "")
+            flags += ["non-contiguous"] if t.dim() and not t.is_contiguous() else []
+            return Text.same(f"tensor({_short(t.tolist())}, dtype={dtype}" + "".join(f", {f}" for f in flags) + ")")
+        if t.dim() and not t.is_contiguous():
+            flags.append(said("non-contiguous"))
+        return said("a large tensor", dtype=dtype, shape=tuple(t.shape),
+                    flags=said("flags", flags=Text.joined(flags)) if flags else "")
     if isinstance(value, (tuple, list)) and len(value) > limit:
-        return f"{type(value).__name__} of {len(value)} items"
+        return said("a long sequence", type=type(value).__name__, n=len(value))
     if type(value).__name__ == "DataFrame":
         cols = ", ".join(f"{name} {dtype}" for name, dtype in list(value.dtypes.items())[:4])
         more = ", …" if value.shape[1] > 4 else ""
-        return f"DataFrame {value.shape[0]}×{value.shape[1]} ({cols}{more})"
+        return Text.same(f"DataFrame {value.shape[0]}×{value.shape[1]} ({cols}{more})")
     if callable(value) and hasattr(value, "__name__"):
-        return value.__name__ if value.__name__ != "<lambda>" else "a lambda"
+        return Text.same(value.__name__) if value.__name__ != "<lambda>" else said("a lambda")
     text = repr(value)
-    return text if len(text) <= 120 else text[:117] + "..."
+    return Text.same(text if len(text) <= 120 else text[:117] + "...")

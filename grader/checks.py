@@ -16,6 +16,7 @@ from typing import Callable
 import torch
 
 from .compare import Mismatch, compare, kind_of
+from .feedback import said
 from .harness import Outcome
 from .model import CheckSpec, Function
 from .text import Text
@@ -23,16 +24,22 @@ from .text import Text
 
 @dataclass
 class Problem:
-    message: str
-    details: list[str] = field(default_factory=list)
+    text: Text  # what is wrong, in every language
+    details: list[Text] = field(default_factory=list)
     hints: list[Text] = field(default_factory=list)
     kind: str = ""
-    text: Text | None = None  # the message in every language, when the exercise wrote it
     line: int | None = None  # the line of the student's file it points at, when known
     tensors: tuple | None = None  # (expected, actual) tensors whose values differ
 
+    @property
+    def message(self) -> str:
+        return self.text.en
+
     def says(self, lang: str) -> str:
-        return self.text.get(lang) if self.text else self.message
+        return self.text.get(lang)
+
+    def details_in(self, lang: str) -> list[str]:
+        return [d.get(lang) for d in self.details]
 
 
 @dataclass
@@ -46,39 +53,40 @@ class CaseContext:
         return self.fn.params[i] if i < len(self.fn.params) else f"argument {i + 1}"
 
 
-def _where(path: str) -> str:
-    return f"result{path}"
+def _where(path: str) -> Text:
+    return said("result at", path=path)
 
 
-def _mismatch(m: Mismatch, what: str = "result") -> Problem:
-    return Problem(f"{what}{m.path}: {m.message}", m.details, tensors=m.tensors)
+def _mismatch(m: Mismatch, what: Text | str | None = None) -> Problem:
+    what = said("result") if what is None else what
+    return Problem(said("located", what=what, path=m.path, message=m.text), m.details, tensors=m.tensors)
 
 
-def describe_error(out: Outcome) -> str:
+def describe_error(out: Outcome) -> Text:
     e = out.error
-    at = f" (line {e.line} of your file)" if e.line else ""
-    return f"raised {e.type}: {e.message}{at}" if e.message else f"raised {e.type}{at}"
+    at = said("at line", line=e.line) if e.line else ""
+    return said("raised", type=e.type, message=e.message, at=at) if e.message else said("raised bare", type=e.type, at=at)
 
 
 def check_value(spec: CheckSpec, ctx: CaseContext) -> Problem | None:
     ref, got, opts = ctx.reference, ctx.student, spec.options
     if ref.error:
         if got.error is None:
-            return Problem(f"expected {ref.error.type} to be raised, but the call returned {kind_of(got.result)}")
+            return Problem(said("expected raise", type=ref.error.type, got=kind_of(got.result)))
         if got.error.type != ref.error.type:
-            exact = " exactly, not a subclass" if ref.error.type in got.error.bases else ""
-            return Problem(f"expected {ref.error.type}{exact}; your code {describe_error(got)}")
+            key = "expected exactly" if ref.error.type in got.error.bases else "expected error"
+            return Problem(said(key, type=ref.error.type, what=describe_error(got)))
         pattern = opts.get("message")
         if ctx.strict_errors and got.error.message != ref.error.message:
-            return Problem("a different message")
+            return Problem(said("different message"))
         if pattern and not re.search(pattern, got.error.message):
-            return Problem(f"the {got.error.type} should mention {pattern!r}; its message was: {got.error.message}")
+            return Problem(said("should mention", type=got.error.type, pattern=pattern, message=got.error.message))
         return None
     if got.error:
-        return Problem(f"your code {describe_error(got)}", line=got.error.line)
+        return Problem(said("your code", what=describe_error(got)), line=got.error.line)
     for path, facts in got.facts.items():
         if facts.subclass:
-            return Problem(f"{_where(path)} is a {facts.subclass}; return a plain torch.Tensor")
+            return Problem(said("subclass", where=_where(path), cls=facts.subclass))
     found = compare(ref.result, got.result, rtol=opts.get("rtol"), atol=opts.get("atol"),
                     equal_nan=opts.get("equal_nan", False), dtype=opts.get("dtype", True))
     return _mismatch(found) if found else None
@@ -90,12 +98,11 @@ def _tensor_lists(spec: CheckSpec, ctx: CaseContext, expected: list, actual: lis
             continue
         name = ctx.param(i)
         if e is None:
-            return Problem(f"{name}.{what} should be None, but it is set")
+            return Problem(said("should be none", name=name, what=what))
         if a is None:
             if what == "grad":
-                return Problem(f"{name}.grad is None: the gradient did not reach {name} itself "
-                               f"(backward on a copy of {name}, or no backward at all?)")
-            return Problem(f"{name} is missing after the call")
+                return Problem(said("grad none", name=name))
+            return Problem(said("missing after", name=name))
         found = compare(e, a, rtol=spec.options.get("rtol"), atol=spec.options.get("atol"))
         if found:
             return _mismatch(found, f"{name}.{what}" if what else name)
@@ -109,7 +116,7 @@ def check_grad(spec, ctx):
 def check_inputs(spec, ctx):
     found = _tensor_lists(spec, ctx, ctx.reference.args, ctx.student.args, "")
     if found:
-        found.message = "after the call, " + found.message
+        found.text = said("after the call", problem=found.text)
     return found
 
 
@@ -123,19 +130,19 @@ def check_memory(spec, ctx):
         written = want.same_memory is not None and ref.bumped[want.same_memory]
         if written and have.same_memory != want.same_memory:  # else a whole-tensor view: judged below
             name = ctx.param(want.same_memory)
-            return Problem(f"{where} should be {name} itself, updated in place (same memory), but it is new memory")
+            return Problem(said("should be itself", where=where, name=name))
         for i in want.shares:
             if i not in have.shares:
                 name = ctx.param(i)
-                return Problem(f"{where} should share memory with {name} (a view: a write to one shows in the other), but it is a copy")
+                return Problem(said("should share", where=where, name=name))
         if not want.shares and have.shares:
             name = ctx.param(have.shares[0])
-            return Problem(f"{where} shares memory with {name}; it should be new memory")
+            return Problem(said("shares", where=where, name=name))
     for i, (want, have) in enumerate(zip(ref.bumped, got.bumped)):
         if want and not have:
-            return Problem(f"{ctx.param(i)} should be written in place, but it was not changed")
+            return Problem(said("not written", name=ctx.param(i)))
         if have and not want:
-            return Problem(f"{ctx.param(i)} was modified in place, but it must be left untouched")
+            return Problem(said("modified", name=ctx.param(i)))
     return None
 
 
@@ -143,8 +150,8 @@ def check_requires_grad(spec, ctx):
     for path, want in ctx.reference.facts.items():
         have = ctx.student.facts.get(path)
         if have is not None and have.requires_grad != want.requires_grad:
-            should = "should require grad" if want.requires_grad else "should not require grad (is it detached?)"
-            return Problem(f"{_where(path)} {should}")
+            key = "should require grad" if want.requires_grad else "should not require grad"
+            return Problem(said(key, where=_where(path)))
     return None
 
 
@@ -160,24 +167,20 @@ def check_relation(spec, ctx):
     try:
         holds = bool(eval(opts["expr"], names))
     except Exception as exc:
-        return Problem(opts["message"].en, [f"(could not be checked: {type(exc).__name__}: {exc})"],
-                       text=opts["message"])
-    return None if holds else Problem(opts["message"].en, text=opts["message"])
+        return Problem(opts["message"], [said("not checkable", error=f"{type(exc).__name__}: {exc}")])
+    return None if holds else Problem(opts["message"])
 
 
 def check_distribution(spec, ctx):
     ref, got, opts = ctx.reference.result, ctx.student.result, spec.options
-    if not isinstance(got, torch.Tensor):
-        return Problem(f"expected {kind_of(ref)}, got {kind_of(got)}")
-    if got.shape != ref.shape or got.dtype != ref.dtype:
-        return Problem(f"expected {kind_of(ref)}, got {kind_of(got)}")
+    if not isinstance(got, torch.Tensor) or got.shape != ref.shape or got.dtype != ref.dtype:
+        return Problem(said("expected got", expected=kind_of(ref), got=kind_of(got)))
     tol = opts.get("tol", 0.05)
     want_mean = opts.get("mean", ref.double().mean().item())
     want_std = opts.get("std", ref.double().std().item())
     mean, std = got.double().mean().item(), got.double().std().item()
     if abs(mean - want_mean) > tol or abs(std - want_std) > tol or math.isnan(mean + std):
-        return Problem(f"the samples have mean {mean:.3f} and std {std:.3f}; "
-                       f"expected mean {want_mean:.3f} and std {want_std:.3f} (± {tol})")
+        return Problem(said("samples", mean=mean, std=std, want_mean=want_mean, want_std=want_std, tol=tol))
     return None
 
 
@@ -185,14 +188,14 @@ def check_forbidden(spec, ctx):
     calls = ctx.student.forbidden
     if calls:
         listed = ", ".join(f"`{c}`" for c in calls)
-        return Problem(f"called {listed} while running; this exercise asks you to do without it")
+        return Problem(said("forbidden", listed=listed))
     return None
 
 
 def check_gradcheck(spec, ctx):
     verdict = ctx.student.probes.get("gradcheck")
     if verdict != "ok":
-        return Problem("torch.autograd.gradcheck failed on this input", [str(verdict)[:500]])
+        return Problem(said("gradcheck"), [Text.same(str(verdict)[:500])])
     return None
 
 
@@ -200,13 +203,13 @@ def check_numeric_grad(spec, ctx):
     of = spec.options["of"]
     numeric = ctx.student.probes.get(f"numeric_grad:{of}")
     if not isinstance(numeric, torch.Tensor):
-        return Problem(f"the finite-difference derivative of your `{of}` could not be computed", [str(numeric)])
+        return Problem(said("no numeric grad", of=of), [Text.same(str(numeric))])
     if ctx.student.error:
-        return Problem(f"your code {describe_error(ctx.student)}")
+        return Problem(said("your code", what=describe_error(ctx.student)))
     found = compare(numeric, ctx.student.result, rtol=spec.options.get("rtol", 1e-4),
                     atol=spec.options.get("atol", 1e-5), dtype=False)
     if found:
-        return _mismatch(found, f"result (against a finite-difference derivative of your `{of}`)")
+        return _mismatch(found, said("against numeric", of=of))
     return None
 
 
@@ -237,7 +240,7 @@ class FunctionContext:
 
 def _missing(ctx: FunctionContext) -> Problem:
     # A function defined some other way (assigned, imported) cannot be checked from its source.
-    return Problem(f"your file has no `def {ctx.fn.name}(...)` whose source can be checked")
+    return Problem(said("no def", name=ctx.fn.name))
 
 
 def _definition(ctx: FunctionContext):
@@ -274,8 +277,7 @@ def check_source(spec, ctx: FunctionContext):
             names = [part for a in sub.names for part in a.name.split(".")] + (sub.module or "").split(".")
         hit = banned.intersection(names)
         if hit:
-            return Problem(spec.options["message"].en, [f"line {sub.lineno}: uses `{sorted(hit)[0]}`"],
-                           text=spec.options["message"])
+            return Problem(spec.options["message"], [said("uses", line=sub.lineno, name=sorted(hit)[0])])
     return None
 
 
@@ -305,11 +307,10 @@ def check_control_flow(spec, ctx: FunctionContext):
     conditions = [n for n in ast.walk(node) if isinstance(n, (ast.If, ast.While, ast.IfExp)) and _reads_values(n.test)]
     conditions += [n for n in ast.walk(node) if isinstance(n, ast.For) and _reads_values(n.iter)]
     if not conditions:
-        return Problem(f"`{ctx.fn.name}` has no if, while or for whose condition reads the tensor's values")
+        return Problem(said("no condition", name=ctx.fn.name))
     paths = {tuple(o.probes.get("path", ())) for o in ctx.outcomes if o.error is None and o.failure is None}
     if len(paths) < 2:
-        return Problem(f"`{ctx.fn.name}` took the same path for every input (positive, negative and mixed): "
-                       "its condition never changed the outcome")
+        return Problem(said("same path", name=ctx.fn.name))
     return None
 
 

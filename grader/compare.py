@@ -8,38 +8,45 @@ greatest differences torch itself reports.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import torch
 from torch.testing import _comparison  # the machinery behind assert_close, and its tolerance table
 from torch.testing._comparison import default_tolerances
 
+from .feedback import said
 from .harness import Opaque
+from .text import Text
 
 
 @dataclass
 class Mismatch:
     path: str
-    message: str
-    details: list[str] = field(default_factory=list)
+    text: Text
+    details: list[Text] = field(default_factory=list)
     tensors: tuple | None = None  # (expected, actual) when values differ, for a picture of where
 
+    @property
+    def message(self) -> str:
+        return self.text.en
 
-def kind_of(v) -> str:
+
+def kind_of(v) -> Text:
     if isinstance(v, torch.Tensor):
         dtype = str(v.dtype).replace("torch.", "")
-        return f"{'an' if dtype[0] in 'aeiou' else 'a'} {dtype} tensor of shape {tuple(v.shape)}"
+        return said("a tensor", a="an" if dtype[0] in "aeiou" else "a", dtype=dtype, shape=tuple(v.shape))
     if _is_ndarray(v):
-        return f"a numpy array ({v.dtype}) of shape {v.shape}"
+        return said("an array", dtype=v.dtype, shape=v.shape)
     if isinstance(v, (tuple, list)):
         if len(v) <= 6 and all(x is None or type(x) in (bool, int, float) for x in v):
-            return f"a {type(v).__name__} {v!r}"  # short enough to show in full
-        return f"a {type(v).__name__} of {len(v)} item{'s' * (len(v) != 1)}"
+            return said("a short sequence", type=type(v).__name__, value=v)  # short enough to show in full
+        return said("a sequence", type=type(v).__name__, n=len(v), s="s" * (len(v) != 1))
     if isinstance(v, Opaque):
-        return f"a {v.type} ({v.text})"
+        return said("an opaque", type=v.type, text=v.text)
     if v is None:
-        return "None"
-    return f"a Python {type(v).__name__} ({v!r})"
+        return said("none")
+    return said("a python value", type=type(v).__name__, value=v)
 
 
 def _is_ndarray(v) -> bool:
@@ -51,22 +58,22 @@ def compare(expected, actual, *, rtol=None, atol=None, equal_nan=False, dtype=Tr
     if isinstance(expected, torch.Tensor) or _is_ndarray(expected):
         want_array = _is_ndarray(expected)
         if want_array != _is_ndarray(actual) or not (want_array or isinstance(actual, torch.Tensor)):
-            return Mismatch(path, f"expected {kind_of(expected)}, got {kind_of(actual)}")
+            return Mismatch(path, said("expected got", expected=kind_of(expected), got=kind_of(actual)))
         if want_array:
             expected, actual = torch.from_numpy(expected), torch.from_numpy(actual)
         return _compare_tensors(expected, actual, rtol, atol, equal_nan, dtype, path)
     if isinstance(expected, (tuple, list)):
         if type(actual) is not type(expected):
-            return Mismatch(path, f"expected {kind_of(expected)}, got {kind_of(actual)}")
+            return Mismatch(path, said("expected got", expected=kind_of(expected), got=kind_of(actual)))
         if len(actual) != len(expected):
-            return Mismatch(path, f"expected {kind_of(expected)}, got {len(actual)}")
+            return Mismatch(path, said("expected length", expected=kind_of(expected), n=len(actual)))
         for i, (e, a) in enumerate(zip(expected, actual)):
             found = compare(e, a, rtol=rtol, atol=atol, equal_nan=equal_nan, dtype=dtype, path=f"{path}[{i}]")
             if found:
                 return found
         return None
     if type(actual) is not type(expected):
-        return Mismatch(path, f"expected {kind_of(expected)}, got {kind_of(actual)}")
+        return Mismatch(path, said("expected got", expected=kind_of(expected), got=kind_of(actual)))
     if isinstance(expected, float):
         if math.isnan(expected) and math.isnan(actual):
             return None
@@ -74,14 +81,14 @@ def compare(expected, actual, *, rtol=None, atol=None, equal_nan=False, dtype=Tr
             return None
     elif expected == actual:
         return None
-    return Mismatch(path, f"expected {expected!r}, got {actual!r}")
+    return Mismatch(path, said("expected value", expected=expected, got=actual))
 
 
 def _compare_tensors(expected, actual, rtol, atol, equal_nan, check_dtype, path) -> Mismatch | None:
     if actual.shape != expected.shape:
-        return Mismatch(path, f"shape: expected {tuple(expected.shape)}, got {tuple(actual.shape)}")
+        return Mismatch(path, said("shape", expected=tuple(expected.shape), got=tuple(actual.shape)))
     if check_dtype and actual.dtype != expected.dtype:
-        return Mismatch(path, f"dtype: expected {expected.dtype}, got {actual.dtype}")
+        return Mismatch(path, said("dtype", expected=expected.dtype, got=actual.dtype))
     if expected.numel() == 0:
         return None
     if (rtol is None) != (atol is None):  # assert_close wants both or neither
@@ -93,12 +100,32 @@ def _compare_tensors(expected, actual, rtol, atol, equal_nan, check_dtype, path)
         return None
     except AssertionError as exc:
         report = str(exc)
-    details = [line.strip() for line in report.splitlines() if line.startswith(("Mismatched", "Greatest"))]
+    details = [_translated(line.strip()) for line in report.splitlines() if line.startswith(("Mismatched", "Greatest"))]
     first = _first_difference(expected, actual, rtol, atol, equal_nan)
     if first is not None:
         index, e, a = first
-        details.insert(0, f"first difference at index {index}: expected {_readable(e)}, got {_readable(a)}")
-    return Mismatch(path, "values differ", details, (expected, actual))
+        details.insert(0, said("first difference", index=index, expected=_readable(e), got=_readable(a)))
+    return Mismatch(path, said("values differ"), details, (expected, actual))
+
+
+_TORCH_LINES = (
+    (re.compile(r"Mismatched elements: (?P<count>.+)"), "mismatched"),
+    (re.compile(r"Greatest (?P<kind>absolute|relative) difference: (?P<value>\S+) at index (?P<index>.+) "
+                r"\(up to (?P<allowed>\S+) allowed\)"), "greatest"),
+)
+
+
+def _translated(line: str) -> Text:
+    """One of the lines of assert_close's own message, in every language (as it is, if its
+    wording is one this version of torch does not use)."""
+    for pattern, key in _TORCH_LINES:
+        found = pattern.fullmatch(line)
+        if found:
+            values = found.groupdict()
+            if "kind" in values:
+                values["kind"] = said(values["kind"])
+            return said(key, **values)
+    return Text.same(line)
 
 
 def _assert_close(actual, expected, **options):

@@ -18,16 +18,18 @@ import torch
 from .cases import Case, describe, expand_all
 from .checks import (CASE_CHECKS, COMPARATIVE, FUNCTION_CHECKS, CaseContext, FunctionContext, Problem,
                      describe_error)
+from .feedback import said
 from .harness import OUTPUT_LIMIT, Outcome, load_module, probes_for, run_call
 from .model import CheckSpec, Exercise, Function
 from .runner import GraderError, Job, RunReport
+from .text import Text
 
 
 @dataclass
 class CaseResult:
     function: str
     label: str
-    inputs: str
+    inputs: Text
     problems: list[Problem] = field(default_factory=list)
     output: str = ""
     random: bool = False
@@ -73,7 +75,7 @@ class Reference:
         out = run_call(self.module, fn, case, filename=str(self.path), made=made)
         if out.failure or (out.error and not _expects_error(fn)):
             raise GraderError(f"the reference solution for {self.exercise.id} fails on {fn.name} "
-                              f"({case.label}): {out.failure or describe_error(out)}")
+                              f"({case.label}): {out.failure or describe_error(out).en}")
         return out
 
     def mistake_outcome(self, index: int, fn: Function, case: Case) -> Outcome:
@@ -96,14 +98,14 @@ def _expects_error(fn: Function) -> bool:
     return any(c.kind == "value" and "message" in c.options for c in fn.all_checks())
 
 
-def _describe_inputs(fn: Function, case: Case, args: list, kwargs: dict) -> str:
+def _describe_inputs(fn: Function, case: Case, args: list, kwargs: dict) -> Text:
     parts = []
     for i, value in enumerate(args):
         name = fn.params[i] if i < len(fn.params) else f"arg{i}"
-        shown = case.spec.args[i] if callable(value) and not case.spec.random else describe(value)
-        parts.append(f"{name}={shown}")
-    parts += [f"{k}={describe(v)}" for k, v in kwargs.items()]
-    return ", ".join(parts)
+        shown = Text.same(case.spec.args[i]) if callable(value) and not case.spec.random else describe(value)
+        parts.append(Text.joined([f"{name}=", shown], ""))
+    parts += [Text.joined([f"{k}=", describe(v)], "") for k, v in kwargs.items()]
+    return Text.joined(parts)
 
 
 def run_student(exercise: Exercise, student: Path, seed: int, runner, hide=()) -> RunReport:
@@ -157,11 +159,11 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
     if run.import_error or run.import_failure:
         if run.import_error:
             e = run.import_error
-            at = f" (line {e.line})" if e.line else ""
-            message = f"your file does not import: {e.type}: {e.message}{at}"
+            at = said("import at", line=e.line) if e.line else ""
+            message = said("does not import", type=e.type, message=e.message, at=at)
         else:
             message = run.import_failure
-        result.import_problem = Problem(message, [f"printed: {run.import_output[:500]}"] if run.import_output else [],
+        result.import_problem = Problem(message, [said("printed", output=run.import_output[:500])] if run.import_output else [],
                                         line=run.import_error.line if run.import_error else None)
     reference = Reference(exercise, reference_path)
     torch.manual_seed(seed)
@@ -185,27 +187,29 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
         if any(c.scope == "function" for c in fn.checks):  # a row always, so scores keep their scale
             problems = ([_not_run(result)] if result.import_problem
                         else judge_function(fn, source, outcomes))
-            result.results.append(CaseResult(fn.name, "whole function", "", problems))
+            result.results.append(CaseResult(fn.name, "whole function", Text.same(""), problems))
     return result
 
 
 def _not_run(result: ExerciseResult) -> Problem:
     """The problem of a check that never ran: the file's import problem, located."""
     if result.import_problem:
-        return Problem(result.import_problem.message, line=result.import_problem.line)
-    return Problem("not run")
+        return Problem(result.import_problem.text, line=result.import_problem.line)
+    return Problem(said("not run"))
 
 
 def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expected: Outcome,
                reference: Reference) -> list[Problem]:
     if got.failure:
-        return [Problem(got.failure, kind="missing" if got.missing else "failure")]
+        if got.missing:
+            return [Problem(said("no function", name=fn.name), kind="missing")]
+        return [Problem(got.failure_text or Text.same(got.failure), kind="failure")]
     problems = []
     if got.output_size > OUTPUT_LIMIT:
-        problems.append(Problem(f"printed {got.output_size:,} characters in one call (the limit is {OUTPUT_LIMIT:,})"))
+        problems.append(Problem(said("printed too much", size=got.output_size, limit=OUTPUT_LIMIT)))
     if got.error and not expected.error:
         # Nothing else can be judged about a call that raised; say so once, with any known cause.
-        problem = Problem(f"your code {describe_error(got)}", kind="value", line=got.error.line)
+        problem = Problem(said("your code", what=describe_error(got)), kind="value", line=got.error.line)
         problem.hints = _mistake_hints(exercise, fn, case, got, reference, [c for c in fn.case_checks(case.spec) if c.kind == "value"][:1] or [_VALUE])
         return problems + [problem]
     for check in fn.case_checks(case.spec):

@@ -55,6 +55,7 @@ class Outcome:
     error: ErrorInfo | None = None
     failure: str | None = None  # the call could not be made or finish: missing function, timeout, crash
     missing: bool = False  # the failure is a function the file does not define (a wrong answer, not a crash)
+    failure_text: Any = None  # the failure in every language (a Text), when the grader's side saw it
     facts: dict[str, TensorFacts] = field(default_factory=dict)  # by result path
     args: list = field(default_factory=list)  # argument values after the call
     grads: list = field(default_factory=list)  # .grad of each argument after the call

@@ -13,6 +13,7 @@ import torch
 from .checks import describe_error
 from .grading import ExerciseResult
 from .text import Text
+from .ui import say
 
 
 class PlotError(Exception):
@@ -38,7 +39,6 @@ class Difference:
 
 
 _DIFF_TITLE = Text("{function} ({case}): {message}", "{function}（{case}）：{message}")
-_EXPECTED, _GOT, _WHERE = Text("expected", "期望"), Text("got", "你的结果"), Text("|got - expected|", "|你的结果 - 期望|")
 
 
 def picture(result: ExerciseResult, lang: str = "en") -> Curves | Difference:
@@ -61,7 +61,7 @@ def _curves(result: ExerciseResult, lang: str) -> Curves:
     spec = result.exercise.plot
     outcome = result.outcomes.get((spec.function, 0))
     if outcome is None or outcome.failure or outcome.error:
-        why = "it did not run" if outcome is None else (outcome.failure or describe_error(outcome))
+        why = "it did not run" if outcome is None else (outcome.failure or describe_error(outcome).en)
         raise PlotError(f"nothing to plot: your {spec.function} on the seed input failed ({why})")
     names = {"result": outcome.result, "args": outcome.args, "grads": outcome.grads, "torch": torch, "math": math}
 
@@ -124,8 +124,8 @@ def draw(result: ExerciseResult, path: Path, lang: str = "en") -> str | None:
     elif what.expected.dim() == 1:
         fig, ax = plt.subplots(figsize=(7, 4.5))
         index = range(what.expected.numel())
-        ax.plot(index, what.expected.tolist(), "o-", label=_EXPECTED.get(lang))
-        ax.plot(index, what.actual.tolist(), "x--", label=_GOT.get(lang))
+        ax.plot(index, what.expected.tolist(), "o-", label=say("expected", lang))
+        ax.plot(index, what.actual.tolist(), "x--", label=say("got", lang))
         wrong = [i for i in index if not _close(what.expected[i], what.actual[i])]
         ax.plot(wrong, [what.actual[i].item() for i in wrong], "o", mfc="none", mec="red", ms=14)
         ax.set_xlabel("index")
@@ -134,10 +134,9 @@ def draw(result: ExerciseResult, path: Path, lang: str = "en") -> str | None:
     else:
         fig, axes = plt.subplots(1, 3, figsize=(12, 4))
         gap = (what.actual - what.expected).abs().nan_to_num(nan=math.inf)
-        for ax, matrix, label in zip(axes, (what.expected, what.actual, gap),
-                                     (_EXPECTED, _GOT, _WHERE)):
+        for ax, matrix, label in zip(axes, (what.expected, what.actual, gap), ("expected", "got", "gap")):
             image = ax.imshow(matrix.nan_to_num(posinf=0.0, neginf=0.0).numpy(), cmap="viridis")
-            ax.set_title(label.get(lang))
+            ax.set_title(say(label, lang))
             fig.colorbar(image, ax=ax, shrink=0.8)
         rows, cols = torch.nonzero(~_close(what.expected, what.actual), as_tuple=True)
         axes[2].plot(cols.tolist(), rows.tolist(), "s", mfc="none", mec="red", ms=10)
@@ -163,8 +162,8 @@ def render(result: ExerciseResult, lang: str = "en", width: int = 80) -> str:
     else:
         expected, actual = what.expected.reshape(-1), what.actual.reshape(-1)
         index = list(range(expected.numel()))
-        plt.plot(index, expected.tolist(), label=_EXPECTED.get(lang), marker="braille")
-        plt.plot(index, actual.tolist(), label=_GOT.get(lang), marker="braille")
+        plt.plot(index, expected.tolist(), label=say("expected", lang), marker="braille")
+        plt.plot(index, actual.tolist(), label=say("got", lang), marker="braille")
         wrong = [i for i in index if not _close(expected[i], actual[i])]
         plt.scatter(wrong, [actual[i].item() for i in wrong], marker="x", color="red")
         plt.xlabel("index" if what.expected.dim() == 1 else f"row-major index ({what.expected.shape[1]} per row)")

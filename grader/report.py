@@ -20,7 +20,7 @@ MAX_FAILURES_SHOWN = 4  # distinct failures per function; the rest are counted
 DIFF_MAX_ELEMENTS = 48  # larger tensors are described by the numbers above, not drawn
 
 
-def tensor_diff(expected, actual):
+def tensor_diff(expected, actual, lang: str = "en"):
     """Expected and got side by side for a small 1-D or 2-D tensor: differing elements in red,
     the worst one marked. None when the tensor is too large or of another rank."""
     if expected.dim() not in (1, 2) or expected.numel() > DIFF_MAX_ELEMENTS or expected.shape != actual.shape:
@@ -48,10 +48,10 @@ def tensor_diff(expected, actual):
             cells = []
             for j in range(t.shape[1]):
                 text = fmt(t[i, j].item())
-                if label == "got" and bad[i, j]:
+                if t is a2 and bad[i, j]:
                     text = f"[bold red]{escape(text)}{'◀' if (i, j) == worst else ''}[/]"
                 cells.append(text)
-            grid.add_row(label if i == 0 else "", *cells)
+            grid.add_row(say(label, lang) if i == 0 else "", *cells)
     return grid
 
 
@@ -80,8 +80,8 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
     ex = result.exercise
     console.print(f"[bold]{ex.id} {ex.slug}[/bold] — {escape(ex.title.get(lang))}  [dim]{escape(show_path or str(result.file))}[/dim]")
     if result.import_problem:
-        console.print(f"  [red]✗[/red] {escape(result.import_problem.message)}")
-        for line in result.import_problem.details:
+        console.print(f"  [red]✗[/red] {escape(result.import_problem.says(lang))}")
+        for line in result.import_problem.details_in(lang):
             console.print(f"      [dim]{escape(line)}[/dim]")
     else:
         # Show each function's first few kinds of failure; count the rest in one line.
@@ -119,16 +119,16 @@ def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> Non
         line.append(f"  {say('hidden', lang)}", style="dim")
         console.print(line)
         return
-    if row.inputs and (count == 1 or not row.passed):
-        line.append(f"  {row.inputs}", style="dim")
+    if row.inputs.en and (count == 1 or not row.passed):
+        line.append(f"  {row.inputs.get(lang)}", style="dim")
     console.print(line, overflow="fold")
     hinted = []
     for problem in row.problems:
         console.print(f"      {escape(problem.says(lang))}", overflow="fold")
-        for detail in problem.details:
+        for detail in problem.details_in(lang):
             console.print(f"        [dim]{escape(detail)}[/dim]", overflow="fold")
         if problem.tensors is not None:
-            picture = tensor_diff(*problem.tensors)
+            picture = tensor_diff(*problem.tensors, lang)
             if picture is not None:
                 console.print(Padding(picture, (0, 0, 0, 8)))
         for hint in problem.hints:

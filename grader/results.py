@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .ui import say
+
 if TYPE_CHECKING:
     from .grading import CaseResult, ExerciseResult
 
@@ -52,8 +54,8 @@ def _message(row: CaseResult, lang: str) -> str | None:
     lines = []
     for problem in row.problems:
         lines.append(problem.says(lang))
-        lines += [f"  {d}" for d in problem.details]
-        lines += [f"  hint: {h.get(lang).strip()}" for h in problem.hints]
+        lines += [f"  {d}" for d in problem.details_in(lang)]
+        lines += [f"  {say('hint', lang)} {h.get(lang).strip()}" for h in problem.hints]
     return "\n".join(lines)
 
 
@@ -72,7 +74,7 @@ def build(result: ExerciseResult, lang: str = "en") -> ExerciseReport:
     report = ExerciseReport(
         id=ex.id, slug=ex.slug, file=str(result.file),
         status="error" if result.import_problem else ("pass" if result.passed else "fail"),
-        message=result.import_problem.message if result.import_problem else None,
+        message=result.import_problem.says(lang) if result.import_problem else None,
         score=0.0, max_score=ex.points, isolation=result.isolation, seed=result.seed)
     for row in result.results:
         share = ex.points * weights[row.function] / total_weight * row.weight / (row_weights[row.function] or 1.0)
@@ -85,7 +87,7 @@ def build(result: ExerciseResult, lang: str = "en") -> ExerciseReport:
             name=f"{ex.id} {row.function} ({row.label})", function=row.function, status=status,
             message=("hidden check" if not row.passed else None) if hidden else _message(row, lang),
             output=None if hidden else _output(row.output),
-            test_code=row.function if hidden or not row.inputs else f"{row.function}({row.inputs})",
+            test_code=row.function if hidden or not row.inputs.en else f"{row.function}({row.inputs.get(lang)})",
             task_id=task[row.function], score=score, max_score=share,
             line=None if hidden else next((p.line for p in row.problems if p.line), None)))
     report.score = round(report.score, 6)

@@ -28,8 +28,10 @@ from typing import Callable
 
 from . import child as proto
 from .confine import Note
+from .feedback import said
 from .harness import ErrorInfo, Outcome
 from .model import Exercise
+from .text import Text
 from .wire import MAX_PAYLOAD, WireError, decode
 
 STARTUP_TIMEOUT = 120.0  # a fresh interpreter importing torch on a slow laptop
@@ -56,7 +58,7 @@ class Job:
 class RunReport:
     outcomes: dict[tuple[str, int], Outcome] = field(default_factory=dict)
     import_error: ErrorInfo | None = None  # the file raised while being imported
-    import_failure: str | None = None  # importing it hung or killed the process
+    import_failure: Text | None = None  # importing it hung or killed the process
     import_output: str = ""
     isolation: str = ""
 
@@ -172,17 +174,21 @@ class _Child:
         self.fd = -1
         shutil.rmtree(self.scratch, ignore_errors=True)
 
-    def how_it_ended(self) -> str:
+    def how_it_ended(self) -> Text:
         code = self.wait(EXIT_GRACE)
         if code is None:  # it closed our channel but lives on: end it
             self.kill()
-            return "closed its channel to the grader and was stopped"
+            return said("closed channel")
         if code < 0:
             name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
-            why = {"SIGKILL": " (often the memory limit)", "SIGXCPU": " (the CPU-time limit)",
-                   "SIGXFSZ": " (the file-size limit)", "SIGSEGV": " (a crash)"}.get(name, "")
-            return f"was killed by {name}{why}"
-        return f"exited with code {code} (sys.exit or os._exit in your code?)"
+            why = {"SIGKILL": "memory limit", "SIGXCPU": "cpu limit", "SIGXFSZ": "file limit", "SIGSEGV": "crash"}.get(name)
+            return said("killed", signal=name, why=said(why) if why else "")
+        return said("exited", code=code)
+
+
+def _failed(text: Text) -> Outcome:
+    """The outcome of a call that could not finish, as the grader saw it."""
+    return Outcome(failure=text.en, failure_text=text)
 
 
 def _job_payload(job: "Job", calls: list, scratch: str) -> dict:
@@ -266,18 +272,18 @@ class Runner:
         except queue.Empty:
             raise GraderError("the sandbox did not start within two minutes") from None
         if frame is None or frame[0] != proto.READY:
-            raise GraderError(f"the sandbox failed to start: {frame[1].decode() if frame else child.how_it_ended()}")
+            raise GraderError(f"the sandbox failed to start: {frame[1].decode() if frame else child.how_it_ended().en}")
         report.isolation = f"{self.isolation}, " + ", ".join(text for text, _ in json.loads(frame[1]))
         try:
             frame = child.next(IMPORT_TIMEOUT)
         except WireError as exc:
-            report.import_failure = f"the process importing your file sent something unreadable: {exc}"
+            report.import_failure = said("import unreadable", error=exc)
             return False
         except queue.Empty:
-            report.import_failure = f"importing your file did not finish within {IMPORT_TIMEOUT:g} s (an endless loop at the top level?)"
+            report.import_failure = said("import timed out", seconds=IMPORT_TIMEOUT)
             return False
         if frame is None:
-            report.import_failure = f"the process importing your file {child.how_it_ended()}"
+            report.import_failure = said("import died", how=child.how_it_ended())
             return False
         kind, payload = frame
         if kind == proto.INTERNAL:
@@ -296,24 +302,21 @@ class Runner:
             except WireError as exc:
                 if current is None:
                     raise GraderError(str(exc)) from None
-                self._finish(report, pending, current, Outcome(failure=str(exc)))
+                self._finish(report, pending, current, _failed(said("unreadable result", error=exc)))
                 return True
             except queue.Empty:
                 if current is None:
                     raise GraderError("the sandbox stopped answering between calls") from None
                 fn = job.exercise.function(current[0])
-                self._finish(report, pending, current, Outcome(
-                    failure=f"did not finish within {fn.timeout:g} s (an endless loop, or a very slow computation?)"))
+                self._finish(report, pending, current, _failed(said("timed out", seconds=fn.timeout)))
                 # The same function would most likely hang again: report, don't wait again.
                 for call in [c for c in pending if c[0] == current[0]]:
-                    self._finish(report, pending, call, Outcome(
-                        failure=f"not run: `{current[0]}` timed out on an earlier input"))
+                    self._finish(report, pending, call, _failed(said("after a timeout", name=current[0])))
                 return True
             if frame is None:
                 if current is None:
-                    raise GraderError(f"the sandbox ended unexpectedly: it {child.how_it_ended()}")
-                self._finish(report, pending, current, Outcome(
-                    failure=f"the process running your code {child.how_it_ended()} during this call"))
+                    raise GraderError(f"the sandbox ended unexpectedly: it {child.how_it_ended().en}")
+                self._finish(report, pending, current, _failed(said("died in call", how=child.how_it_ended())))
                 return True
             kind, payload = frame
             if kind == proto.BEGIN:
@@ -323,7 +326,7 @@ class Runner:
                 try:
                     outcome = decode(payload)
                 except WireError as exc:
-                    outcome = Outcome(failure=f"the result could not be read back: {exc}")
+                    outcome = _failed(said("unreadable result", error=exc))
                 self._finish(report, pending, current, outcome)
                 current, deadline = None, None
             elif kind == proto.DONE:

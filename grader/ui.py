@@ -1,7 +1,7 @@
 """The words tutor itself shows students, in every language the course is taught in.
 
 Exercise texts live in the exercise files; these are the tool's own labels. The grader's
-detailed feedback (what differed, and how) is still English only.
+feedback on a student's code (what differed, and how) is in `grader.feedback`.
 """
 from __future__ import annotations
 
@@ -42,6 +42,9 @@ WORDS: dict[str, Text] = {
     "replay": Text("replay with --seed {seed}", "用 --seed {seed} 重现"),
     "sandbox": Text("sandbox", "沙箱"),
     "hint": Text("hint:", "提示："),
+    "expected": Text("expected", "期望"),
+    "got": Text("got", "你的结果"),
+    "gap": Text("|got - expected|", "|你的结果 - 期望|"),
     "printed": Text("printed:", "输出："),
     "hidden": Text("(hidden check)", "（隐藏检查）"),
     "random cases": Text("{count} random cases", "{count} 个随机用例"),

@@ -214,6 +214,32 @@ def test_every_label_of_the_tool_is_in_both_languages():
         assert text.en.strip() and text.zh.strip() and fields[0] == fields[1], key
 
 
+def test_every_feedback_message_is_in_both_languages():
+    import re
+    import string
+
+    from grader.feedback import FEEDBACK
+
+    for key, text in FEEDBACK.items():
+        fields = [{f for _, f, _, _ in string.Formatter().parse(getattr(text, lang)) if f} for lang in ("en", "zh")]
+        # English alone needs its grammar: "a"/"an", and a plural "s".
+        assert fields[1] <= fields[0] and fields[0] - fields[1] <= {"a", "s"}, key
+        # Words to translate (beyond placeholders, articles and names) need Chinese ones.
+        words = set(re.findall(r"[A-Za-z]+", re.sub(r"\{[^}]*\}", "", text.en))) - {"a", "an", "None", "Python"}
+        assert text.en.strip() and (not words or re.search(r"[\u4e00-\u9fff]", text.zh)), key
+
+
+def test_check_explains_a_wrong_answer_in_chinese(tmp_path):
+    answer = tmp_path / "a.py"
+    answer.write_text("import torch\n\ndef matmul(A, B):\n    C = torch.mm(A, B)\n    C[0, -1] += 1.0\n    return C\n"
+                      "\ndef dot(x, y):\n    return x * y\n", encoding="utf-8")
+    out = run_tutor("check", "2.1.8.2.1", "--file", str(answer), "--lang", "zh").stdout
+    for said in ("结果：数值不同", "第一处不同在索引 (0, 2)", "最大绝对误差", "你的文件没有定义函数 `matvec`", "期望", "你的结果"):
+        assert said in out, said
+    for english in ("values differ", "first difference", "defines no function", "Greatest"):
+        assert english not in out, english
+
+
 def test_show_and_list_speak_chinese(course_copy):
     shown = run_tutor("show", "2.5.3", "--lang", "zh", cwd=course_copy).stdout
     assert "编写这些函数" in shown and "然后运行" in shown

@@ -25,9 +25,12 @@ def test_shape_mismatch():
 def test_value_mismatch_names_first_element_and_greatest_difference():
     m = compare(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 2.5, 4.0]))
     assert m.message == "values differ"
-    assert m.details[0] == "first difference at index (1,): expected 2.0, got 2.5"
-    assert any("Greatest absolute difference: 1.0" in d for d in m.details)
-    assert any("Mismatched elements: 2 / 3" in d for d in m.details)
+    assert m.details[0].en == "first difference at index (1,): expected 2.0, got 2.5"
+    assert any("Greatest absolute difference: 1.0" in d.en for d in m.details)
+    assert any("Mismatched elements: 2 / 3" in d.en for d in m.details)
+    # torch's own lines, recognised and said in Chinese too
+    assert any(d.zh.startswith("最大绝对误差：1.0") for d in m.details)
+    assert any(d.zh.startswith("不一致的元素：2 / 3") for d in m.details)
 
 
 def test_path_inside_tuple():
@@ -59,7 +62,7 @@ def test_numpy_arrays_compare_as_arrays():
 
 def test_bool_tensors():
     m = compare(torch.tensor([True, False]), torch.tensor([True, True]))
-    assert m.details[0].startswith("first difference at index (1,)")
+    assert m.details[0].en.startswith("first difference at index (1,)")
 
 
 def test_small_tensors_are_drawn_with_the_worst_difference_marked():
@@ -78,4 +81,4 @@ def test_small_tensors_are_drawn_with_the_worst_difference_marked():
 
 def test_first_difference_is_rounded_for_reading():
     m = compare(torch.tensor([0.123456789], dtype=torch.float64), torch.tensor([0.5], dtype=torch.float64))
-    assert m.details[0] == "first difference at index (0,): expected 0.123457, got 0.5"
+    assert m.details[0].en == "first difference at index (0,): expected 0.123457, got 0.5"

@@ -1,0 +1,128 @@
+"""What the grader tells a student about their code, in every language the course is taught in.
+
+Each entry is a template; `said(key, **values)` fills in both languages at once (a Text
+value fills in its own same-language text, anything else reads the same in both). The
+English is also what machine formats and tests match on.
+"""
+from __future__ import annotations
+
+from .text import Text
+
+FEEDBACK: dict[str, Text] = {
+    # what the student's code did
+    "at line": Text(" (line {line} of your file)", "（你的文件第 {line} 行）"),
+    "raised": Text("raised {type}: {message}{at}", "抛出了 {type}：{message}{at}"),
+    "raised bare": Text("raised {type}{at}", "抛出了 {type}{at}"),
+    "your code": Text("your code {what}", "你的代码{what}"),
+    "no function": Text("your file defines no function `{name}`", "你的文件没有定义函数 `{name}`"),
+    "does not import": Text("your file does not import: {type}: {message}{at}", "你的文件无法导入：{type}：{message}{at}"),
+    "import at": Text(" (line {line})", "（第 {line} 行）"),
+    "printed": Text("printed: {output}", "输出：{output}"),
+    "printed too much": Text("printed {size:,} characters in one call (the limit is {limit:,})",
+                             "一次调用输出了 {size:,} 个字符（上限为 {limit:,}）"),
+    "not run": Text("not run", "未运行"),
+    # errors that should, or should not, be raised
+    "expected raise": Text("expected {type} to be raised, but the call returned {got}",
+                           "应当抛出 {type}，但调用返回了{got}"),
+    "expected exactly": Text("expected {type} exactly, not a subclass; your code {what}",
+                             "应当恰好抛出 {type}（而不是它的子类）；你的代码{what}"),
+    "expected error": Text("expected {type}; your code {what}", "应当抛出 {type}；你的代码{what}"),
+    "different message": Text("a different message", "错误信息不同"),
+    "should mention": Text("the {type} should mention {pattern!r}; its message was: {message}",
+                           "{type} 的信息应当提到 {pattern!r}；实际信息是：{message}"),
+    # values
+    "located": Text("{what}{path}: {message}", "{what}{path}：{message}"),
+    "result": Text("result", "结果"),
+    "result at": Text("result{path}", "结果{path}"),
+    "subclass": Text("{where} is a {cls}; return a plain torch.Tensor", "{where} 是 {cls}；请返回普通的 torch.Tensor"),
+    "expected got": Text("expected {expected}, got {got}", "期望{expected}，得到{got}"),
+    "expected value": Text("expected {expected!r}, got {got!r}", "期望 {expected!r}，得到 {got!r}"),
+    "expected length": Text("expected {expected}, got {n}", "期望{expected}，得到的长度为 {n}"),
+    "shape": Text("shape: expected {expected}, got {got}", "形状：期望 {expected}，得到 {got}"),
+    "dtype": Text("dtype: expected {expected}, got {got}", "dtype：期望 {expected}，得到 {got}"),
+    "values differ": Text("values differ", "数值不同"),
+    "first difference": Text("first difference at index {index}: expected {expected}, got {got}",
+                             "第一处不同在索引 {index}：期望 {expected}，得到 {got}"),
+    "mismatched": Text("Mismatched elements: {count}", "不一致的元素：{count}"),
+    "greatest": Text("Greatest {kind} difference: {value} at index {index} (up to {allowed} allowed)",
+                     "最大{kind}误差：{value}，在索引 {index}（允许 {allowed}）"),
+    "absolute": Text("absolute", "绝对"),
+    "relative": Text("relative", "相对"),
+    # what a value is
+    "a tensor": Text("{a} {dtype} tensor of shape {shape}", "形状为 {shape} 的 {dtype} 张量"),
+    "an array": Text("a numpy array ({dtype}) of shape {shape}", "形状为 {shape} 的 numpy 数组（{dtype}）"),
+    "a short sequence": Text("a {type} {value!r}", "{type} {value!r}"),
+    "a sequence": Text("a {type} of {n} item{s}", "含 {n} 个元素的 {type}"),
+    "an opaque": Text("a {type} ({text})", "{type}（{text}）"),
+    "none": Text("None", "None"),
+    "a python value": Text("a Python {type} ({value!r})", "Python {type}（{value!r}）"),
+    # the inputs of a case
+    "a large tensor": Text("{dtype} tensor of shape {shape}{flags}", "形状为 {shape} 的 {dtype} 张量{flags}"),
+    "flags": Text(" ({flags})", "（{flags}）"),
+    "non-contiguous": Text("non-contiguous", "非连续"),
+    "a long sequence": Text("{type} of {n} items", "含 {n} 个元素的 {type}"),
+    "a lambda": Text("a lambda", "一个 lambda 函数"),
+    # gradients, inputs and memory
+    "should be none": Text("{name}.{what} should be None, but it is set", "{name}.{what} 应当为 None，但它有值"),
+    "grad none": Text("{name}.grad is None: the gradient did not reach {name} itself "
+                      "(backward on a copy of {name}, or no backward at all?)",
+                      "{name}.grad 为 None：梯度没有到达 {name} 本身（是在 {name} 的副本上调用了 backward，"
+                      "还是根本没有调用 backward？）"),
+    "missing after": Text("{name} is missing after the call", "调用之后 {name} 不见了"),
+    "after the call": Text("after the call, {problem}", "调用之后，{problem}"),
+    "should be itself": Text("{where} should be {name} itself, updated in place (same memory), but it is new memory",
+                             "{where} 应当就是 {name} 本身，原地更新（同一块内存），但它是新的内存"),
+    "should share": Text("{where} should share memory with {name} (a view: a write to one shows in the other), "
+                         "but it is a copy",
+                         "{where} 应当与 {name} 共享内存（视图：写入其中一个，另一个也会改变），但它是副本"),
+    "shares": Text("{where} shares memory with {name}; it should be new memory",
+                   "{where} 与 {name} 共享内存；它应当是新的内存"),
+    "not written": Text("{name} should be written in place, but it was not changed", "{name} 应当被原地写入，但它没有改变"),
+    "modified": Text("{name} was modified in place, but it must be left untouched", "{name} 被原地修改了，但它必须保持不变"),
+    "should require grad": Text("{where} should require grad", "{where} 应当 requires_grad"),
+    "should not require grad": Text("{where} should not require grad (is it detached?)",
+                                    "{where} 不应当 requires_grad（是否忘了 detach？）"),
+    # other checks
+    "not checkable": Text("(could not be checked: {error})", "（无法检查：{error}）"),
+    "samples": Text("the samples have mean {mean:.3f} and std {std:.3f}; expected mean {want_mean:.3f} "
+                    "and std {want_std:.3f} (± {tol})",
+                    "样本的均值为 {mean:.3f}、标准差为 {std:.3f}；期望均值 {want_mean:.3f}、标准差 {want_std:.3f}（± {tol}）"),
+    "forbidden": Text("called {listed} while running; this exercise asks you to do without it",
+                      "运行时调用了 {listed}；这个练习要求不用它来完成"),
+    "gradcheck": Text("torch.autograd.gradcheck failed on this input", "torch.autograd.gradcheck 在这个输入上没有通过"),
+    "no numeric grad": Text("the finite-difference derivative of your `{of}` could not be computed",
+                            "无法计算你的 `{of}` 的有限差分导数"),
+    "against numeric": Text("result (against a finite-difference derivative of your `{of}`)",
+                            "结果（与你的 `{of}` 的有限差分导数相比）"),
+    "no def": Text("your file has no `def {name}(...)` whose source can be checked",
+                   "你的文件中没有可供检查源代码的 `def {name}(...)`"),
+    "uses": Text("line {line}: uses `{name}`", "第 {line} 行：使用了 `{name}`"),
+    "no condition": Text("`{name}` has no if, while or for whose condition reads the tensor's values",
+                         "`{name}` 中没有条件读取张量值的 if、while 或 for"),
+    "same path": Text("`{name}` took the same path for every input (positive, negative and mixed): "
+                      "its condition never changed the outcome",
+                      "`{name}` 对每个输入（全正、全负和混合）都走了同一条路径：它的条件从未改变执行结果"),
+    # what happened to the process running the code
+    "timed out": Text("did not finish within {seconds:g} s (an endless loop, or a very slow computation?)",
+                      "没有在 {seconds:g} 秒内完成（死循环，还是计算太慢？）"),
+    "after a timeout": Text("not run: `{name}` timed out on an earlier input", "未运行：`{name}` 在之前的输入上超时了"),
+    "died in call": Text("the process running your code {how} during this call", "运行你的代码的进程在这次调用中{how}"),
+    "unreadable result": Text("the result could not be read back: {error}", "无法读回结果：{error}"),
+    "killed": Text("was killed by {signal}{why}", "被 {signal} 终止{why}"),
+    "memory limit": Text(" (often the memory limit)", "（通常是超出了内存限制）"),
+    "cpu limit": Text(" (the CPU-time limit)", "（超出了 CPU 时间限制）"),
+    "file limit": Text(" (the file-size limit)", "（超出了文件大小限制）"),
+    "crash": Text(" (a crash)", "（程序崩溃）"),
+    "exited": Text("exited with code {code} (sys.exit or os._exit in your code?)",
+                   "以退出码 {code} 退出（你的代码里有 sys.exit 或 os._exit？）"),
+    "closed channel": Text("closed its channel to the grader and was stopped", "关闭了与评分器的通道，已被终止"),
+    "import unreadable": Text("the process importing your file sent something unreadable: {error}",
+                              "导入你的文件的进程发回了无法读取的数据：{error}"),
+    "import timed out": Text("importing your file did not finish within {seconds:g} s (an endless loop at the top level?)",
+                             "导入你的文件没有在 {seconds:g} 秒内完成（顶层代码里有死循环？）"),
+    "import died": Text("the process importing your file {how}", "导入你的文件的进程{how}"),
+}
+
+
+def said(key: str, **values) -> Text:
+    return FEEDBACK[key].format(**values)
