@@ -6,6 +6,8 @@ English is also what machine formats and tests match on.
 """
 from __future__ import annotations
 
+import re
+
 from .text import Text
 
 FEEDBACK: dict[str, Text] = {
@@ -126,3 +128,35 @@ FEEDBACK: dict[str, Text] = {
 
 def said(key: str, **values) -> Text:
     return FEEDBACK[key].format(**values)
+
+
+# The phrases of the sandbox line ("fork: own session, ..., syscall filter"), which the
+# sandboxed child reports before any student code runs; details such as an errno stay as
+# they are.
+SANDBOX: dict[str, str] = {
+    "own session": "独立会话",
+    "own process group": "独立进程组",
+    "wall-clock timeouts": "运行时限",
+    "rlimits": "资源限制",
+    "scratch dir": "临时目录",
+    "clean env": "干净的环境变量",
+    "no network namespaces on this platform": "此平台没有网络命名空间",
+    "no mount namespaces on this platform": "此平台没有挂载命名空间",
+    "no resource limits on this platform": "此平台没有资源限制",
+    "seccomp is Linux-only": "seccomp 仅适用于 Linux",
+    "no network": "无网络",
+    "network open": "网络未隔离",
+    "files open": "文件未隔离",
+    "read-only files": "文件只读",
+    "solutions hidden": "参考答案不可见",
+    "64 MiB scratch": "64 MiB 临时空间",
+    "no syscall filter": "无系统调用过滤",
+    "syscall filter": "系统调用过滤",
+    "no memory, CPU-time or file-size limit": "无内存、CPU 时间或文件大小限制",
+}
+_SANDBOX_PHRASE = re.compile("|".join(re.escape(p) for p in sorted(SANDBOX, key=len, reverse=True)))
+
+
+def sandbox_said(line: str) -> Text:
+    """The sandbox line in every language, its known phrases translated."""
+    return Text(line, _SANDBOX_PHRASE.sub(lambda m: SANDBOX[m.group(0)], line))

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.markup import escape
 from rich.text import Text as RichText
 
+from .feedback import sandbox_said
 from .grading import CaseResult, ExerciseResult
 from .results import build
 from .ui import say
@@ -103,7 +104,7 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
     summary = say("summary", lang, passed=passed, total=total, score=f"{scored.score:.3g}", max=f"{scored.max_score:g}")
     replay = f" ({say('replay', lang, seed=result.seed)})" if not result.passed else ""
     console.print(f"  [{colour}]{summary}[/{colour}][dim] · {say('seed', lang, seed=result.seed)}{replay}"
-                  f" · {say('sandbox', lang)}: {escape(result.isolation)}[/dim]")
+                  f" · {say('sandbox', lang)}: {escape(sandbox_said(result.isolation).get(lang))}[/dim]")
 
 
 def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> None:

@@ -229,6 +229,20 @@ def test_every_feedback_message_is_in_both_languages():
         assert text.en.strip() and (not words or re.search(r"[\u4e00-\u9fff]", text.zh)), key
 
 
+def test_the_sandbox_line_is_said_in_chinese():
+    import re
+
+    from grader.feedback import sandbox_said
+    from grader.runner import ForkRunner, SubprocessRunner
+
+    notes = "no network, read-only files, solutions hidden, 64 MiB scratch, syscall filter"
+    for runner in (ForkRunner, SubprocessRunner):
+        zh = sandbox_said(f"{runner.isolation}, {notes}").zh
+        assert set(re.findall(r"[A-Za-z]+", zh)) <= {"fork", "subprocess", "MiB"}, zh
+    zh = sandbox_said("network open (no network namespaces on this platform), no syscall filter (OSError: x)").zh
+    assert zh == "网络未隔离 (此平台没有网络命名空间), 无系统调用过滤 (OSError: x)"
+
+
 def test_check_explains_a_wrong_answer_in_chinese(tmp_path):
     answer = tmp_path / "a.py"
     answer.write_text("import torch\n\ndef matmul(A, B):\n    C = torch.mm(A, B)\n    C[0, -1] += 1.0\n    return C\n"
