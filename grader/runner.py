@@ -169,7 +169,10 @@ class _Child:
                 self.popen.kill()
         except (ProcessLookupError, PermissionError, OSError):
             pass
-        self.wait()
+        if self.server is not None and self.status is None:
+            self.server.forget(self.pid)  # the fork server reaps it: no need to wait for its exit
+        else:
+            self.wait()
         os.close(self.fd)
         self.fd = -1
         shutil.rmtree(self.scratch, ignore_errors=True)
@@ -373,6 +376,7 @@ class _ForkServer:
     def __init__(self):
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.ended: dict[int, int] = {}  # exit codes by pid
+        self.forgotten: set[int] = set()  # children killed without waiting: their exit is no news
         self.started: dict[int, tuple[int, int]] = {}  # (pid, channel) by request number
         self.requests = 0
         gc.freeze()  # see _serve_forks
@@ -409,6 +413,12 @@ class _ForkServer:
                 return None
         return self.ended.pop(pid)
 
+    def forget(self, pid: int) -> None:
+        """Drop the exit code of a child that was killed, now or when it comes: once reaped,
+        its pid may be another child's."""
+        if self.ended.pop(pid, None) is None:
+            self.forgotten.add(pid)
+
     def _receive(self, timeout: float | None) -> dict | None:
         """The next message (a started child, or one that ended); None on timeout."""
         if not select.select([self.sock], [], [], timeout)[0]:
@@ -421,7 +431,10 @@ class _ForkServer:
             raise GraderError("the process that starts sandboxes is gone")
         message = json.loads(data)
         if "ended" in message:
-            self.ended[message["ended"]] = message["code"]
+            if message["ended"] in self.forgotten:
+                self.forgotten.discard(message["ended"])
+            else:
+                self.ended[message["ended"]] = message["code"]
         else:
             self.started[message["request"]] = (message["pid"], fds[0])
         return message
