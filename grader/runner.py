@@ -442,7 +442,8 @@ class _ForkServer:
 
 def _serve_forks(sock: socket.socket) -> None:
     """The fork server's loop: a child for each job received, an exit status for each child
-    that ends, until the grader goes away."""
+    that ends, until the grader goes away. A spare child is forked ahead, while nothing is
+    asked, so that a job waits for no fork."""
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):  # not to hold the grader's output open after it exits
         os.dup2(devnull, fd)
@@ -454,8 +455,9 @@ def _serve_forks(sock: socket.socket) -> None:
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes select() through the pipe
+    spare = None
     while True:
-        ready = select.select([sock, wake_read], [], [])[0]
+        ready = select.select([sock, wake_read], [], [], None if spare else 0.0)[0]
         if wake_read in ready:
             os.read(wake_read, 512)
         while True:
@@ -466,35 +468,53 @@ def _serve_forks(sock: socket.socket) -> None:
             if pid == 0:
                 break
             sock.sendall(json.dumps({"ended": pid, "code": os.waitstatus_to_exitcode(status)}).encode())
-        if sock in ready:
-            data = sock.recv(1 << 20)
-            if not data:
-                return  # the grader has exited
-            request = json.loads(data)
-            job = request["job"]
-            read_fd, write_fd = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: never returns
-                try:
-                    signal.set_wakeup_fd(-1)
-                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                    # Nothing open but its channel: the socket above all would let a student
-                    # talk to the grader.
-                    os.closerange(3, write_fd)
-                    os.closerange(write_fd + 1, os.sysconf("SC_OPEN_MAX"))
-                    gc.enable()  # for what the student's code makes; what it inherits is frozen
-                    os.setsid()
-                    notes = proto.enter_sandbox(job, _clean_env(job["scratch"]))
-                    proto.serve(job, write_fd, notes)
-                except BaseException:
-                    import traceback
+        if sock not in ready:
+            spare = spare or _waiting_child()
+            continue
+        data = sock.recv(1 << 20)
+        if not data:
+            return  # the grader has exited (and the spare reads an empty job, and exits)
+        request = json.loads(data)
+        (pid, job_fd, channel), spare = spare or _waiting_child(), None
+        with os.fdopen(job_fd, "wb") as job:
+            job.write(json.dumps(request["job"]).encode())
+        socket.send_fds(sock, [json.dumps({"request": request["request"], "pid": pid}).encode()], [channel])
+        os.close(channel)
 
-                    proto.write_frame(write_fd, proto.INTERNAL, traceback.format_exc().encode())
-                finally:
-                    os._exit(0)
-            os.close(write_fd)
-            socket.send_fds(sock, [json.dumps({"request": request["request"], "pid": pid}).encode()], [read_fd])
-            os.close(read_fd)
+
+def _waiting_child() -> tuple[int, int, int]:
+    """A child that waits for its job: its pid, where to write the job, and its channel."""
+    job_read, job_write = os.pipe()
+    channel_read, channel_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        try:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            # Nothing open but its job and its channel: the socket above all would let a
+            # student talk to the grader.
+            low = 3
+            for fd in sorted((job_read, channel_write)):
+                os.closerange(low, fd)
+                low = fd + 1
+            os.closerange(low, os.sysconf("SC_OPEN_MAX"))
+            gc.enable()  # for what the student's code makes; what it inherits is frozen
+            os.setsid()
+            with os.fdopen(job_read, "rb") as f:
+                data = f.read()
+            if data:  # else the server has gone
+                job = json.loads(data)
+                notes = proto.enter_sandbox(job, _clean_env(job["scratch"]))
+                proto.serve(job, channel_write, notes)
+        except BaseException:
+            import traceback
+
+            proto.write_frame(channel_write, proto.INTERNAL, traceback.format_exc().encode())
+        finally:
+            os._exit(0)
+    os.close(job_read)
+    os.close(channel_write)
+    return pid, job_write, channel_read
 
 
 class ForkRunner(Runner):
