@@ -169,10 +169,8 @@ class _Child:
                 self.popen.kill()
         except (ProcessLookupError, PermissionError, OSError):
             pass
-        if self.server is not None and self.status is None:
-            self.server.forget(self.pid)  # the fork server reaps it: no need to wait for its exit
-        else:
-            self.wait()
+        if self.server is None:
+            self.wait()  # else the fork server reaps it: no need to wait for its exit
         os.close(self.fd)
         self.fd = -1
         shutil.rmtree(self.scratch, ignore_errors=True)
@@ -376,7 +374,6 @@ class _ForkServer:
     def __init__(self):
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.ended: dict[int, int] = {}  # exit codes by pid
-        self.forgotten: set[int] = set()  # children killed without waiting: their exit is no news
         self.started: dict[int, tuple[int, int]] = {}  # (pid, channel) by request number
         self.requests = 0
         gc.freeze()  # see _serve_forks
@@ -403,7 +400,11 @@ class _ForkServer:
         """The pid of the child asked for, and the read end of its channel."""
         while request not in self.started:
             self._receive(None)
-        return self.started.pop(request)
+        pid, channel = self.started.pop(request)
+        # An exit code for this pid is an earlier child's (the server reaped that one, and
+        # said so, before the pid could be reused): not this one's.
+        self.ended.pop(pid, None)
+        return pid, channel
 
     def wait(self, pid: int, timeout: float | None) -> int | None:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -412,12 +413,6 @@ class _ForkServer:
             if left is not None and left <= 0 or self._receive(left) is None:
                 return None
         return self.ended.pop(pid)
-
-    def forget(self, pid: int) -> None:
-        """Drop the exit code of a child that was killed, now or when it comes: once reaped,
-        its pid may be another child's."""
-        if self.ended.pop(pid, None) is None:
-            self.forgotten.add(pid)
 
     def _receive(self, timeout: float | None) -> dict | None:
         """The next message (a started child, or one that ended); None on timeout."""
@@ -431,10 +426,7 @@ class _ForkServer:
             raise GraderError("the process that starts sandboxes is gone")
         message = json.loads(data)
         if "ended" in message:
-            if message["ended"] in self.forgotten:
-                self.forgotten.discard(message["ended"])
-            else:
-                self.ended[message["ended"]] = message["code"]
+            self.ended[message["ended"]] = message["code"]
         else:
             self.started[message["request"]] = (message["pid"], fds[0])
         return message
