@@ -30,11 +30,20 @@ USAGE_ERROR = 2
 Lang = typer.Option(None, "--lang", help="en or zh (default: $TUTOR_LANG, else the locale, else en).")
 
 
+_language = "en"  # the command's language, for the messages it gives
+
+
 def _lang(value: Optional[str]) -> str:
+    global _language
     lang = value or os.environ.get("TUTOR_LANG") or _locale_lang()
     if lang not in ("en", "zh"):
         _fail(f"unknown language {lang!r}: use en or zh")
+    _language = lang
     return lang
+
+
+def _say(word: str, **values) -> str:
+    return say(word, _language, **values)
 
 
 def _locale_lang() -> str:
@@ -48,7 +57,7 @@ def _locale_lang() -> str:
 
 
 def _fail(message: str, code: int = USAGE_ERROR):
-    err.print(f"[red]error:[/red] {message}", markup=True)
+    err.print(f"[red]{_say('error')}[/red] {message}", markup=True)
     raise typer.Exit(code)
 
 
@@ -69,7 +78,8 @@ def _exercise(course: Course, key: str):
     try:
         return course.get(key)
     except UnknownExercise as exc:
-        _fail(str(exc))
+        broken = _say("broken files", count=exc.broken) if exc.broken else ""
+        _fail(escape(_say("unknown exercise", key=exc.key, known=", ".join(exc.known), broken=broken)))
 
 
 @app.callback(invoke_without_command=True)
@@ -79,11 +89,10 @@ def welcome(ctx: typer.Context):
         return
     from grader.catalog import BUNDLED
 
+    lang = _lang(None)
     course = _course()
     if course.root == BUNDLED and not Path.cwd().resolve().is_relative_to(BUNDLED):
-        console.print(f"There is no course in this folder; tutor's own course is at {course.root}.\n"
-                      "To work here instead: [bold]tutor init .[/bold]  (starter files in ./workspace)")
-    lang = _lang(None)
+        console.print(_say("no course here", root=escape(str(course.root))))
     state = workspace.load_state(course)
     statuses = [workspace.status(course, ex, state) for ex in course.exercises]
     upcoming = next((ex for ex, s in zip(course.exercises, statuses) if s != "passed"), None)
@@ -100,9 +109,10 @@ def init(target: Path = typer.Argument(Path("."), help="The folder for your cour
     """Lay out a fresh course workspace: the exercises and a starter file for each."""
     import shutil
 
+    _lang(None)
     course = _course()
     if (target / "exercises").exists() or (target / "workspace").exists():
-        _fail(f"{target} already has a course (exercises/ or workspace/); nothing was changed")
+        _fail(escape(_say("has a course", target=target)))
     target.mkdir(parents=True, exist_ok=True)
     shutil.copytree(course.exercises_dir, target / "exercises")
     if course.solutions_dir.is_dir():  # self-study: grading here needs the references
@@ -111,8 +121,8 @@ def init(target: Path = typer.Argument(Path("."), help="The folder for your cour
     for ex in fresh.exercises:
         workspace.ensure_file(fresh, ex)
     go = "" if target.resolve() == Path.cwd().resolve() else f"cd {target} && "
-    console.print(f"Laid out {len(fresh.exercises)} exercises with their starter files in "
-                  f"{_shown(target.resolve() / 'workspace')}. Start with: {go}tutor show {fresh.exercises[0].id}")
+    console.print(escape(_say("laid out", count=len(fresh.exercises), folder=_shown(target.resolve() / "workspace"),
+                              go=go, id=fresh.exercises[0].id)))
 
 
 @app.command("list")
@@ -234,14 +244,14 @@ def check(
         _fail(f"unknown format {format_!r}: use one of {', '.join(FORMATS)}")
     course = _course(solutions)
     if all_ == (exercise is not None):
-        _fail("name one exercise, or use --all")
+        _fail(_say("one or all"))
     if file is not None and all_:
-        _fail("--file grades one exercise; name it")
+        _fail(_say("file needs one"))
     if file is not None and not file.is_file():
-        _fail(f"no such file: {file}")
+        _fail(escape(_say("no such file", file=file)))
     targets = course.exercises if all_ else [_exercise(course, exercise)]
     if plot is not None and all_:
-        _fail("--plot draws one exercise's result; name it")
+        _fail(_say("plot needs one"))
     _require_references(course, targets)
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
 
@@ -261,10 +271,9 @@ def check(
         try:
             result = next(graded)
         except GraderError as exc:
-            _fail(f"cannot grade {ex.id}: {exc}")
+            _fail(escape(_say("cannot grade", id=ex.id, error=exc)))
         except Exception as exc:  # a bug in tutor: say so, keep the traceback for the report
-            _fail(f"tutor failed while grading {ex.id} (a bug in tutor, not in your code): "
-                  f"{type(exc).__name__}: {exc}; details in {_save_traceback()}")
+            _fail(escape(_say("tutor bug", id=ex.id, error=f"{type(exc).__name__}: {exc}", file=_save_traceback())))
         if format_ == "text":
             render(console, result, lang, _shown(path))
         results.append(result)
@@ -288,10 +297,11 @@ def _draw(result, path: Optional[Path], lang: str) -> None:
             console.print(Text.from_ansi(render(result, lang, console.width)))
         else:
             note = draw(result, path, lang)
-            err.print(f"Drew {_shown(path)}" + (f" ({escape(note)})" if note else ""))
-    except (PlotError, OSError) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(1)
+            err.print(escape(_say("drew", file=_shown(path)) + (f" ({note.get(lang)})" if note else "")))
+    except PlotError as exc:
+        _fail(escape(exc.text.get(lang)), 1)
+    except OSError as exc:
+        _fail(escape(str(exc)), 1)
 
 
 @app.command()
@@ -310,7 +320,7 @@ def plot(
     course = _course(solutions)
     ex = _exercise(course, exercise)
     if file is not None and not file.is_file():
-        _fail(f"no such file: {file}")
+        _fail(escape(_say("no such file", file=file)))
     _require_references(course, [ex])
     from grader.grading import grade_many
     from grader.runner import GraderError, default_runner
@@ -321,7 +331,7 @@ def plot(
         result = next(grade_many([(ex, path, course.solution_file(ex))], run_seed, default_runner(),
                                  hide=[course.solutions_dir]))
     except GraderError as exc:
-        _fail(f"cannot grade {ex.id}: {exc}")
+        _fail(escape(_say("cannot grade", id=ex.id, error=exc)))
     _draw(result, output, lang)
 
 
@@ -336,7 +346,7 @@ def _as_python(file: Path) -> Path:
     try:
         code = notebook_source(file)
     except Exception as exc:  # not JSON, or not a notebook
-        _fail(f"{file} is not a readable notebook: {exc}")
+        _fail(escape(_say("not a notebook", file=file, error=exc)))
     target = Path(tempfile.mkdtemp(prefix="tutor-nb-")) / (file.stem + ".py")
     target.write_text(code, encoding="utf-8")
     return target
@@ -442,13 +452,14 @@ def hint(exercise: str = typer.Argument(..., help="Exercise id or slug."), lang:
 def reset(exercise: str = typer.Argument(..., help="Exercise id or slug."),
           yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask.")):
     """Restore the starter file for an exercise (your changes are lost)."""
+    _lang(None)
     course = _course()
     ex = _exercise(course, exercise)
     path = course.workspace_file(ex)
-    if path.exists() and not yes and not typer.confirm(f"Overwrite {_shown(path)} with the starter?"):
+    if path.exists() and not yes and not typer.confirm(_say("overwrite", file=_shown(path))):
         raise typer.Exit(1)
     workspace.reset(course, ex)
-    console.print(f"Restored {_shown(path)}")
+    console.print(escape(_say("restored", file=_shown(path))))
 
 
 @app.command()

@@ -14,7 +14,9 @@ BUNDLED = Path(__file__).resolve().parent.parent  # the course that comes with t
 
 
 class UnknownExercise(LookupError):
-    pass
+    def __init__(self, key: str, known: list[str], broken: int):
+        self.key, self.known, self.broken = key, known, broken
+        super().__init__(key)
 
 
 def _id_key(ident: str) -> tuple[int, ...]:
@@ -93,9 +95,7 @@ class Course:
         for ex in self.exercises:
             if key in (ex.id, ex.slug):
                 return ex
-        known = ", ".join(ex.id for ex in self.exercises)
-        broken = f"; {len(self.errors)} exercise file(s) could not be loaded" if self.errors else ""
-        raise UnknownExercise(f"no exercise {key!r} (known ids: {known}; slugs work too{broken})")
+        raise UnknownExercise(key, [ex.id for ex in self.exercises], len(self.errors))
 
     def solution_file(self, ex: Exercise) -> Path:
         return self.solutions_dir / f"{ex.file_stem}.py"

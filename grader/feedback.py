@@ -104,6 +104,22 @@ FEEDBACK: dict[str, Text] = {
     "same path": Text("`{name}` took the same path for every input (positive, negative and mixed): "
                       "its condition never changed the outcome",
                       "`{name}` 对每个输入（全正、全负和混合）都走了同一条路径：它的条件从未改变执行结果"),
+    # pictures of a result (tutor plot, check --plot)
+    "nothing to draw": Text("nothing to draw: this exercise has no figure, and no comparison of 1-D or 2-D "
+                            "tensors failed{more}",
+                            "没有可画的内容：这个练习没有图，也没有 1 维或 2 维张量的比较失败{more}"),
+    "see check": Text(" (see `tutor check` for what did)", "（失败的内容见 `tutor check`）"),
+    "plot failed run": Text("nothing to plot: your {function} on the seed input failed ({why})",
+                            "没有可画的内容：你的 {function} 在 seed 输入上失败了（{why}）"),
+    "did not run": Text("it did not run", "它没有运行"),
+    "plot not computable": Text("nothing to plot: {expr} could not be computed from your result ({error})",
+                                "没有可画的内容：无法从你的结果计算 {expr}（{error}）"),
+    "plot sizes": Text("nothing to plot: {label} has {n} values for {m} x values",
+                       "没有可画的内容：{label} 有 {n} 个值，而 x 有 {m} 个"),
+    "no chinese font": Text("no Chinese font found for the figure (install Noto Sans CJK, for example "
+                            "`apt install fonts-noto-cjk`): its labels are in English",
+                            "没有找到可用于图中的中文字体（请安装 Noto Sans CJK，例如 `apt install fonts-noto-cjk`）："
+                            "图中的标注用英文"),
     # what happened to the process running the code
     "timed out": Text("did not finish within {seconds:g} s (an endless loop, or a very slow computation?)",
                       "没有在 {seconds:g} 秒内完成（死循环，还是计算太慢？）"),

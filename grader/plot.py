@@ -12,12 +12,15 @@ import torch
 
 from .checks import describe_error
 from .grading import ExerciseResult
+from .feedback import said
 from .text import Text
 from .ui import say
 
 
 class PlotError(Exception):
-    pass
+    def __init__(self, text: Text):
+        self.text = text
+        super().__init__(text.en)
 
 
 @dataclass
@@ -53,16 +56,16 @@ def picture(result: ExerciseResult, lang: str = "en") -> Curves | Difference:
                 title = _DIFF_TITLE.get(lang).format(function=row.function, case=row.label,
                                                      message=problem.says(lang))
                 return Difference(title, *(t.detach().double() for t in problem.tensors))
-    raise PlotError("nothing to draw: this exercise has no figure, and no comparison of 1-D or 2-D "
-                    "tensors failed" + ("" if result.passed else " (see `tutor check` for what did)"))
+    raise PlotError(said("nothing to draw", more="" if result.passed else said("see check")))
 
 
 def _curves(result: ExerciseResult, lang: str) -> Curves:
     spec = result.exercise.plot
     outcome = result.outcomes.get((spec.function, 0))
     if outcome is None or outcome.failure or outcome.error:
-        why = "it did not run" if outcome is None else (outcome.failure or describe_error(outcome).en)
-        raise PlotError(f"nothing to plot: your {spec.function} on the seed input failed ({why})")
+        why = said("did not run") if outcome is None else (outcome.failure_text or Text.same(outcome.failure)
+                                                           if outcome.failure else describe_error(outcome))
+        raise PlotError(said("plot failed run", function=spec.function, why=why))
     names = {"result": outcome.result, "args": outcome.args, "grads": outcome.grads, "torch": torch, "math": math}
 
     def values(expr: str) -> list:
@@ -70,14 +73,14 @@ def _curves(result: ExerciseResult, lang: str) -> Curves:
             value = eval(expr, dict(names))  # exercise YAML is trusted; the data is plain tensors
             return torch.as_tensor(value).detach().double().reshape(-1).tolist()
         except Exception as exc:
-            raise PlotError(f"nothing to plot: {expr} could not be computed from your result ({exc})") from None
+            raise PlotError(said("plot not computable", expr=expr, error=exc)) from None
 
     x = values(spec.x)
     lines = []
     for curve in spec.curves:
         y = values(curve.y)
         if len(y) != len(x):
-            raise PlotError(f"nothing to plot: {curve.label.get(lang)} has {len(y)} values for {len(x)} x values")
+            raise PlotError(said("plot sizes", label=curve.label, n=len(y), m=len(x)))
         lines.append((curve.label.get(lang), y, curve.style))
     return Curves(spec.title.get(lang), x, lines)
 
@@ -87,7 +90,7 @@ _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuan
               "Microsoft YaHei", "SimHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC", "Arial Unicode MS")
 
 
-def _font_for(lang: str) -> tuple[str, str | None]:
+def _font_for(lang: str) -> tuple[str, Text | None]:
     """The language the figure's labels can be drawn in here, and a note when that is not
     `lang`: matplotlib's default font has no Chinese glyphs."""
     if lang != "zh":
@@ -100,11 +103,10 @@ def _font_for(lang: str) -> tuple[str, str | None]:
         if family in installed:
             matplotlib.rcParams["font.sans-serif"] = [family, *matplotlib.rcParams["font.sans-serif"]]
             return "zh", None
-    return "en", ("no Chinese font found for the figure (install Noto Sans CJK, for example "
-                  "`apt install fonts-noto-cjk`): its labels are in English")
+    return "en", said("no chinese font")
 
 
-def draw(result: ExerciseResult, path: Path, lang: str = "en") -> str | None:
+def draw(result: ExerciseResult, path: Path, lang: str = "en") -> Text | None:
     """The picture as a PNG file; a note when something was given up."""
     import matplotlib
 

@@ -51,8 +51,32 @@ WORDS: dict[str, Text] = {
     "more like it": Text("{label} and {count} more like it", "{label} 及另外 {count} 个同类用例"),
     "more failing": Text("{count} more failing cases", "另有 {count} 个用例未通过"),
     "fix first": Text("(fix the ones above first)", "（请先修正上面的问题）"),
+    # messages of the commands students use
+    "error": Text("error:", "错误："),
+    "unknown exercise": Text("no exercise {key!r} (known ids: {known}; slugs work too{broken})",
+                             "没有练习 {key!r}（已有的编号：{known}；也可以用短名{broken}）"),
+    "broken files": Text("; {count} exercise file(s) could not be loaded", "；有 {count} 个练习文件无法加载"),
+    "no such file": Text("no such file: {file}", "没有这个文件：{file}"),
+    "one or all": Text("name one exercise, or use --all", "请指定一个练习，或使用 --all"),
+    "file needs one": Text("--file grades one exercise; name it", "--file 只评一个练习：请指定是哪一个"),
+    "plot needs one": Text("--plot draws one exercise's result; name it", "--plot 只画一个练习的结果：请指定是哪一个"),
+    "cannot grade": Text("cannot grade {id}: {error}", "无法为 {id} 评分：{error}"),
+    "tutor bug": Text("tutor failed while grading {id} (a bug in tutor, not in your code): {error}; details in {file}",
+                      "tutor 为 {id} 评分时出错（这是 tutor 的缺陷，不是你的代码的问题）：{error}；详情见 {file}"),
+    "not a notebook": Text("{file} is not a readable notebook: {error}", "{file} 不是可读取的 notebook：{error}"),
+    "drew": Text("Drew {file}", "已画出 {file}"),
+    "overwrite": Text("Overwrite {file} with the starter?", "用初始代码覆盖 {file}？"),
+    "restored": Text("Restored {file}", "已恢复 {file}"),
+    "no course here": Text("There is no course in this folder; tutor's own course is at {root}.\n"
+                           "To work here instead: [bold]tutor init .[/bold]  (starter files in ./workspace)",
+                           "这个文件夹里没有课程；tutor 自带的课程在 {root}。\n"
+                           "要在这里学习：[bold]tutor init .[/bold]（初始代码会放在 ./workspace）"),
+    "has a course": Text("{target} already has a course (exercises/ or workspace/); nothing was changed",
+                         "{target} 里已经有课程（exercises/ 或 workspace/）；没有做任何改动"),
+    "laid out": Text("Laid out {count} exercises with their starter files in {folder}. Start with: {go}tutor show {id}",
+                     "已在 {folder} 中放好 {count} 个练习及其初始代码。从这里开始：{go}tutor show {id}"),
 }
 
 
-def say(key: str, lang: str, **values) -> str:
-    return WORDS[key].get(lang).format(**values)
+def say(word: str, lang: str, **values) -> str:
+    return WORDS[word].get(lang).format(**values)

@@ -254,6 +254,15 @@ def test_check_explains_a_wrong_answer_in_chinese(tmp_path):
         assert english not in out, english
 
 
+def test_command_errors_speak_chinese(course_copy):
+    proc = run_tutor("check", "9.9", "--lang", "zh", cwd=course_copy)
+    assert proc.returncode == 2 and "错误：" in proc.stderr and "没有练习 '9.9'" in proc.stderr
+    proc = run_tutor("check", "2.5.3", "--file", "nope.py", "--lang", "zh", cwd=course_copy)
+    assert proc.returncode == 2 and "没有这个文件：nope.py" in proc.stderr
+    proc = run_tutor("reset", "2.5.3", "--yes", cwd=course_copy, env={"TUTOR_LANG": "zh"})
+    assert proc.returncode == 0 and "已恢复" in proc.stdout
+
+
 def test_show_and_list_speak_chinese(course_copy):
     shown = run_tutor("show", "2.5.3", "--lang", "zh", cwd=course_copy).stdout
     assert "编写这些函数" in shown and "然后运行" in shown

@@ -77,7 +77,7 @@ def test_chinese_labels_need_a_chinese_font(monkeypatch):
 
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
     lang, note = _font_for("zh")
-    assert lang == "en" and "no Chinese font" in note
+    assert lang == "en" and "no Chinese font" in note.en and "中文字体" in note.zh
     monkeypatch.setattr(font_manager.fontManager, "ttflist",
                         [font_manager.FontEntry(fname="x.otf", name="Noto Sans CJK SC")])
     assert _font_for("zh") == ("zh", None)
