@@ -20,6 +20,7 @@ import torch
 
 from .cases import Case
 from .model import Function
+from .text import Text
 
 OUTPUT_KEEP = 8 * 1024  # characters of a call's printed output kept for the report
 OUTPUT_LIMIT = 64 * 1024  # printing more than this in one call fails the case
@@ -55,7 +56,7 @@ class Outcome:
     error: ErrorInfo | None = None
     failure: str | None = None  # the call could not be made or finish: missing function, timeout, crash
     missing: bool = False  # the failure is a function the file does not define (a wrong answer, not a crash)
-    failure_text: Any = None  # the failure in every language (a Text), when the grader's side saw it
+    failure_text: Text | None = None  # the failure in every language, when the grader's side saw it
     facts: dict[str, TensorFacts] = field(default_factory=dict)  # by result path
     args: list = field(default_factory=list)  # argument values after the call
     grads: list = field(default_factory=list)  # .grad of each argument after the call
