@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.markup import escape
 from rich.text import Text as RichText
 
-from .feedback import sandbox_said
+from .feedback import label_said, sandbox_said
 from .grading import CaseResult, ExerciseResult
 from .results import build
 from .ui import say
@@ -108,10 +108,10 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
 
 
 def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> None:
-    label = row.label
+    label = label_said(row.label).get(lang)
     if count > 1:
-        label = (say("random cases", lang, count=count) if row.passed
-                 else say("more like it", lang, label=row.label, count=count - 1))
+        label = say("random cases", lang, count=count) if row.passed else say("more like it", lang, label=label,
+                                                                              count=count - 1)
     line = RichText("  ")
     line.append("✓ " if row.passed else "✗ ", style="green" if row.passed else "red")
     line.append(f"{row.function}", style="bold")

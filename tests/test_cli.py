@@ -243,6 +243,14 @@ def test_the_sandbox_line_is_said_in_chinese():
     assert zh == "网络未隔离 (此平台没有网络命名空间), 无系统调用过滤 (OSError: x)"
 
 
+def test_case_labels_are_shown_in_chinese_and_kept_as_written_elsewhere():
+    from grader.feedback import label_said
+
+    assert label_said("whole function").zh == "整个函数" and label_said("random #3").zh == "随机 #3"
+    assert label_said("seed with NaN").zh == "种子示例 含 NaN"
+    assert label_said("float64").zh == "float64" and label_said("seed").en == "seed"
+
+
 def test_check_explains_a_wrong_answer_in_chinese(tmp_path):
     answer = tmp_path / "a.py"
     answer.write_text("import torch\n\ndef matmul(A, B):\n    C = torch.mm(A, B)\n    C[0, -1] += 1.0\n    return C\n"
