@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from rich.text import Text
+from rich.text import Text as RichText
 
 from grader.catalog import Course, UnknownExercise, find_root
 from grader import workspace
@@ -294,7 +294,7 @@ def _draw(result, path: Optional[Path], lang: str) -> None:
 
     try:
         if path is None:
-            console.print(Text.from_ansi(render(result, lang, console.width)))
+            console.print(RichText.from_ansi(render(result, lang, console.width)))
         else:
             note = draw(result, path, lang)
             err.print(escape(_say("drew", file=_shown(path)) + (f" ({note.get(lang)})" if note else "")))
