@@ -314,8 +314,7 @@ def plot(
     solutions: Optional[Path] = Solutions,
     lang: Optional[str] = Lang,
 ):
-    """Draw your result: the exercise's figure (2.5.6.5: sin, your derivative, cos), or
-    where a failed comparison of 1-D or 2-D tensors differs."""
+    """Draw your result: the exercise's figure (2.5.6.5), or where a failed comparison differs."""
     lang = _lang(lang)
     course = _course(solutions)
     ex = _exercise(course, exercise)
