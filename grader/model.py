@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import datetime
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -371,12 +372,26 @@ def _raise(exc: Exception):
     raise exc
 
 
+_loaded: dict[tuple[str, bytes], Exercise] = {}  # by resolved path and digest of the file's bytes
+
+
 def load_exercise(file: Path) -> Exercise:
+    """The exercise in `file`, parsed once per content: a child of the fork runner finds,
+    in the memory it shares with its grader, what the grader has already read."""
+    try:
+        key = (str(Path(file).resolve()), hashlib.blake2b(Path(file).read_bytes()).digest())
+    except OSError:
+        key = None  # load_yaml says what is wrong
+    if key in _loaded:
+        return _loaded[key]
     # YAML reads an unquoted 2.5 as a float; say so rather than "expected str".
     doc = load_yaml(file)
     if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), float):
         raise doc.error(("id",), f"write the id as a quoted string: id: \"{doc.data['id']}\"")
-    return parse_exercise(doc)
+    exercise = parse_exercise(doc)
+    if key is not None:
+        _loaded[key] = exercise
+    return exercise
 
 
 __all__ = ["CHECK_KINDS", "CaseSpec", "CheckSpec", "Exercise", "ExerciseFileError", "Function",

@@ -41,6 +41,16 @@ def test_good_file_loads(tmp_path):
     assert ex.title.get("zh") == "演示"
 
 
+def test_a_file_is_parsed_once_per_content(tmp_path):
+    # The fork runner's children reuse what the grader parsed; an edit, even one that keeps
+    # the file's size, is read afresh.
+    first = load(tmp_path, GOOD)
+    assert load(tmp_path, GOOD) is first
+    edited = load(tmp_path, GOOD.replace("title: {en: Demo,", "title: {en: Deno,"))
+    assert edited is not first and edited.title.get("en") == "Deno"
+    assert load(tmp_path, GOOD) is not edited
+
+
 def test_yaml_syntax_error_names_file_and_line(tmp_path):
     e = error(tmp_path, GOOD.replace("slug: demo", "slug: [demo"))
     assert e.file.endswith("9.1-demo.yaml") and e.line is not None and "not valid YAML" in e.message
