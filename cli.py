@@ -5,9 +5,11 @@ lazily, once.
 """
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -63,6 +65,20 @@ def _fail(message: str, code: int = USAGE_ERROR):
 
 Solutions = typer.Option(None, "--solutions", envvar="TUTOR_SOLUTIONS",
                          help="The reference solutions' folder, when it is not the course's solutions/.")
+
+
+@contextmanager
+def _importing_torch():
+    """Import torch (and what uses it) with the cyclic garbage collector paused: the import
+    makes about a million objects that live as long as the process, and the collections it
+    would trigger (a quarter of a second of every check) find nothing to free. Frozen after,
+    so that later collections look only at what the command itself makes."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _course(solutions: Optional[Path] = None) -> Course:
@@ -255,11 +271,13 @@ def check(
     _require_references(course, targets)
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
 
-    from grader.grading import grade_many  # torch is imported here, and only here
-    from grader.report import render
-    from grader.runner import GraderError, default_runner
+    with _importing_torch():
+        from grader.cases import input_modules
+        from grader.grading import grade_many  # torch is imported here, and only here
+        from grader.report import render
+        from grader.runner import GraderError, default_runner
 
-    runner = default_runner()
+    runner = default_runner(preload=input_modules(targets))
     if strict:
         _require_full_sandbox(runner, course)
     all_passed = True
@@ -321,13 +339,16 @@ def plot(
     if file is not None and not file.is_file():
         _fail(escape(_say("no such file", file=file)))
     _require_references(course, [ex])
-    from grader.grading import grade_many
-    from grader.runner import GraderError, default_runner
+    with _importing_torch():
+        from grader.cases import input_modules
+        from grader.grading import grade_many
+        from grader.runner import GraderError, default_runner
 
     path = _as_python(file) if file else workspace.ensure_file(course, ex)[0]
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
     try:
-        result = next(grade_many([(ex, path, course.solution_file(ex))], run_seed, default_runner(),
+        runner = default_runner(input_modules([ex]))
+        result = next(grade_many([(ex, path, course.solution_file(ex))], run_seed, runner,
                                  hide=[course.solutions_dir]))
     except GraderError as exc:
         _fail(escape(_say("cannot grade", id=ex.id, error=exc)))
@@ -421,11 +442,13 @@ def watch(exercise: Optional[str] = typer.Argument(None, help="Start here (defau
     course = _course(solutions)
     start = _exercise(course, exercise) if exercise else None
     _require_references(course, [start] if start else course.exercises)
-    from grader.runner import default_runner
-    from grader.watch import watch as watch_files
+    with _importing_torch():
+        from grader.cases import input_modules
+        from grader.runner import default_runner
+        from grader.watch import watch as watch_files
 
     try:
-        watch_files(course, start, default_runner(), console, lang,
+        watch_files(course, start, default_runner(input_modules(course.exercises)), console, lang,
                     seed if seed is not None else secrets.randbelow(10**6))
     except KeyboardInterrupt:
         pass
@@ -468,10 +491,12 @@ def validate(exercises: Optional[list[str]] = typer.Argument(None, help="Ids or 
     course = _course(solutions)
     targets = [_exercise(course, key) for key in exercises] if exercises else course.exercises
     _require_references(course, targets)
-    from grader.runner import default_runner
-    from grader.validate import validate_course
+    with _importing_torch():
+        from grader.cases import input_modules
+        from grader.runner import default_runner
+        from grader.validate import validate_course
 
-    ok = validate_course(course, targets, default_runner(),
+    ok = validate_course(course, targets, default_runner(input_modules(targets)),
                          seed if seed is not None else secrets.randbelow(10**6), console)
     ok &= not course.errors
     raise typer.Exit(0 if ok else 1)

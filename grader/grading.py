@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import datetime
-import threading
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,24 +130,11 @@ def grade_many(triples: list[tuple[Exercise, Path, Path]], seed: int, runner, hi
     try:
         for i in order:
             started[i] = start_student(triples[i][0], triples[i][1], seed, runner, hide)
-        # While the first children run, import what building the inputs needs (pandas, for
-        # a DataFrame: a third of a second) instead of when judging comes to it. No child
-        # is forked from this process, so a thread here is safe.
-        threading.Thread(target=_prepare_inputs, args=([t[0] for t in triples], seed), daemon=True).start()
         for i, (exercise, student, reference) in enumerate(triples):
             yield judge(exercise, student, reference, seed, runner.finish(started.pop(i)))
     finally:  # stopped early (an error, or the caller gave up): no child is left running
         for rest in started.values():
             runner.abandon(rest)
-
-
-def _prepare_inputs(exercises: list[Exercise], seed: int) -> None:
-    for exercise in exercises:
-        for cases in expand_all(exercise, seed).values():
-            try:
-                cases[0].make()
-            except Exception:
-                pass  # judging makes it again, and reports what is wrong
 
 
 def start_student(exercise: Exercise, student: Path, seed: int, runner, hide=()):

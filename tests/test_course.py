@@ -5,6 +5,7 @@ import re
 import pytest
 
 from conftest import ROOT
+from grader.cases import input_modules
 from grader.catalog import Course
 from grader.model import LANGS
 from grader.validate import validate_exercise
@@ -44,3 +45,10 @@ def test_solution_passes_starter_fails_mistakes_are_named(ex, runner):
     findings = validate_exercise(COURSE, ex, runner, seed=20261127)
     bad = [f"{f.what}: {f.detail}" for f in findings if not f.ok]
     assert not bad, bad
+
+
+def test_input_modules_name_what_making_the_inputs_imports():
+    # The fork runner imports these once, before its children exist, instead of in each.
+    assert input_modules([COURSE.get("2.1.7")]) == {"pandas"}  # DataFrames
+    assert input_modules([COURSE.get("2.5.3")]) == set()
+    assert input_modules(COURSE.exercises) >= {"pandas"}
