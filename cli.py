@@ -390,7 +390,8 @@ def _emit(results, format_: str, writes: list[tuple[str, Path]], lang: str) -> N
     from grader.report import render
     from grader.results import build
 
-    reports = [build(r, lang) for r in results]
+    machine = {format_, *(fmt for fmt, _ in writes)} - {"text"}
+    reports = [build(r, lang) for r in results] if machine else []  # only the machine formats use them
 
     def text(fmt: str) -> str:
         if fmt == "text":

@@ -12,7 +12,7 @@ from rich.text import Text as RichText
 
 from .feedback import label_said, sandbox_said
 from .grading import CaseResult, ExerciseResult
-from .results import build
+from .results import score
 from .ui import say
 
 MAX_FAILURES_SHOWN = 4  # distinct failures per function; the rest are counted
@@ -100,8 +100,7 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
                           f" [dim]{say('fix first', lang)}[/dim]")
     passed, total = result.counts
     colour = "green" if result.passed else "red"
-    scored = build(result)
-    summary = say("summary", lang, passed=passed, total=total, score=f"{scored.score:.3g}", max=f"{scored.max_score:g}")
+    summary = say("summary", lang, passed=passed, total=total, score=f"{score(result):.3g}", max=f"{ex.points:g}")
     replay = f" ({say('replay', lang, seed=result.seed)})" if not result.passed else ""
     console.print(f"  [{colour}]{summary}[/{colour}][dim] · {say('seed', lang, seed=result.seed)}{replay}"
                   f" · {say('sandbox', lang)}: {escape(sandbox_said(result.isolation).get(lang))}[/dim]")

@@ -65,30 +65,41 @@ def _output(text: str) -> str | None:
     return text if len(text) <= OUTPUT_CAP else text[:OUTPUT_CAP] + TRUNCATED
 
 
-def build(result: ExerciseResult, lang: str = "en") -> ExerciseReport:
+def _shares(result: ExerciseResult):
+    """Each row with its share of the exercise's points."""
     ex = result.exercise
     weights = {fn.name: fn.points for fn in ex.functions}
     total_weight = sum(weights.values()) or 1.0
     row_weights = {fn.name: sum(r.weight for r in result.results if r.function == fn.name) for fn in ex.functions}
+    for row in result.results:
+        yield row, ex.points * weights[row.function] / total_weight * row.weight / (row_weights[row.function] or 1.0)
+
+
+def score(result: ExerciseResult) -> float:
+    """The points a result earns (of `result.exercise.points`), as `build` counts them."""
+    return round(sum(share for row, share in _shares(result) if row.passed), 6)
+
+
+def build(result: ExerciseResult, lang: str = "en") -> ExerciseReport:
+    ex = result.exercise
     task = {fn.name: i + 1 for i, fn in enumerate(ex.functions)}
     report = ExerciseReport(
         id=ex.id, slug=ex.slug, file=str(result.file),
         status="error" if result.import_problem else ("pass" if result.passed else "fail"),
         message=result.import_problem.says(lang) if result.import_problem else None,
         score=0.0, max_score=ex.points, isolation=result.isolation, seed=result.seed)
-    for row in result.results:
-        share = ex.points * weights[row.function] / total_weight * row.weight / (row_weights[row.function] or 1.0)
+    for row, share in _shares(result):
         failed_to_run = result.import_problem is not None or any(p.kind == "failure" for p in row.problems)
         status = "pass" if row.passed else ("error" if failed_to_run else "fail")
-        score = share if row.passed else 0.0
-        report.score += score
+        earned = share if row.passed else 0.0
+        report.score += earned
         hidden = row.hidden
         report.tests.append(TestResult(
             name=f"{ex.id} {row.function} ({row.label})", function=row.function, status=status,
             message=("hidden check" if not row.passed else None) if hidden else _message(row, lang),
             output=None if hidden else _output(row.output),
             test_code=row.function if hidden or not row.inputs.en else f"{row.function}({row.inputs.get(lang)})",
-            task_id=task[row.function], score=score, max_score=share,
+            task_id=task[row.function], score=earned, max_score=share,
             line=None if hidden else next((p.line for p in row.problems if p.line), None)))
     report.score = round(report.score, 6)
     return report

@@ -8,7 +8,7 @@ import pytest
 from conftest import run_tutor
 from grader import formats
 from grader.grading import grade
-from grader.results import OUTPUT_CAP, TRUNCATED, build
+from grader.results import OUTPUT_CAP, TRUNCATED, build, score
 
 HALF_RIGHT = """
 import torch
@@ -131,7 +131,9 @@ def test_case_points_weigh_within_the_function(tmp_path, runner):
     ex = course.get("detach")
     answer = tmp_path / "a.py"
     answer.write_text("def full_grad(x):\n    (x * x).sum().backward()\n    return x.grad\n", encoding="utf-8")
-    report = build(grade(ex, answer, course.solution_file(ex), 3, runner))
+    result = grade(ex, answer, course.solution_file(ex), 3, runner)
+    report = build(result)
     seed = next(t for t in report.tests if t.name == "2.5.3 full_grad (seed)")
     assert report.max_score == 4.0 and report.score == pytest.approx(2.0)
+    assert score(result) == report.score  # what the text report prints
     assert seed.score == pytest.approx(1.0)  # 4 points * 1/2 for full_grad * 5/10 for its seed case
