@@ -50,7 +50,7 @@ def save_state(course: Course, state: dict) -> None:
     course.workspace_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=course.workspace_dir, prefix=".state-")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(state, f, indent=1, sort_keys=True)
+        f.write(json.dumps(state, indent=1, sort_keys=True))  # one write, not json.dump's one per token
     os.replace(tmp, course.workspace_dir / STATE_FILE)
 
 
