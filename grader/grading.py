@@ -166,7 +166,7 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
         result.import_problem = Problem(message, [said("printed", output=run.import_output[:500])] if run.import_output else [],
                                         line=run.import_error.line if run.import_error else None)
     reference = Reference(exercise, reference_path)
-    torch.manual_seed(seed)
+    torch.default_generator.manual_seed(seed)  # as the child seeds it (see child.serve)
     source = student.read_text(encoding="utf-8", errors="replace")
     for fn in exercise.functions:
         outcomes = []

@@ -331,3 +331,18 @@ def test_ignoring_sigterm_does_not_keep_the_grader_waiting(tmp_path, course, run
     """, GOOD_FULL_GRAD)
     assert "did not finish within 5 s" in messages(result, "detached_grad")[0]
     assert all(r.passed for r in rows(result, "full_grad"))
+
+
+def test_the_global_generator_starts_from_the_run_seed(tmp_path, course, runner):
+    # A run's first draw from torch's global generator is the same in every run with this
+    # seed, and the same as the grader's own (it seeds its generator so for the reference).
+    import torch
+
+    result = submit(tmp_path, course, runner, """
+        def detached_grad(x):
+            return torch.rand(3)
+    """, GOOD_FULL_GRAD, seed=7)
+    first = result.outcomes[("detached_grad", 0)].result
+    assert torch.equal(first, torch.rand(3, generator=torch.Generator().manual_seed(7)))
+    second = result.outcomes[("detached_grad", 1)].result
+    assert not torch.equal(first, second)  # later calls of the run draw on
