@@ -81,6 +81,15 @@ def _importing_torch():
         gc.enable()
 
 
+def _runner(exercises):
+    """The sandbox's runner, with what these exercises' inputs import loaded once for all of
+    its children."""
+    with _importing_torch():
+        from grader.cases import input_modules
+        from grader.runner import default_runner
+    return default_runner(preload=input_modules(exercises))
+
+
 def _course(solutions: Optional[Path] = None) -> Course:
     course = Course(find_root(), solutions)
     for problem in course.errors:
@@ -272,12 +281,11 @@ def check(
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
 
     with _importing_torch():
-        from grader.cases import input_modules
         from grader.grading import grade_many  # torch is imported here, and only here
         from grader.report import render
-        from grader.runner import GraderError, default_runner
+        from grader.runner import GraderError
 
-    runner = default_runner(preload=input_modules(targets))
+    runner = _runner(targets)
     if strict:
         _require_full_sandbox(runner, course)
     all_passed = True
@@ -340,15 +348,13 @@ def plot(
         _fail(escape(_say("no such file", file=file)))
     _require_references(course, [ex])
     with _importing_torch():
-        from grader.cases import input_modules
         from grader.grading import grade_many
-        from grader.runner import GraderError, default_runner
+        from grader.runner import GraderError
 
     path = _as_python(file) if file else workspace.ensure_file(course, ex)[0]
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
     try:
-        runner = default_runner(input_modules([ex]))
-        result = next(grade_many([(ex, path, course.solution_file(ex))], run_seed, runner,
+        result = next(grade_many([(ex, path, course.solution_file(ex))], run_seed, _runner([ex]),
                                  hide=[course.solutions_dir]))
     except GraderError as exc:
         _fail(escape(_say("cannot grade", id=ex.id, error=exc)))
@@ -444,12 +450,10 @@ def watch(exercise: Optional[str] = typer.Argument(None, help="Start here (defau
     start = _exercise(course, exercise) if exercise else None
     _require_references(course, [start] if start else course.exercises)
     with _importing_torch():
-        from grader.cases import input_modules
-        from grader.runner import default_runner
         from grader.watch import watch as watch_files
 
     try:
-        watch_files(course, start, default_runner(input_modules(course.exercises)), console, lang,
+        watch_files(course, start, _runner(course.exercises), console, lang,
                     seed if seed is not None else secrets.randbelow(10**6))
     except KeyboardInterrupt:
         pass
@@ -493,11 +497,9 @@ def validate(exercises: Optional[list[str]] = typer.Argument(None, help="Ids or 
     targets = [_exercise(course, key) for key in exercises] if exercises else course.exercises
     _require_references(course, targets)
     with _importing_torch():
-        from grader.cases import input_modules
-        from grader.runner import default_runner
         from grader.validate import validate_course
 
-    ok = validate_course(course, targets, default_runner(input_modules(targets)),
+    ok = validate_course(course, targets, _runner(targets),
                          seed if seed is not None else secrets.randbelow(10**6), console)
     ok &= not course.errors
     raise typer.Exit(0 if ok else 1)

@@ -134,9 +134,7 @@ def _namespace(seed: int, spec: CaseSpec) -> dict:
         "broadcast_pair": broadcast_pair, "noncontig": noncontig, "leaf": leaf, "frame": frame,
         "uniform": rng.uniform, "integer": rng.randint, "choice": rng.choice,
     }
-    for alias, module in _ALIASES.items():
-        if any(f"{alias}." in e for e in _exprs(spec)):
-            ns[alias] = importlib.import_module(module)
+    ns.update({alias: importlib.import_module(module) for alias, module in _named_modules(spec).items()})
     return ns
 
 
@@ -149,16 +147,19 @@ def _exprs(spec: CaseSpec):
     yield from spec.let.values()
 
 
+def _named_modules(spec: CaseSpec) -> dict[str, str]:
+    """The modules a case names by their aliases, by alias."""
+    exprs = list(_exprs(spec))
+    return {alias: module for alias, module in _ALIASES.items() if any(f"{alias}." in e for e in exprs)}
+
+
 def input_modules(exercises) -> set[str]:
     """The modules that making these exercises' inputs imports (pandas: a third of a second)."""
     found = set()
-    for ex in exercises:
-        for fn in ex.functions:
-            for spec in fn.cases:
-                exprs = list(_exprs(spec))
-                found |= {module for alias, module in _ALIASES.items() if any(f"{alias}." in e for e in exprs)}
-                if any("frame(" in e for e in exprs):
-                    found.add("pandas")
+    for spec in (spec for ex in exercises for fn in ex.functions for spec in fn.cases):
+        found |= set(_named_modules(spec).values())
+        if any("frame(" in e for e in _exprs(spec)):  # the helper builds a DataFrame
+            found.add("pandas")
     return found
 
 

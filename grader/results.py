@@ -87,12 +87,11 @@ def build(result: ExerciseResult, lang: str = "en") -> ExerciseReport:
         id=ex.id, slug=ex.slug, file=str(result.file),
         status="error" if result.import_problem else ("pass" if result.passed else "fail"),
         message=result.import_problem.says(lang) if result.import_problem else None,
-        score=0.0, max_score=ex.points, isolation=result.isolation, seed=result.seed)
+        score=score(result), max_score=ex.points, isolation=result.isolation, seed=result.seed)
     for row, share in _shares(result):
         failed_to_run = result.import_problem is not None or any(p.kind == "failure" for p in row.problems)
         status = "pass" if row.passed else ("error" if failed_to_run else "fail")
         earned = share if row.passed else 0.0
-        report.score += earned
         hidden = row.hidden
         report.tests.append(TestResult(
             name=f"{ex.id} {row.function} ({row.label})", function=row.function, status=status,
@@ -101,5 +100,4 @@ def build(result: ExerciseResult, lang: str = "en") -> ExerciseReport:
             test_code=row.function if hidden or not row.inputs.en else f"{row.function}({row.inputs.get(lang)})",
             task_id=task[row.function], score=earned, max_score=share,
             line=None if hidden else next((p.line for p in row.problems if p.line), None)))
-    report.score = round(report.score, 6)
     return report
