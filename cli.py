@@ -81,13 +81,17 @@ def _importing_torch():
         gc.enable()
 
 
-def _runner(exercises):
-    """The sandbox's runner, with what these exercises' inputs import loaded once for all of
-    its children."""
+def _runner(exercises, course: Course):
+    """The sandbox's runner. Its server is started first, so that it imports torch (and what
+    these exercises' inputs need, once for all its children) while this process imports its own."""
+    from grader.cases import input_modules
+    from grader.sandbox.jail import start_server
+
+    server = start_server(input_modules(exercises), masks=[course.root, *course.protected])
     with _importing_torch():
-        from grader.cases import input_modules
-        from grader.runner import default_runner
-    return default_runner(preload=input_modules(exercises))
+        from grader.sandbox.runner import Runner
+        import grader.grading  # noqa: F401  (torch, here and only here)
+    return Runner(server=server)
 
 
 def _course(solutions: Optional[Path] = None) -> Course:
@@ -213,16 +217,17 @@ def _require_references(course: Course, targets) -> None:
 
 
 def _require_full_sandbox(runner, course: Course) -> None:
-    from grader.runner import GraderError
+    from grader.sandbox.runner import GraderError
 
     try:
-        notes = runner.probe(hide=[course.solutions_dir])
+        notes = runner.probe(hide=course.protected)
     except GraderError as exc:
         _fail(f"--strict: the sandbox does not start: {exc}")
     gaps = [note.text for note in notes if not note.ok]
-    if gaps or not runner.isolation.startswith("fork"):
-        missing = "; ".join(gaps) or "the fork runner (Linux only)"
-        _fail(f"--strict: refusing to grade, the sandbox is incomplete here: {missing}. "
+    if runner.kind != "jail":
+        gaps.insert(0, f"no bubblewrap jail ({runner.tier})")
+    if gaps:
+        _fail(f"--strict: refusing to grade, the sandbox is incomplete here: {'; '.join(gaps)}. "
               "See 'Strict grading' in README.md.")
 
 
@@ -280,19 +285,18 @@ def check(
     _require_references(course, targets)
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
 
-    with _importing_torch():
-        from grader.grading import grade_many  # torch is imported here, and only here
-        from grader.report import render
-        from grader.runner import GraderError
+    runner = _runner(targets, course)  # torch is imported here, and only here
+    from grader.grading import grade_many
+    from grader.report import render
+    from grader.sandbox.runner import GraderError
 
-    runner = _runner(targets)
     if strict:
         _require_full_sandbox(runner, course)
     all_passed = True
     results = []
     paths = [_as_python(file) if file else workspace.ensure_file(course, ex)[0] for ex in targets]
     graded = grade_many([(ex, path, course.solution_file(ex)) for ex, path in zip(targets, paths)],
-                        run_seed, runner, hide=[course.solutions_dir])
+                        run_seed, runner, hide=course.protected)
     for ex, path in zip(targets, paths):
         try:
             result = next(graded)
@@ -347,15 +351,15 @@ def plot(
     if file is not None and not file.is_file():
         _fail(escape(_say("no such file", file=file)))
     _require_references(course, [ex])
-    with _importing_torch():
-        from grader.grading import grade_many
-        from grader.runner import GraderError
+    runner = _runner([ex], course)
+    from grader.grading import grade_many
+    from grader.sandbox.runner import GraderError
 
     path = _as_python(file) if file else workspace.ensure_file(course, ex)[0]
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
     try:
-        result = next(grade_many([(ex, path, course.solution_file(ex))], run_seed, _runner([ex]),
-                                 hide=[course.solutions_dir]))
+        result = next(grade_many([(ex, path, course.solution_file(ex))], run_seed, runner,
+                                 hide=course.protected))
     except GraderError as exc:
         _fail(escape(_say("cannot grade", id=ex.id, error=exc)))
     _draw(result, output, lang)
@@ -449,11 +453,11 @@ def watch(exercise: Optional[str] = typer.Argument(None, help="Start here (defau
     course = _course(solutions)
     start = _exercise(course, exercise) if exercise else None
     _require_references(course, [start] if start else course.exercises)
-    with _importing_torch():
-        from grader.watch import watch as watch_files
+    runner = _runner(course.exercises, course)
+    from grader.watch import watch as watch_files
 
     try:
-        watch_files(course, start, _runner(course.exercises), console, lang,
+        watch_files(course, start, runner, console, lang,
                     seed if seed is not None else secrets.randbelow(10**6))
     except KeyboardInterrupt:
         pass
@@ -496,10 +500,10 @@ def validate(exercises: Optional[list[str]] = typer.Argument(None, help="Ids or 
     course = _course(solutions)
     targets = [_exercise(course, key) for key in exercises] if exercises else course.exercises
     _require_references(course, targets)
-    with _importing_torch():
-        from grader.validate import validate_course
+    runner = _runner(targets, course)
+    from grader.validate import validate_course
 
-    ok = validate_course(course, targets, _runner(targets),
+    ok = validate_course(course, targets, runner,
                          seed if seed is not None else secrets.randbelow(10**6), console)
     ok &= not course.errors
     raise typer.Exit(0 if ok else 1)

@@ -124,10 +124,12 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int) -> dict
     from .grading import grade_many
     from .report import render
     from .results import build
-    from .runner import default_runner
+    from .cases import input_modules
+    from .sandbox.runner import default_runner
 
     out.mkdir(parents=True, exist_ok=True)
-    runner = default_runner()
+    # This student's own jail: nothing another student's code did can reach it.
+    runner = default_runner(input_modules(course.exercises), masks=[course.root, *course.protected])
     with tempfile.TemporaryDirectory(prefix="tutor-grade-") as tmp:
         work = Path(tmp)
         files = student_files(sub, course, work)
@@ -135,7 +137,8 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int) -> dict
         missing.write_text("", encoding="utf-8")
         targets = [(ex, files.get(ex.id, missing)) for ex in course.exercises]
         results = list(grade_many([(ex, path, course.solution_file(ex)) for ex, path in targets], seed, runner,
-                                  hide=[course.solutions_dir]))
+                                  hide=course.protected))
+    runner.close()
     reports = [build(r) for r in results]
     for (ex, path), report in zip(targets, reports):
         report.file = str(files[ex.id].relative_to(sub.path) if ex.id in files and sub.path.is_dir() else sub.path.name)
@@ -163,9 +166,13 @@ def worker_main(argv: list[str]) -> None:
 
 def run_worker(sub: Submission, course: Course, out: Path, seed: int) -> dict:
     """Grade one student in a worker process; a failure becomes an error row, never a crash."""
-    cmd = [sys.executable, "-m", "grader.bulk", sub.student, str(sub.path.resolve()), str(out.resolve()),
-           str(seed), str(course.root), str(course.solutions_dir)]
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    # Isolated mode (-I): no PYTHONPATH, no user site, not the current folder: nothing a
+    # submission could have written is imported by a worker.
+    package_root = str(Path(__file__).resolve().parent.parent)
+    cmd = [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {package_root!r}); "
+           "from grader.bulk import worker_main; worker_main(sys.argv[1:])",
+           sub.student, str(sub.path.resolve()), str(out.resolve()), str(seed), str(course.root), str(course.solutions_dir)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=WORKER_TIMEOUT, env=env,
                               start_new_session=(os.name == "posix"))

@@ -58,6 +58,12 @@ class Course:
     def workspace_dir(self) -> Path:
         return self.root / "workspace"
 
+    @property
+    def protected(self) -> list[Path]:
+        """What a student's code must never reach: the references (also when they live apart
+        from the course), the exercises, and the course's git history, which holds both."""
+        return list(dict.fromkeys([self.solutions_dir, self.exercises_dir, self.root / ".git", self.root / "solutions"]))
+
     @cached_property
     def _loaded(self) -> tuple[list[Exercise], list[ExerciseFileError]]:
         from .model import ExerciseFileError, load_exercise

@@ -17,7 +17,7 @@ import torch
 
 from .compare import Mismatch, compare, kind_of
 from .feedback import said
-from .harness import Outcome
+from .sandbox.inside.observe import Outcome
 from .model import CheckSpec, Function
 from .text import Text
 

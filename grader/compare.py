@@ -16,7 +16,7 @@ from torch.testing import _comparison  # the machinery behind assert_close, and 
 from torch.testing._comparison import default_tolerances
 
 from .feedback import said
-from .harness import Opaque
+from .sandbox.inside.observe import Opaque
 from .text import Text
 
 

@@ -139,6 +139,19 @@ FEEDBACK: dict[str, Text] = {
     "import timed out": Text("importing your file did not finish within {seconds:g} s (an endless loop at the top level?)",
                              "导入你的文件没有在 {seconds:g} 秒内完成（顶层代码里有死循环？）"),
     "import died": Text("the process importing your file {how}", "导入你的文件的进程{how}"),
+    # what the submission's process sent back, or could not
+    "malformed results": Text("the submission's process sent malformed results", "运行提交代码的进程发回了格式错误的结果"),
+    "process failed": Text("the process running your code stopped: {detail}", "运行你的代码的进程停止了：{detail}"),
+    "stopped answering": Text("the process running your code stopped answering between calls",
+                              "运行你的代码的进程在两次调用之间停止了响应"),
+    "results too large": Text("your results were larger than {limit} MiB in all", "你的结果总共超过了 {limit} MiB"),
+    "unsendable result": Text("your function returned a value that cannot be sent back to the grader",
+                              "你的函数返回的值无法传回评分器"),
+    # the submission file itself
+    "submission symlink": Text("{file} is a symlink: submit the file itself", "{file} 是符号链接：请提交文件本身"),
+    "submission too large": Text("{file} is larger than {limit}", "{file} 大于 {limit}"),
+    "submission not a file": Text("{file} is not a regular file", "{file} 不是普通文件"),
+    "submission unreadable": Text("{file} cannot be read: {error}", "无法读取 {file}：{error}"),
 }
 
 
@@ -150,25 +163,32 @@ def said(key: str, **values) -> Text:
 # sandboxed child reports before any student code runs; details such as an errno stay as
 # they are.
 SANDBOX: dict[str, str] = {
-    "own session": "独立会话",
-    "own process group": "独立进程组",
-    "wall-clock timeouts": "运行时限",
-    "rlimits": "资源限制",
-    "scratch dir": "临时目录",
-    "clean env": "干净的环境变量",
-    "no network namespaces on this platform": "此平台没有网络命名空间",
-    "no mount namespaces on this platform": "此平台没有挂载命名空间",
-    "no resource limits on this platform": "此平台没有资源限制",
-    "seccomp is Linux-only": "seccomp 仅适用于 Linux",
+    "jail": "bubblewrap 沙箱",
+    "process": "独立进程",
+    "subprocess": "子进程",
+    "no jail": "无法建立沙箱",
+    "own user namespace": "独立的用户命名空间",
+    "no capabilities": "无任何权能",
+    "runs as your own user": "以你自己的用户身份运行",
+    "no user namespace": "没有用户命名空间",
+    "own process namespace": "独立的进程命名空间",
+    "other processes visible and reachable": "可以看到并触及其他进程",
     "no network": "无网络",
-    "network open": "网络未隔离",
-    "files open": "文件未隔离",
+    "network reachable": "网络可达",
+    "own IPC and host name": "独立的 IPC 与主机名",
+    "shared IPC and host name": "共享 IPC 与主机名",
     "read-only files": "文件只读",
-    "solutions hidden": "参考答案不可见",
+    "course and references out of reach": "课程与参考答案不可触及",
     "64 MiB scratch": "64 MiB 临时空间",
+    "files reachable": "文件可触及",
+    "the host's disk": "主机的磁盘",
     "no syscall filter": "无系统调用过滤",
     "syscall filter": "系统调用过滤",
-    "no memory, CPU-time or file-size limit": "无内存、CPU 时间或文件大小限制",
+    "not supported here": "此处不支持",
+    "memory not readable by other processes": "内存不可被其他进程读取",
+    "memory readable by processes of the same user": "内存可被同一用户的进程读取",
+    "memory, CPU-time and file-size limits": "内存、CPU 时间与文件大小限制",
+    "no limit on": "无限制：",
 }
 _SANDBOX_PHRASE = re.compile("|".join(re.escape(p) for p in sorted(SANDBOX, key=len, reverse=True)))
 

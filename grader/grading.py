@@ -19,9 +19,9 @@ from .cases import Case, describe, expand_all
 from .checks import (CASE_CHECKS, COMPARATIVE, FUNCTION_CHECKS, CaseContext, FunctionContext, Problem,
                      describe_error)
 from .feedback import said
-from .harness import OUTPUT_LIMIT, Outcome, load_module, probes_for, run_call
 from .model import CheckSpec, Exercise, Function
-from .runner import GraderError, Job, RunReport
+from .sandbox.inside.observe import OUTPUT_LIMIT, Outcome, load_module, run_call
+from .sandbox.runner import GraderError, Job, RunReport
 from .text import Text
 
 
@@ -72,7 +72,7 @@ class Reference:
         self._mistakes: dict = {}
 
     def outcome(self, fn: Function, case: Case, made: tuple[list, dict] | None = None) -> Outcome:
-        out = run_call(self.module, fn, case, filename=str(self.path), made=made)
+        out = run_call(self.module, case.call(), filename=str(self.path), made=made)
         if out.failure or (out.error and not _expects_error(fn)):
             raise GraderError(f"the reference solution for {self.exercise.id} fails on {fn.name} "
                               f"({case.label}): {out.failure or describe_error(out).en}")
@@ -84,7 +84,7 @@ class Reference:
             namespace = types.ModuleType(f"tutor_mistake_{index}")
             exec(compile(self.source, str(self.path), "exec"), namespace.__dict__)
             exec(compile(self.exercise.mistakes[index].code, f"<mistake {index}>", "exec"), namespace.__dict__)
-            out = run_call(namespace, fn, case)
+            out = run_call(namespace, case.call())
             if out.error and out.error.type in ("NameError", "ImportError", "ModuleNotFoundError"):
                 # The mistake's own code is broken (often a missing import): it would "match"
                 # any student whose code breaks the same way.
@@ -106,6 +106,29 @@ def _describe_inputs(fn: Function, case: Case, args: list, kwargs: dict) -> Text
         parts.append(Text.joined([f"{name}=", shown], ""))
     parts += [Text.joined([f"{k}=", describe(v)], "") for k, v in kwargs.items()]
     return Text.joined(parts)
+
+
+def probes_for(fn: Function) -> tuple[str, ...]:
+    """What extra observations a function's checks need beyond the call itself."""
+    names = []
+    for check in fn.all_checks():
+        if check.kind == "gradcheck":
+            names.append("gradcheck")
+        elif check.kind == "numeric_grad":
+            names.append(f"numeric_grad:{check.options['of']}")
+        elif check.kind == "control_flow":
+            names.append("path")
+    return tuple(dict.fromkeys(names))
+
+
+def monitor_spec(fn: Function) -> dict | None:
+    """The calls a function's `forbidden` checks watch for, as the sandbox's monitor takes them."""
+    calls, allow = [], []
+    for check in fn.all_checks():
+        if check.kind == "forbidden":
+            calls += check.options["calls"]
+            allow += check.options.get("allow_in_backward", [])
+    return {"calls": calls, "allow": allow} if calls else None
 
 
 def run_student(exercise: Exercise, student: Path, seed: int, runner, hide=()) -> RunReport:
@@ -140,8 +163,10 @@ def grade_many(triples: list[tuple[Exercise, Path, Path]], seed: int, runner, hi
 def start_student(exercise: Exercise, student: Path, seed: int, runner, hide=()):
     """Phase 1 begun: the first child is running; `runner.finish` collects it."""
     cases = expand_all(exercise, seed)
-    calls = [(fn.name, c.index) for fn in exercise.functions for c in cases[fn.name]]
-    return runner.start(Job(exercise, student, seed, calls, hide=tuple(hide)))
+    calls = [(fn.name, c.index, c.call(probes_for(fn))) for fn in exercise.functions for c in cases[fn.name]]
+    monitors = {fn.name: spec for fn in exercise.functions if (spec := monitor_spec(fn))}
+    return runner.start(Job(calls, student, seed, {fn.name: fn.timeout for fn in exercise.functions}, monitors,
+                            hide=tuple(hide)))
 
 
 def grade(exercise: Exercise, student: Path, reference_path: Path, seed: int, runner, hide=()) -> ExerciseResult:
@@ -167,7 +192,7 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
                                         line=run.import_error.line if run.import_error else None)
     reference = Reference(exercise, reference_path)
     torch.default_generator.manual_seed(seed)  # as the child seeds it (see child.serve)
-    source = student.read_text(encoding="utf-8", errors="replace")
+    source = run.source.decode("utf-8", errors="replace")  # the bytes the sandbox ran, not the path again
     for fn in exercise.functions:
         outcomes = []
         for case in cases[fn.name]:

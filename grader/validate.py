@@ -16,7 +16,7 @@ from rich.markup import escape
 from .catalog import Course
 from .grading import ExerciseResult, grade
 from .model import Exercise
-from .runner import GraderError
+from .sandbox.runner import GraderError
 
 
 @dataclass
@@ -45,7 +45,7 @@ def validate_exercise(course: Course, ex: Exercise, runner, seed: int) -> list[F
     findings = []
     solution = course.solution_file(ex)
     try:
-        protect = {"hide": [course.solutions_dir]}
+        protect = {"hide": course.protected}
         result = grade(ex, solution, solution, seed, runner, **protect)
         findings.append(Finding(ex.id, "solution passes", result.passed, _first_problem(result)))
         with tempfile.TemporaryDirectory(prefix="tutor-validate-") as tmp:

@@ -1,8 +1,8 @@
 """`tutor watch`: re-check the current exercise on every save, and move on when it passes.
 
-One process stays warm (torch imported once). Each check runs in a child forked from it
-(where fork exists), which forks the sandboxes, judges and prints, so the watcher itself
-never loads a reference solution and no later sandbox can find one in memory.
+One process stays warm (torch imported once, the sandbox's server started once) and judges
+each check itself: the student's code runs in children of a server that was exec'd apart
+from this process, so the references this process loads are never within their reach.
 Keys, when there is a terminal: h hint, l list, c check again, q quit.
 """
 from __future__ import annotations
@@ -47,28 +47,17 @@ def _keys(events: queue.Queue) -> None:
 def _check(course: Course, ex: Exercise, runner, console: Console, lang: str, seed: int) -> bool:
     from .grading import grade
     from .report import render
+    from .sandbox.runner import GraderError
 
-    def run() -> bool:
-        path, _ = workspace.ensure_file(course, ex)
-        result = grade(ex, path, course.solution_file(ex), seed, runner, hide=[course.solutions_dir])
-        render(console, result, lang)
-        workspace.record_check(course, ex, path, result.passed)
-        return result.passed
-
-    if not hasattr(os, "fork"):
-        return run()
-    console.file.flush()
-    pid = os.fork()
-    if pid == 0:  # the judge: loads the reference, prints, and is gone
-        code = 1
-        try:
-            code = 0 if run() else 1
-        except BaseException as exc:  # shown, never silently lost
-            console.print(f"[red]error:[/red] {exc}")
-        finally:
-            console.file.flush()
-            os._exit(code)
-    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    path, _ = workspace.ensure_file(course, ex)
+    try:
+        result = grade(ex, path, course.solution_file(ex), seed, runner, hide=course.protected)
+    except GraderError as exc:  # shown, and the watch goes on: the next save tries again
+        console.print(f"[red]error:[/red] {exc}", markup=False)
+        return False
+    render(console, result, lang)
+    workspace.record_check(course, ex, path, result.passed)
+    return result.passed
 
 
 def _next_unfinished(course: Course, after: Exercise | None) -> Exercise | None:

@@ -17,10 +17,12 @@ def course():
 
 
 @pytest.fixture(scope="session")
-def runner():
-    from grader.runner import default_runner
+def runner(course):
+    from grader.sandbox.runner import default_runner
 
-    return default_runner()
+    runner = default_runner(masks=[course.root, *course.protected])
+    yield runner
+    runner.close()
 
 
 def run_tutor(*args, cwd=ROOT, env=None, input=None):

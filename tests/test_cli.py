@@ -135,19 +135,12 @@ def test_strict_grades_when_the_sandbox_is_complete(course_copy):
     assert "syscall filter" in " ".join(proc.stdout.split())  # wherever the line wraps
 
 
-def test_strict_refuses_when_a_layer_is_missing(course_copy, monkeypatch):
-    from typer.testing import CliRunner
-
-    import cli
-    import grader.confine
-
-    # The probe child is forked from this process, so it sees the patched step.
-    monkeypatch.setattr(grader.confine, "filter_syscalls", lambda: grader.confine.Note("no syscall filter (test)", False))
-    monkeypatch.setenv("TUTOR_ROOT", str(course_copy))
-    result = CliRunner().invoke(cli.app, ["check", "2.5.3", "--strict"])
-    assert result.exit_code == 2
-    said = " ".join(result.output.split())  # unwrap the terminal's line breaks
-    assert "refusing to grade" in said and "no syscall filter (test)" in said
+def test_strict_refuses_when_a_layer_is_missing(course_copy):
+    # The process tier: the same server and filter, but no jail around them.
+    proc = run_tutor("check", "2.5.3", "--strict", cwd=course_copy, env={"TUTOR_SANDBOX": "process"})
+    assert proc.returncode == 2
+    said = " ".join(proc.stderr.split())  # unwrap the terminal's line breaks
+    assert "refusing to grade" in said and "no bubblewrap jail" in said and "network reachable" in said
     assert not (course_copy / "workspace" / ".tutor-state.json").exists()  # nothing was graded
 
 
@@ -233,14 +226,17 @@ def test_the_sandbox_line_is_said_in_chinese():
     import re
 
     from grader.feedback import sandbox_said
-    from grader.runner import ForkRunner, SubprocessRunner
+    from grader.sandbox.jail import judge_facts
 
-    notes = "no network, read-only files, solutions hidden, 64 MiB scratch, syscall filter"
-    for runner in (ForkRunner, SubprocessRunner):
-        zh = sandbox_said(f"{runner.isolation}, {notes}").zh
-        assert set(re.findall(r"[A-Za-z]+", zh)) <= {"fork", "subprocess", "MiB"}, zh
-    zh = sandbox_said("network open (no network namespaces on this platform), no syscall filter (OSError: x)").zh
-    assert zh == "网络未隔离 (此平台没有网络命名空间), 无系统调用过滤 (OSError: x)"
+    limits = {"memory_bytes": 1, "cpu_seconds": 1, "file_bytes": 1}
+    held = {"namespaces": {n: "x:[1]" for n in ("user", "pid", "net", "ipc", "uts", "mnt")}, "uid": 65534,
+            "caps": ["0", "0", "0"], "interfaces": ["lo"], "seccomp": "2", "no_new_privs": "1", "dumpable": 0,
+            "limits": {"as": 1, "cpu": 1, "fsize": 1}}
+    for tier, facts in (("jail", held), ("process", {"reachable": ["/c/solutions"]}), ("subprocess", {})):
+        notes = judge_facts(facts, limits)
+        zh = sandbox_said(", ".join([tier] + [n.text for n in notes])).zh
+        assert set(re.findall(r"[A-Za-z_]+", zh)) <= {"bubblewrap", "uid", "IPC", "CPU", "MiB", "no_new_privs",
+                                                      "c", "solutions", "as", "cpu", "fsize"}, zh
 
 
 def test_case_labels_are_shown_in_chinese_and_kept_as_written_elsewhere():

@@ -1,4 +1,4 @@
-"""Notice forbidden calls while a student's function runs (sandboxed child only).
+"""Notice forbidden calls while a student's function runs (in the jail's child only).
 
 Three nets, because calls reach the computation by three roads:
 - a TorchFunctionMode sees torch functions and Tensor methods (`torch.cos`, `x.cos()`);
@@ -120,12 +120,3 @@ class _DispatchNet(TorchDispatchMode):
             if node is None or node.name() not in self.monitor.allow:
                 self.monitor._record(f"aten.{name}")
         return func(*args, **(kwargs or {}))
-
-
-def monitor_for(fn) -> Monitor | None:
-    calls, allow = [], []
-    for check in fn.all_checks():
-        if check.kind == "forbidden":
-            calls += check.options["calls"]
-            allow += check.options.get("allow_in_backward", [])
-    return Monitor(calls, allow) if calls else None

@@ -1,0 +1,190 @@
+"""What a child does to itself before any student code runs, and what it reports of itself.
+
+The jail (bubblewrap, started by the grader) is the boundary: its own user, PID, network,
+IPC, UTS and mount namespaces, an unprivileged uid without capabilities, a read-only root
+holding only the Python installation. Inside it each child adds, where the platform has them:
+- resource limits: address space, CPU time, file size, no core dumps;
+- a seccomp filter denying, by family, what a calculation never needs: new processes and
+  exec; other processes (signals, ptrace, memory, pidfds, resource limits); mounts,
+  namespaces and file handles; sockets; kernel interfaces with a history of escapes
+  (io_uring, userfaultfd, bpf, perf events, keyrings, modules).
+`facts()` is the child's account of its confinement, read before any student code runs
+and judged by the grader against its own view (`grader.sandbox.jail.judge_facts`).
+"""
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import sys
+
+LINUX = sys.platform.startswith("linux")
+_CLONE_THREAD = 0x00010000
+
+# Denied outright, by family.
+_DENIED = {
+    "processes": ("fork", "vfork", "execve", "execveat"),
+    "other processes": ("ptrace", "process_vm_readv", "process_vm_writev", "process_madvise", "kcmp",
+                        "pidfd_open", "pidfd_getfd", "pidfd_send_signal", "tkill", "migrate_pages",
+                        "move_pages", "get_robust_list"),
+    "mounts and namespaces": ("mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "open_tree",
+                              "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr"),
+    "file handles": ("open_by_handle_at", "name_to_handle_at"),
+    "network": ("socket",),
+    "kernel interfaces": ("bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter",
+                          "io_uring_register", "keyctl", "add_key", "request_key", "memfd_create",
+                          "memfd_secret", "kexec_load", "kexec_file_load", "init_module", "finit_module",
+                          "delete_module", "reboot", "swapon", "swapoff", "acct", "quotactl", "syslog",
+                          "personality", "uselib", "vhangup", "iopl", "ioperm", "lookup_dcookie"),
+}
+# Allowed only on the calling process itself (arg 0 is its pid).
+_SELF_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
+
+
+def apply_limits(limits: dict) -> None:
+    """Resource limits where the platform has them (facts() reports what is in force)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    for name, value in (("RLIMIT_AS", limits.get("memory_bytes")), ("RLIMIT_CPU", limits.get("cpu_seconds")),
+                        ("RLIMIT_FSIZE", limits.get("file_bytes")), ("RLIMIT_CORE", 0)):
+        which = getattr(resource, name, None)
+        if value is None or which is None:
+            continue
+        try:
+            _, hard = resource.getrlimit(which)
+            resource.setrlimit(which, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
+        except (ValueError, OSError):
+            pass  # facts() shows the limit missing
+
+
+def not_dumpable() -> None:
+    """No process of the same uid may read or write this one's memory through /proc, and
+    children inherit it (the fork server's memory holds every job it was sent)."""
+    if LINUX:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
+
+
+def filter_syscalls() -> str | None:
+    """Load the filter; None when done, else why not."""
+    if not LINUX:
+        return "seccomp is Linux-only"
+    try:
+        import pyseccomp as seccomp
+
+        me = os.getpid()
+        deny = seccomp.ERRNO(errno.EPERM)
+        rules = seccomp.SyscallFilter(seccomp.ALLOW)
+        for names in _DENIED.values():
+            for name in names:
+                try:
+                    rules.add_rule(deny, name)
+                except OSError:
+                    pass  # a call this kernel and libseccomp do not know: nothing to deny
+        # Threads yes (clone with CLONE_THREAD), processes no. clone3 hides its flags from
+        # seccomp, so it answers ENOSYS and the C library falls back to clone.
+        rules.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, _CLONE_THREAD, 0))
+        rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+        for name in _SELF_ONLY:
+            rules.add_rule(deny, name, seccomp.Arg(0, seccomp.NE, me))
+        rules.add_rule(deny, "prlimit64", seccomp.Arg(0, seccomp.NE, 0))  # glibc passes 0 for itself
+        rules.load()
+    except Exception as exc:  # no libseccomp, or a kernel without seccomp
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _status() -> dict:
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+    except OSError:
+        return {}
+
+
+def _namespaces() -> dict:
+    found = {}
+    for name in ("user", "pid", "net", "ipc", "uts", "mnt", "cgroup"):
+        try:
+            found[name] = os.readlink(f"/proc/self/ns/{name}")
+        except OSError:
+            pass
+    return found
+
+
+def _limits() -> dict:
+    try:
+        import resource
+    except ImportError:
+        return {}
+    return {name: resource.getrlimit(getattr(resource, f"RLIMIT_{name.upper()}"))[0]
+            for name in ("as", "cpu", "fsize", "core")}
+
+
+def _holds_something(path: str) -> bool:
+    """A file, or a folder with anything in it (the jail has empty folders on the way to
+    what it binds)."""
+    if not os.path.lexists(path):
+        return False
+    try:
+        return not os.path.isdir(path) or bool(os.listdir(path))
+    except OSError:
+        return True  # there, but not for us to list
+
+
+def _can_write(path: str) -> bool:
+    target = os.path.join(path, f".tutor-probe-{os.getpid()}")
+    try:
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError:
+        return False
+    os.unlink(target)
+    return True
+
+
+def _socket_opens() -> bool:
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+        return True
+    except OSError:
+        return False
+
+
+def facts(unreachable: list[str], scratch: str) -> dict:
+    """What this process can see of its own confinement. `unreachable`: host paths that must
+    not exist here (the course, the references, the grader's folder)."""
+    status = _status()
+    net = []
+    try:
+        with open("/proc/net/dev", encoding="ascii", errors="replace") as f:
+            net = [line.split(":")[0].strip() for line in f.readlines()[2:]]
+    except OSError:
+        pass
+    procs = sorted(int(p) for p in os.listdir("/proc") if p.isdigit()) if os.path.isdir("/proc") else []
+    return {
+        "platform": sys.platform,
+        "uid": os.getuid() if hasattr(os, "getuid") else None,
+        "caps": [status.get(k, "").strip() for k in ("CapEff", "CapPrm", "CapBnd")],
+        "no_new_privs": status.get("NoNewPrivs", "").strip(),
+        "seccomp": status.get("Seccomp", "").strip(),
+        "namespaces": _namespaces(),
+        "interfaces": net,
+        "socket": _socket_opens(),
+        "processes": procs[:64],
+        "reachable": [p for p in unreachable if _holds_something(p)],
+        "root_writable": _can_write("/"),
+        "scratch_writable": _can_write(scratch),
+        "limits": _limits(),
+        "dumpable": _dumpable(),
+    }
+
+
+def _dumpable() -> int | None:
+    if not LINUX:
+        return None
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True).prctl(3, 0, 0, 0, 0)  # PR_GET_DUMPABLE

@@ -1,0 +1,127 @@
+"""Case inputs from their recipes: the input expressions of an exercise's YAML, evaluated
+with seeded helpers, so that the grader (for the reference) and the jail (for the student)
+build equal inputs independently. A recipe is plain data:
+{"args": [expr], "kwargs": {name: expr}, "let": {name: expr}, "seed": int}.
+torch is imported when inputs are made, not before: the grader reads which modules the
+inputs need while the sandbox is still starting.
+"""
+from __future__ import annotations
+
+import functools
+import importlib
+import math
+import random as _random
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call to make: which function, on which inputs, how often, and what else to observe."""
+
+    function: str
+    recipe: dict
+    repeat: int = 1
+    probes: tuple[str, ...] = ()  # "gradcheck", "numeric_grad:<other function>", "path"
+
+
+ALIASES = {"np": "numpy", "pd": "pandas"}  # what a case may name without importing it
+
+
+def make(recipe: dict) -> tuple[list, dict]:
+    """Fresh arguments (every call mutates its own copy)."""
+    ns = _namespace(recipe["seed"], named_modules(expressions(recipe)))
+    for name, expr in recipe.get("let", {}).items():
+        ns[name] = eval(_compiled(expr), ns)  # the course's own expressions, trusted on both sides
+    args = [eval(_compiled(expr), ns) for expr in recipe["args"]]
+    kwargs = {k: eval(_compiled(expr), ns) for k, expr in recipe.get("kwargs", {}).items()}
+    return args, kwargs
+
+
+def expressions(recipe: dict) -> list[str]:
+    return [*recipe["args"], *recipe.get("kwargs", {}).values(), *recipe.get("let", {}).values()]
+
+
+def named_modules(exprs) -> dict[str, str]:
+    """The modules some expressions name by their aliases, by alias."""
+    exprs = list(exprs)
+    return {alias: module for alias, module in ALIASES.items() if any(f"{alias}." in e for e in exprs)}
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(expr: str):
+    """An input expression compiled once: random cases make the same expressions many times."""
+    return compile(expr, "<string>", "eval")
+
+
+def _namespace(seed: int, modules: dict[str, str]) -> dict:
+    import torch
+
+    gen = torch.Generator().manual_seed(seed)
+    rng = _random.Random(seed)
+
+    def randn(*shape, dtype=torch.float32):
+        return torch.randn(shape, generator=gen, dtype=dtype)
+
+    def rand(*shape, dtype=torch.float32):
+        return torch.rand(shape, generator=gen, dtype=dtype)
+
+    def randint(low, high, *shape, dtype=torch.int64):
+        return torch.randint(low, high, shape, generator=gen, dtype=dtype)
+
+    def shape(min_rank=1, max_rank=3, min_size=1, max_size=5):
+        return tuple(rng.randint(min_size, max_size) for _ in range(rng.randint(min_rank, max_rank)))
+
+    def broadcast_pair(max_rank=4, max_size=4):
+        """Two shapes, most of them broadcastable, with sizes 0 and 1 well represented."""
+        sizes = [0, 1, 1, 2, 3, max_size]
+        a = tuple(rng.choice(sizes) for _ in range(rng.randint(0, max_rank)))
+        if rng.random() < 0.3:
+            return a, tuple(rng.choice(sizes) for _ in range(rng.randint(0, max_rank)))
+        rank = rng.randint(0, max_rank)
+        b = []
+        for i in range(1, rank + 1):
+            if i > len(a):
+                b.append(rng.choice(sizes))
+            else:
+                # Mirror a's size, use 1, or (where a has 1) anything.
+                b.append(rng.choice([a[-i], 1] + ([rng.choice(sizes)] if a[-i] == 1 else [])))
+        return a, tuple(reversed(b))
+
+    def noncontig(t):
+        """A non-contiguous view holding the same values as t."""
+        if t.dim() == 0:
+            return t
+        wide = torch.zeros(*t.shape[:-1], t.shape[-1] * 2, dtype=t.dtype)
+        wide[..., ::2] = t
+        return wide[..., ::2]
+
+    def leaf(t, dtype=None):
+        """A fresh leaf tensor that requires grad (ints become float32)."""
+        t = t.detach().clone()
+        if dtype is not None or not t.is_floating_point():
+            t = t.to(dtype or torch.float32)
+        return t.requires_grad_(True)
+
+    def frame(rows=4, kinds="if", nan=False):
+        """A pandas DataFrame with int ('i') and float ('f') columns."""
+        import pandas as pd
+
+        columns = {}
+        for j, kind in enumerate(kinds):
+            if kind == "i":
+                columns[f"c{j}"] = [rng.randint(-5, 9) for _ in range(rows)]
+            else:
+                values = [round(rng.uniform(-3, 3), 2) for _ in range(rows)]
+                if nan:
+                    values[rng.randrange(rows)] = float("nan")
+                columns[f"c{j}"] = values
+        return pd.DataFrame(columns)
+
+    ns = {
+        "torch": torch, "math": math,
+        "randn": randn, "rand": rand, "randint": randint, "shape": shape,
+        "broadcast_pair": broadcast_pair, "noncontig": noncontig, "leaf": leaf, "frame": frame,
+        "uniform": rng.uniform, "integer": rng.randint, "choice": rng.choice,
+    }
+    ns.update({alias: importlib.import_module(module) for alias, module in modules.items()})
+    return ns

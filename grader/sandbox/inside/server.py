@@ -1,0 +1,132 @@
+"""The fork server: a fresh interpreter, started by the grader (inside the jail where there
+is one), that imports torch once and forks a child for each job it is sent.
+
+It never runs student code and never holds a reference solution: it is exec'd with a clean
+environment, and what it knows is the jobs (inputs and the submission's bytes). It is not
+dumpable, so its children cannot read or write its memory. It talks to the grader over
+one Unix socket (SOCK_SEQPACKET): the grader sends {"request": n, "job": ...} with the job
+as an attached file descriptor, and {"kill": pid}; it answers {"request": n, "pid": pid}
+with the read end of the child's channel attached, and {"ended": pid, "code": c}.
+"""
+from __future__ import annotations
+
+import gc
+import importlib
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+
+from . import child, confine
+
+MAX_JOB = 4 << 20  # a submission is at most 1 MiB, base64 and the calls included
+
+
+def main(sock_fd: str, *preload: str) -> None:
+    confine.not_dumpable()
+    sock = socket.socket(fileno=int(sock_fd))
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):
+        os.dup2(devnull, fd)
+    import torch
+
+    torch.set_num_threads(1)
+    # What every child runs, imported once here rather than in each child: finding
+    # libseccomp alone takes tens of ms.
+    from . import encode, monitor, observe, recipes  # noqa: F401
+    try:
+        import pyseccomp  # noqa: F401
+    except Exception:
+        pass  # each child's facts will say there is no syscall filter
+    for module in preload:  # what the inputs need (pandas)
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass  # making the inputs that need it will say so, case by case
+    # Nothing here is garbage to collect, and a collection in a child would write to (and so
+    # copy) most of the pages it shares with this process.
+    gc.freeze()
+    gc.disable()
+    os.dup2(devnull, 2)
+    sock.sendall(json.dumps({"ready": os.getpid()}).encode())
+    _serve(sock)
+
+
+def _serve(sock: socket.socket) -> None:
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes select() through the pipe
+    children: dict[int, str] = {}  # pid -> scratch folder
+    spare = None
+    while True:
+        ready = select.select([sock, wake_read], [], [], None if spare else 0.0)[0]
+        if wake_read in ready:
+            os.read(wake_read, 512)
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            scratch = children.pop(pid, None)
+            if scratch:
+                shutil.rmtree(scratch, ignore_errors=True)
+            sock.sendall(json.dumps({"ended": pid, "code": os.waitstatus_to_exitcode(status)}).encode())
+        if sock not in ready:
+            spare = spare or _waiting_child()
+            continue
+        data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 1)
+        if not data:
+            return  # the grader has gone (and the spare reads an empty job, and exits)
+        message = json.loads(data)
+        if "kill" in message:
+            if message["kill"] in children:
+                os.kill(message["kill"], signal.SIGKILL)
+            continue
+        with os.fdopen(fds[0], "rb") as f:
+            job = json.loads(f.read(MAX_JOB))
+        (pid, job_fd, channel), spare = spare or _waiting_child(), None
+        job["scratch"] = children[pid] = tempfile.mkdtemp(prefix="run-")
+        with os.fdopen(job_fd, "wb") as out:
+            out.write(json.dumps(job).encode())
+        socket.send_fds(sock, [json.dumps({"request": message["request"], "pid": pid}).encode()], [channel])
+        os.close(channel)
+
+
+def _waiting_child() -> tuple[int, int, int]:
+    """A child that waits for its job: its pid, where to write the job, and its channel."""
+    job_read, job_write = os.pipe()
+    channel_read, channel_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        try:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            # Nothing open but its job and its channel: the socket above all would let a
+            # student talk to the grader.
+            low = 3
+            for fd in sorted((job_read, channel_write)):
+                os.closerange(low, fd)
+                low = fd + 1
+            os.closerange(low, os.sysconf("SC_OPEN_MAX"))
+            gc.enable()  # for what the student's code makes; what it inherits is frozen
+            os.setsid()
+            with os.fdopen(job_read, "rb") as f:
+                data = f.read()
+            if data:  # else the server has gone
+                child.run(json.loads(data), channel_write)
+        finally:
+            os._exit(0)
+    os.close(job_read)
+    os.close(channel_write)
+    return pid, job_write, channel_read
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

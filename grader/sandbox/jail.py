@@ -1,0 +1,316 @@
+"""Grader side: how the fork server is started, and what confinement its children got.
+
+Three tiers, the strongest the platform allows:
+- `jail` (Linux with bubblewrap): the server runs in a bwrap sandbox with its own user,
+  PID, network, IPC, UTS and mount namespaces, as uid 65534 with no capabilities and
+  no_new_privs; its root is a read-only view of the Python installation alone (tutor's own
+  package folder and the course masked where they lie inside it), plus a 64 MiB tmpfs /tmp
+  and a fresh /proc. tutor's only code in there is `sandbox/inside`, bound read-only.
+- `process` (Linux without bubblewrap or user namespaces): the same server, exec'd with a
+  clean environment but not jailed: files, network and other processes stay reachable.
+- `subprocess` (macOS, Windows): a fresh interpreter per job, no fork server, no filter.
+Every child's own account of its confinement (`inside.confine.facts`) is judged here
+against the grader's view of itself, into the notes the report shows and `--strict` needs.
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import site
+import socket
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+INSIDE = Path(__file__).resolve().parent / "inside"
+PACKAGE = Path(__file__).resolve().parent.parent  # tutor's engine, never visible in the jail
+JAIL_PACKAGE = "tutor_inside"  # the inside package's name in the jail
+JAIL_ROOT = "/tutor"  # where it is mounted there
+JAIL_UID = 65534
+SCRATCH_BYTES = 64 << 20
+STARTUP_TIMEOUT = 120.0  # a fresh interpreter importing torch on a slow laptop
+
+
+class GraderError(RuntimeError):
+    """A fault in tutor itself, or in the machine it runs on (not in the submission)."""
+
+
+class Note(NamedTuple):
+    text: str
+    ok: bool
+
+
+def tier() -> str:
+    """The tier asked for (TUTOR_SANDBOX) or the strongest this platform can have."""
+    asked = os.environ.get("TUTOR_SANDBOX", "")
+    if asked in ("jail", "process", "subprocess"):
+        return asked
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return "subprocess"
+    return "jail" if bwrap() else "process"
+
+
+def bwrap() -> str | None:
+    return os.environ.get("TUTOR_BWRAP") or shutil.which("bwrap")
+
+
+def clean_env(home: str) -> dict:
+    env = {
+        "PATH": "/usr/bin:/bin" if os.name == "posix" else os.environ.get("PATH", ""),
+        "HOME": home, "TMPDIR": home, "TEMP": home, "TMP": home,
+        # A single thread: the workload is tiny, and results must not depend on thread count.
+        "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+    }
+    for name in ("SYSTEMROOT", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # needed to start, not secrets
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+def library_paths() -> list[str]:
+    """The Python installation and the folders packages are installed in: all the jail sees
+    of the host besides /usr. Nothing else on sys.path (the course checkout, PYTHONPATH)."""
+    found = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             str(Path(os.path.realpath(sys.executable)).parent.parent)}
+    found |= {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    found |= set(site.getsitepackages())
+    user = site.getusersitepackages()
+    if isinstance(user, str) and os.path.isdir(user):
+        found.add(user)
+    paths = sorted(os.path.realpath(p) for p in found if p and os.path.isdir(p)) + \
+        sorted(p for p in found if p and os.path.isdir(p))  # by both names: a venv may be reached through a link
+    kept: list[str] = []
+    for p in sorted(set(paths), key=len):  # a folder inside one already bound adds nothing
+        if not any(p == k or p.startswith(k.rstrip("/") + "/") for k in kept):
+            kept.append(p)
+    return kept
+
+
+def _inside_paths(bound: list[str]) -> list[str]:
+    """sys.path entries the jail's interpreter needs beyond its own defaults (a user site)."""
+    return [p for p in sys.path if p and os.path.isdir(p)
+            and any(os.path.realpath(p).startswith(os.path.realpath(b)) for b in bound)]
+
+
+def bootstrap(root: str, package: str, extra: list[str], entry: str) -> str:
+    """The -c program that starts the inside code with no tutor module on sys.path but it."""
+    return (f"import sys; sys.path[:0] = [{root!r}]; sys.path += [p for p in {extra!r} if p not in sys.path]; "
+            f"import {package}.{entry} as m; m.main(*sys.argv[1:]) if {entry!r} == 'server' else m.one_shot()")
+
+
+def jail_argv(sock_fd: int, masks: list[Path]) -> list[str]:
+    """bwrap's command line for a jailed fork server listening on `sock_fd`."""
+    argv = [bwrap(), "--unshare-all", "--unshare-user", "--disable-userns", "--uid", str(JAIL_UID), "--gid", str(JAIL_UID),
+            "--hostname", "tutor", "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--clearenv",
+            "--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            argv += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            argv += ["--ro-bind", top, top]
+    for name in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime"):
+        argv += ["--ro-bind-try", name, name]
+    bound = library_paths()
+    for path in bound:
+        if not path.startswith("/usr/"):
+            argv += ["--ro-bind", path, path]
+    for mask in masks:  # tutor's engine and the course, where they lie inside a bound folder
+        real = os.path.realpath(mask)
+        if os.path.isdir(real) and any(real == b or real.startswith(b.rstrip("/") + "/") for b in bound + ["/usr"]):
+            argv += ["--tmpfs", real, "--remount-ro", real]
+    argv += ["--ro-bind", str(INSIDE), f"{JAIL_ROOT}/{JAIL_PACKAGE}",
+             "--proc", "/proc", "--dev", "/dev", "--size", str(SCRATCH_BYTES), "--tmpfs", "/tmp",
+             "--remount-ro", "/", "--chdir", "/tmp"]
+    for key, value in clean_env("/tmp").items():
+        argv += ["--setenv", key, value]
+    return argv + ["--", sys.executable, "-I", "-c",
+                   bootstrap(JAIL_ROOT, JAIL_PACKAGE, _inside_paths(bound), "server"), str(sock_fd)]
+
+
+def server_argv(kind: str, sock_fd: int, masks: list[Path], preload: list[str]) -> list[str]:
+    if kind == "jail":
+        return jail_argv(sock_fd, masks) + preload
+    return [sys.executable, "-I", "-c", bootstrap(str(INSIDE.parent), "inside", sys.path[1:], "server"),
+            str(sock_fd), *preload]
+
+
+def one_shot_argv() -> list[str]:
+    return [sys.executable, "-I", "-c", bootstrap(str(INSIDE.parent), "inside", sys.path[1:], "child")]
+
+
+def _own_namespaces() -> dict:
+    found = {}
+    for name in ("user", "pid", "net", "ipc", "uts", "mnt"):
+        try:
+            found[name] = os.readlink(f"/proc/self/ns/{name}")
+        except OSError:
+            pass
+    return found
+
+
+def judge_facts(facts: dict, limits: dict) -> list[Note]:
+    """What held for a child, by its own account read before any student code ran, and by
+    comparing its namespaces with this process's."""
+    ours = _own_namespaces()
+    theirs = facts.get("namespaces") or {}
+
+    def apart(name: str) -> bool:
+        return name in ours and name in theirs and theirs[name] != ours[name]
+
+    caps = facts.get("caps") or []
+    notes = [
+        Note(f"own user namespace, uid {facts.get('uid')}, no capabilities" if apart("user") and facts.get("uid") != 0
+             and caps and all(c.strip("0") == "" for c in caps) else "runs as your own user (no user namespace)",
+             apart("user") and facts.get("uid") != 0 and bool(caps) and all(c.strip("0") == "" for c in caps)),
+        Note("own process namespace" if apart("pid") else "other processes visible and reachable", apart("pid")),
+        Note("no network" if apart("net") and set(facts.get("interfaces") or []) <= {"lo"} and not facts.get("socket")
+             else "network reachable", apart("net") and set(facts.get("interfaces") or []) <= {"lo"}),
+        Note("own IPC and host name" if apart("ipc") and apart("uts") else "shared IPC and host name",
+             apart("ipc") and apart("uts")),
+    ]
+    hidden = apart("mnt") and not facts.get("reachable") and not facts.get("root_writable")
+    notes.append(Note("read-only files, course and references out of reach, 64 MiB scratch" if hidden
+                      else "files reachable: " + (", ".join(facts.get("reachable") or []) or "the host's disk"), hidden))
+    seccomp = facts.get("seccomp") == "2" and facts.get("no_new_privs") == "1"
+    notes.append(Note("syscall filter, no_new_privs" if seccomp
+                      else f"no syscall filter ({facts.get('filter_error') or 'not supported here'})", seccomp))
+    if facts.get("dumpable") is not None:
+        notes.append(Note("memory not readable by other processes" if facts.get("dumpable") == 0
+                          else "memory readable by processes of the same user", facts.get("dumpable") == 0))
+    have = facts.get("limits") or {}
+    wanted = {"as": limits.get("memory_bytes"), "cpu": limits.get("cpu_seconds"), "fsize": limits.get("file_bytes")}
+    unlimited = [name for name, value in wanted.items() if value and (have.get(name, -1) in (-1, None) or have[name] > value)]
+    notes.append(Note("memory, CPU-time and file-size limits" if not unlimited
+                      else f"no limit on {', '.join(unlimited)}", not unlimited))
+    return notes
+
+
+class Server:
+    """The grader's handle on a fork server (jail and process tiers)."""
+
+    def __init__(self, kind: str, masks: list[Path], preload: list[str]):
+        """Started at once: the server imports torch while the grader goes on."""
+        self.kind, self.masks, self.preload = kind, masks, preload
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.errors = tempfile.TemporaryFile()  # what bwrap or the interpreter says if it cannot start
+        self.ended: dict[int, int] = {}  # exit codes by pid
+        self.started: dict[int, tuple[int, int]] = {}  # (pid, channel) by request number
+        self.requests = 0
+        self.ready = False
+        self.proc = subprocess.Popen(
+            server_argv(kind, theirs.fileno(), masks, preload), pass_fds=[theirs.fileno()],
+            env={} if kind == "jail" else clean_env(tempfile.gettempdir()), cwd=tempfile.gettempdir(),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.errors, start_new_session=True)
+        theirs.close()
+
+    def why_gone(self) -> str:
+        self.errors.seek(0)
+        lines = self.errors.read(4096).decode("utf-8", "replace").strip().splitlines()
+        return lines[-1] if lines else f"exit code {self.proc.poll()}"
+
+    def wait_ready(self) -> None:
+        if not self.ready:
+            if self._receive(STARTUP_TIMEOUT) is None:
+                raise GraderError("the sandbox did not start within two minutes")
+            if not self.ready:
+                raise GraderError("the sandbox's server said something else first")
+
+    def fork(self, job: dict) -> int:
+        """Ask for a child on `job`, without waiting: the number to `take` it by."""
+        self.requests += 1
+        fd = _sealed(json.dumps(job).encode())
+        try:
+            socket.send_fds(self.sock, [json.dumps({"request": self.requests}).encode()], [fd])
+        except OSError:
+            raise GraderError(f"the sandbox is gone: {self.why_gone()}") from None
+        finally:
+            os.close(fd)
+        return self.requests
+
+    def take(self, request: int) -> tuple[int, int]:
+        """The pid of the child asked for (in the server's namespace), and its channel."""
+        while request not in self.started:
+            if self._receive(STARTUP_TIMEOUT) is None:
+                raise GraderError("the sandbox stopped answering")
+        pid, channel = self.started.pop(request)
+        # An exit code for this pid is an earlier child's (the server reaped that one, and
+        # said so, before the pid could be reused): not this one's.
+        self.ended.pop(pid, None)
+        return pid, channel
+
+    def wait(self, pid: int, timeout: float | None) -> int | None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while pid not in self.ended:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0 or self._receive(left) is None:
+                return None
+        return self.ended.pop(pid)
+
+    def kill(self, pid: int) -> None:
+        try:
+            self.sock.send(json.dumps({"kill": pid}).encode())
+        except OSError:
+            pass  # the server is gone, and its children with it
+
+    def _receive(self, timeout: float | None) -> dict | None:
+        """The next message (ready, a started child, or one that ended); None on timeout."""
+        if not select.select([self.sock], [], [], timeout)[0]:
+            return None
+        try:
+            data, fds, _, _ = socket.recv_fds(self.sock, 1 << 16, 1)
+        except OSError:
+            data, fds = b"", []
+        if not data:
+            raise GraderError(f"the sandbox is gone: {self.why_gone()}")
+        try:
+            message = json.loads(data)
+            if "ready" in message:
+                self.ready = True
+            elif "ended" in message:
+                self.ended[int(message["ended"])] = int(message["code"])
+            else:
+                self.started[int(message["request"])] = (int(message["pid"]), fds.pop())
+        except (ValueError, KeyError, TypeError, IndexError):
+            raise GraderError("the sandbox's server sent something unreadable") from None
+        finally:
+            for fd in fds:
+                os.close(fd)
+        return message
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        self.sock.close()  # the server reads the end of its socket and exits, and the jail with it
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+def _sealed(data: bytes) -> int:
+    """A read-only file descriptor holding `data`: a sealed memfd (nothing the child does
+    with it can change what the next child reads)."""
+    fd = os.memfd_create("tutor-job", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+    os.write(fd, data)
+    import fcntl
+
+    fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE | fcntl.F_SEAL_SEAL)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def start_server(preload, masks) -> Server | None:
+    """A fork server for the strongest tier here, started now so that it imports torch while
+    the grader imports its own; None where there is no fork server (macOS, Windows)."""
+    kind = tier()
+    return None if kind == "subprocess" else Server(kind, [PACKAGE, *masks], sorted(preload))

@@ -1,0 +1,433 @@
+"""Grader side: run a submission's calls in the sandbox and collect its outcomes as data.
+
+`Runner.start(job)` / `Runner.finish(started)` are the one interface grading uses. A runner
+asks its fork server (see `jail`) for a child per job, reads the child's frames with a
+deadline per call, and survives anything the child does: a call that hangs is killed and
+reported, the calls after it run in a fresh child, a child that dies or sends what the
+protocol does not allow costs only the call in flight, and a server that dies is started
+again. Nothing a child sends is trusted (`protocol`).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import queue
+import select
+import signal
+import stat
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from ..feedback import said
+from ..text import Text
+from . import jail, protocol
+from .inside.frames import BEGIN, CRASH, DONE, HEADER, IMPORT_ERROR, IMPORTED, OUTCOME, READY
+from .inside.observe import ErrorInfo, Outcome
+from .jail import STARTUP_TIMEOUT, GraderError, Note, Server
+from .protocol import Malformed
+
+IMPORT_TIMEOUT = 10.0
+EXIT_GRACE = 2.0  # how long a child that stopped talking may take to exit
+MAX_SUBMISSION = 1 << 20
+RESULT_BUDGET = 16 << 20  # result bytes accepted for one job: the grader's memory stays bounded
+DEFAULT_LIMITS = {"memory_bytes": 4 << 30, "cpu_seconds": 120, "file_bytes": 64 << 20}
+
+
+class SubmissionError(ValueError):
+    """The submission cannot be sent to the sandbox (a symlink, too large, not a file)."""
+
+    def __init__(self, text: Text):
+        super().__init__(text.en)
+        self.text = text
+
+
+@dataclass
+class Job:
+    function_calls: list  # [(function, index, Call)]
+    student: Path
+    seed: int
+    timeouts: dict  # function -> seconds
+    monitors: dict = field(default_factory=dict)  # function -> {"calls": [...], "allow": [...]}
+    limits: dict = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+    hide: tuple[Path, ...] = ()  # host paths the child must not reach (checked in its facts)
+
+    @property
+    def calls(self) -> list[tuple[str, int]]:
+        return [(name, index) for name, index, _ in self.function_calls]
+
+
+@dataclass
+class RunReport:
+    outcomes: dict[tuple[str, int], Outcome] = field(default_factory=dict)
+    import_error: ErrorInfo | None = None  # the file raised while being imported
+    import_failure: Text | None = None  # importing it hung, killed the process, or could not start
+    import_output: str = ""
+    source: bytes = b""  # the submission as sent to the sandbox
+    notes: list[Note] = field(default_factory=list)
+    tier: str = ""
+
+    @property
+    def isolation(self) -> str:
+        return ", ".join([self.tier] + [n.text for n in self.notes])
+
+
+@dataclass
+class Started:
+    job: Job
+    report: RunReport
+    pending: list
+    source: bytes = b""
+    child: "_Child | None" = None
+    budget: int = RESULT_BUDGET
+
+
+def read_submission(path: Path) -> bytes:
+    """The submission's bytes: a regular file, not through a symlink, at most 1 MiB, read
+    here by the grader (the sandbox never opens a path of the course)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        if Path(path).is_symlink():  # where O_NOFOLLOW does not exist (Windows)
+            raise SubmissionError(said("submission symlink", file=Path(path).name))
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno in (40, 62):  # ELOOP (Linux), ELOOP (macOS): the last component is a link
+            raise SubmissionError(said("submission symlink", file=Path(path).name)) from None
+        raise SubmissionError(said("submission unreadable", file=Path(path).name, error=exc.strerror)) from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise SubmissionError(said("submission not a file", file=Path(path).name))
+        data = f.read(MAX_SUBMISSION + 1)
+    if len(data) > MAX_SUBMISSION:
+        raise SubmissionError(said("submission too large", file=Path(path).name, limit="1 MiB"))
+    return data
+
+
+class _Frames:
+    """Frames from a child's channel with a deadline, each checked against its kind's cap
+    before it is read: select() on POSIX, a reader thread where pipes cannot be selected."""
+
+    def __init__(self, fd: int):
+        self.fd, self.buf, self.eof = fd, bytearray(), False
+        if os.name != "posix":
+            self.chunks: queue.Queue = queue.Queue(maxsize=64)
+            threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self):
+        while True:
+            data = os.read(self.fd, 1 << 20)
+            self.chunks.put(data)
+            if not data:
+                return
+
+    def _read(self, timeout: float) -> bool:
+        if os.name == "posix":
+            if not select.select([self.fd], [], [], timeout)[0]:
+                return False
+            data = os.read(self.fd, 1 << 20)
+        else:
+            try:
+                data = self.chunks.get(timeout=timeout)
+            except queue.Empty:
+                return False
+        if data:
+            self.buf += data
+        else:
+            self.eof = True
+        return True
+
+    def next(self, timeout: float):
+        """The next (kind, payload), None at end of stream; raises queue.Empty on timeout and
+        Malformed for a frame of no known kind or over its cap."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if len(self.buf) >= HEADER.size:
+                size, kind = HEADER.unpack_from(self.buf)
+                cap = protocol.frame_cap(kind)
+                if cap is None:
+                    raise Malformed("a frame of no known kind")
+                if size > cap:
+                    raise Malformed(f"a frame of {size:,} bytes, over the {cap:,}-byte limit")
+                if len(self.buf) >= HEADER.size + size:
+                    payload = bytes(self.buf[HEADER.size:HEADER.size + size])
+                    del self.buf[:HEADER.size + size]
+                    return kind, payload
+            if self.eof:
+                return None
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self._read(remaining):
+                raise queue.Empty
+
+
+class _Child:
+    """A started child process: its frames, and how to end it."""
+
+    def __init__(self, server: Server | None, request: int = 0, popen: subprocess.Popen | None = None):
+        self.server, self.request, self.popen = server, request, popen
+        self.pid, self.fd, self.frames, self.status = -1, -1, None, None
+        if popen is not None:
+            self.pid, self.fd = popen.pid, os.dup(popen.stdout.fileno())
+            popen.stdout.close()
+            self.frames = _Frames(self.fd)
+
+    def _started(self) -> None:
+        if self.frames is None:
+            self.pid, self.fd = self.server.take(self.request)
+            self.frames = _Frames(self.fd)
+
+    def next(self, timeout: float):
+        self._started()
+        return self.frames.next(timeout)
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """The exit code (negative: killed by that signal); None if still running after `timeout`."""
+        if self.status is None:
+            if self.popen is not None:
+                try:
+                    self.status = self.popen.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    pass
+            else:
+                self.status = self.server.wait(self.pid, timeout)
+        return self.status
+
+    def kill(self) -> None:
+        if self.frames is None:
+            try:
+                self._started()
+            except GraderError:
+                return
+        if self.fd < 0:
+            return  # killed already
+        if self.status is None:  # once reaped, its pid may be another process's
+            if self.popen is not None:
+                try:
+                    os.killpg(self.pid, signal.SIGKILL) if os.name == "posix" else self.popen.kill()
+                except OSError:
+                    pass
+                self.popen.wait()
+            else:
+                self.server.kill(self.pid)
+        os.close(self.fd)
+        self.fd = -1
+
+    def how_it_ended(self) -> Text:
+        code = self.wait(EXIT_GRACE)
+        if code is None:  # it closed our channel but lives on: end it
+            self.kill()
+            return said("closed channel")
+        if code < 0:
+            name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+            why = {"SIGKILL": "memory limit", "SIGXCPU": "cpu limit", "SIGXFSZ": "file limit", "SIGSEGV": "crash"}.get(name)
+            return said("killed", signal=name, why=said(why) if why else "")
+        return said("exited", code=code)
+
+
+def _failed(text: Text) -> Outcome:
+    """The outcome of a call that could not finish, as the grader saw it."""
+    return Outcome(failure=text.en, failure_text=text)
+
+
+class Runner:
+    """Runs jobs' calls in sandboxed children, started by the strongest tier available."""
+
+    def __init__(self, kind: str | None = None, preload: Iterable[str] = (), masks: Iterable[Path] = (),
+                 server: Server | None = None):
+        """`server`: one started already (see `start_server`), else one is started now."""
+        self.kind = server.kind if server else kind or jail.tier()
+        self.preload = server.preload if server else sorted(preload)
+        self.masks = server.masks if server else [Path(jail.PACKAGE), *masks]
+        self.gave_up = ""  # why a stronger tier could not be had
+        self.server = server
+        if self.server is None and self.kind != "subprocess":
+            self.server = Server(self.kind, self.masks, self.preload)
+
+    @property
+    def tier(self) -> str:
+        return self.kind + (f" ({self.gave_up})" if self.gave_up else "")
+
+    def _ready_server(self) -> Server:
+        """The server, started again if it died, or in the process tier if no jail can be made."""
+        if self.server is not None and not self.server.ready:
+            try:
+                self.server.wait_ready()
+            except GraderError:
+                if self.kind != "jail":
+                    raise
+                self.gave_up = f"no jail: {self.server.why_gone()}"
+                self.kind = "process"
+                self.server = Server(self.kind, self.masks, self.preload)
+                self.server.wait_ready()
+        elif self.server is not None and not self.server.alive():
+            self.server = Server(self.kind, self.masks, self.preload)
+            self.server.wait_ready()
+        return self.server
+
+    def _spawn(self, payload: dict) -> _Child:
+        if self.kind == "subprocess":
+            scratch = tempfile.mkdtemp(prefix="tutor-run-")
+            proc = subprocess.Popen(jail.one_shot_argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, cwd=scratch, env=jail.clean_env(scratch),
+                                    start_new_session=(os.name == "posix"))
+            proc.stdin.write(json.dumps({**payload, "scratch": scratch}).encode())
+            proc.stdin.close()
+            return _Child(None, popen=proc)
+        server = self._ready_server()
+        return _Child(server, server.fork(payload))
+
+    def probe(self, hide: Iterable[Path] = ()) -> list[Note]:
+        """What confinement a child gets here, by a child that confines itself and exits."""
+        child = self._spawn({"probe": True, "source": "", "limits": dict(DEFAULT_LIMITS),
+                             "unreachable": [str(p) for p in hide]})
+        try:
+            frame = child.next(STARTUP_TIMEOUT)
+        except (queue.Empty, Malformed) as exc:
+            raise GraderError(f"the sandbox did not start: {exc}") from None
+        finally:
+            child.kill()
+        if frame is None or frame[0] != READY:
+            raise GraderError("the sandbox failed to start")
+        return jail.judge_facts(protocol.json_payload(frame[1]), DEFAULT_LIMITS)
+
+    def run(self, job: Job) -> RunReport:
+        return self.finish(self.start(job))
+
+    def start(self, job: Job) -> Started:
+        """Start the job's first child; it runs while the caller starts others."""
+        started = Started(job, RunReport(tier=self.tier), list(job.calls))
+        try:
+            started.source = started.report.source = read_submission(job.student)
+        except SubmissionError as exc:
+            started.report.import_failure = exc.text
+            return started
+        if started.pending:
+            started.child = self._spawn(self._payload(started))
+            started.report.tier = self.tier  # a jail that could not start has fallen back by now
+        return started
+
+    def _payload(self, started: Started) -> dict:
+        job, pending = started.job, set(started.pending)
+        return {"source": base64.b64encode(started.source).decode("ascii"), "filename": Path(job.student).name,
+                "seed": job.seed, "limits": job.limits, "monitors": job.monitors,
+                "unreachable": [str(p) for p in job.hide],
+                "calls": [[name, index, {"function": call.function, "recipe": call.recipe, "repeat": call.repeat,
+                                         "probes": list(call.probes)}]
+                          for name, index, call in job.function_calls if (name, index) in pending]}
+
+    def abandon(self, started: Started) -> None:
+        """End a started job's child without collecting it."""
+        if started.child is not None:
+            started.child.kill()
+            started.child = None
+
+    def finish(self, started: Started) -> RunReport:
+        """Collect a started job's outcomes, restarting children after hangs, crashes and
+        malformed frames; every round settles at least one call, so this ends."""
+        report, pending = started.report, started.pending
+        child = started.child
+        while child is not None:
+            try:
+                going = self._session(started, child)
+            finally:
+                child.kill()
+            child = self._spawn(self._payload(started)) if going and pending else None
+        started.child = None
+        return report
+
+    def _session(self, started: Started, child: _Child) -> bool:
+        """Drive one child; False when nothing more can run (the import failed)."""
+        job, report, pending = started.job, started.report, started.pending
+        try:
+            frame = child.next(STARTUP_TIMEOUT)
+        except (queue.Empty, Malformed):
+            raise GraderError("the sandbox did not start a child within two minutes") from None
+        if frame is None or frame[0] != READY:
+            raise GraderError(f"the sandbox failed to start a child: it {child.how_it_ended().en}")
+        # Sent before the submission was imported: the child's own account, not the student's.
+        report.notes = jail.judge_facts(protocol.json_payload(frame[1]), job.limits)
+        try:
+            frame = child.next(IMPORT_TIMEOUT)
+            if frame is not None and frame[0] == IMPORTED:
+                report.import_output = protocol.imported(frame[1])
+            elif frame is not None and frame[0] == IMPORT_ERROR:
+                report.import_error, report.import_output = protocol.import_error(frame[1])
+                return False
+            elif frame is not None:
+                raise Malformed("an unexpected frame while importing")
+        except Malformed:
+            report.import_failure = said("malformed results")
+            return False
+        except queue.Empty:
+            report.import_failure = said("import timed out", seconds=IMPORT_TIMEOUT)
+            return False
+        if frame is None:
+            report.import_failure = said("import died", how=child.how_it_ended())
+            return False
+        current = None
+        while pending:
+            expected = current or pending[0]
+            timeout = job.timeouts[expected[0]] if current else IMPORT_TIMEOUT
+            try:
+                frame = child.next(timeout)
+                if frame is None:
+                    self._finish(report, pending, expected, _failed(said("died in call", how=child.how_it_ended())))
+                    return True
+                kind, payload = frame
+                if kind == BEGIN and current is None and protocol.begin(payload) == pending[0]:
+                    current = pending[0]
+                elif kind == OUTCOME and current is not None:
+                    self._finish(report, pending, current, self._outcome(started, current, payload))
+                    current = None
+                elif kind == CRASH:
+                    detail = payload.decode("utf-8", "replace")[:300]
+                    self._finish(report, pending, expected, _failed(said("process failed", detail=protocol.text(detail))))
+                    return True
+                else:  # DONE early, a second READY, a call out of order: not what was asked
+                    raise Malformed("a frame out of order")
+            except Malformed:
+                self._finish(report, pending, expected, _failed(said("malformed results")))
+                return True
+            except queue.Empty:
+                if current is None:  # between calls: the submission's code is not running
+                    self._finish(report, pending, expected, _failed(said("stopped answering")))
+                    return True
+                self._finish(report, pending, current, _failed(said("timed out", seconds=timeout)))
+                # The same function would most likely hang again: report, don't wait again.
+                for call in [c for c in pending if c[0] == current[0]]:
+                    self._finish(report, pending, call, _failed(said("after a timeout", name=current[0])))
+                return True
+        return False
+
+    @staticmethod
+    def _outcome(started: Started, call: tuple[str, int], payload: bytes) -> Outcome:
+        if len(payload) > started.budget:
+            return _failed(said("results too large", limit=RESULT_BUDGET >> 20))
+        started.budget -= len(payload)
+        out = protocol.outcome(payload)
+        if out.missing:
+            out.failure = f"your file defines no function `{call[0]}`"
+        elif out.failure:
+            out.failure_text = said("unsendable result")
+        return out
+
+    @staticmethod
+    def _finish(report: RunReport, pending: list, call: tuple, outcome: Outcome):
+        report.outcomes[call] = outcome
+        if call in pending:
+            pending.remove(call)
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+
+
+def default_runner(preload: Iterable[str] = (), masks: Iterable[Path] = ()) -> Runner:
+    """The strongest tier here (TUTOR_SANDBOX names one). `preload`: modules the inputs need;
+    `masks`: folders (the course) to hide should they lie among the jail's library folders."""
+    return Runner(preload=preload, masks=masks)
