@@ -141,7 +141,8 @@ FEEDBACK: dict[str, Text] = {
     "import died": Text("the process importing your file {how}", "导入你的文件的进程{how}"),
     # what the submission's process sent back, or could not
     "malformed results": Text("the submission's process sent malformed results", "运行提交代码的进程发回了格式错误的结果"),
-    "process failed": Text("the process running your code stopped: {detail}", "运行你的代码的进程停止了：{detail}"),
+    "process failed": Text("the process running your code stopped with an error of its own",
+                           "运行你的代码的进程因自身的错误而停止"),
     "stopped answering": Text("the process running your code stopped answering between calls",
                               "运行你的代码的进程在两次调用之间停止了响应"),
     "results too large": Text("your results were larger than {limit} MiB in all", "你的结果总共超过了 {limit} MiB"),

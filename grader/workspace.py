@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .catalog import Course
+from .sandbox.submission import SubmissionError, read_submission
 from .text import digest
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def record_check(course: Course, ex: Exercise, file: Path, passed: bool) -> None
     state = load_state(course)
     entry = state.setdefault(ex.id, {})
     entry["status"] = "passed" if passed else "failing"
-    entry["hash"] = digest(file.read_text(encoding="utf-8", errors="replace"))
+    entry["hash"] = digest(_text(file))
     entry["checked_at"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     if passed:
         entry["passed_at"] = entry["checked_at"]
@@ -79,12 +80,18 @@ def status(course: Course, ex: Exercise, state: dict) -> str:
     """not started / failing / passed / changed (edited since the last check). `ex` may be
     an Exercise or an index.Summary: both have id, file_stem and starter_digest."""
     path = course.workspace_file(ex)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    if not path.is_symlink() and not path.exists():
         return "not started"
     entry = state.get(ex.id, {})
-    seen = digest(text)
+    seen = digest(_text(path))
     if entry.get("hash") == seen:
         return entry["status"]
     return "not started" if seen == ex.starter_digest else "changed"
+
+
+def _text(path: Path) -> str:
+    """The file's text as grading reads it: a symlink or an oversized file reads as its refusal."""
+    try:
+        return read_submission(path).decode("utf-8", errors="replace")
+    except SubmissionError as exc:
+        return str(exc)

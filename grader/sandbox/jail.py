@@ -127,7 +127,7 @@ def jail_argv(sock_fd: int, masks: list[Path]) -> list[str]:
         if os.path.isdir(real) and any(real == b or real.startswith(b.rstrip("/") + "/") for b in bound + ["/usr"]):
             argv += ["--tmpfs", real, "--remount-ro", real]
     argv += ["--ro-bind", str(INSIDE), f"{JAIL_ROOT}/{JAIL_PACKAGE}",
-             "--proc", "/proc", "--dev", "/dev", "--size", str(SCRATCH_BYTES), "--tmpfs", "/tmp",
+             "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--size", str(SCRATCH_BYTES), "--tmpfs", "/tmp",
              "--remount-ro", "/", "--chdir", "/tmp"]
     for key, value in clean_env("/tmp").items():
         argv += ["--setenv", key, value]

@@ -15,7 +15,6 @@ import os
 import queue
 import select
 import signal
-import stat
 import subprocess
 import tempfile
 import threading
@@ -31,20 +30,12 @@ from .inside.frames import BEGIN, CRASH, DONE, HEADER, IMPORT_ERROR, IMPORTED, O
 from .inside.observe import ErrorInfo, Outcome
 from .jail import STARTUP_TIMEOUT, GraderError, Note, Server
 from .protocol import Malformed
+from .submission import SubmissionError, read_submission
 
 IMPORT_TIMEOUT = 10.0
 EXIT_GRACE = 2.0  # how long a child that stopped talking may take to exit
-MAX_SUBMISSION = 1 << 20
 RESULT_BUDGET = 16 << 20  # result bytes accepted for one job: the grader's memory stays bounded
 DEFAULT_LIMITS = {"memory_bytes": 4 << 30, "cpu_seconds": 120, "file_bytes": 64 << 20}
-
-
-class SubmissionError(ValueError):
-    """The submission cannot be sent to the sandbox (a symlink, too large, not a file)."""
-
-    def __init__(self, text: Text):
-        super().__init__(text.en)
-        self.text = text
 
 
 @dataclass
@@ -85,28 +76,6 @@ class Started:
     source: bytes = b""
     child: "_Child | None" = None
     budget: int = RESULT_BUDGET
-
-
-def read_submission(path: Path) -> bytes:
-    """The submission's bytes: a regular file, not through a symlink, at most 1 MiB, read
-    here by the grader (the sandbox never opens a path of the course)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        if Path(path).is_symlink():  # where O_NOFOLLOW does not exist (Windows)
-            raise SubmissionError(said("submission symlink", file=Path(path).name))
-        fd = os.open(path, flags)
-    except OSError as exc:
-        if exc.errno in (40, 62):  # ELOOP (Linux), ELOOP (macOS): the last component is a link
-            raise SubmissionError(said("submission symlink", file=Path(path).name)) from None
-        raise SubmissionError(said("submission unreadable", file=Path(path).name, error=exc.strerror)) from None
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise SubmissionError(said("submission not a file", file=Path(path).name))
-        data = f.read(MAX_SUBMISSION + 1)
-    if len(data) > MAX_SUBMISSION:
-        raise SubmissionError(said("submission too large", file=Path(path).name, limit="1 MiB"))
-    return data
 
 
 class _Frames:
@@ -384,9 +353,8 @@ class Runner:
                 elif kind == OUTCOME and current is not None:
                     self._finish(report, pending, current, self._outcome(started, current, payload))
                     current = None
-                elif kind == CRASH:
-                    detail = payload.decode("utf-8", "replace")[:300]
-                    self._finish(report, pending, expected, _failed(said("process failed", detail=protocol.text(detail))))
+                elif kind == CRASH:  # its text may be the student's: not shown as ours
+                    self._finish(report, pending, expected, _failed(said("process failed")))
                     return True
                 else:  # DONE early, a second READY, a call out of order: not what was asked
                     raise Malformed("a frame out of order")
