@@ -110,7 +110,9 @@ def jail_argv(sock_fd: int, masks: list[Path]) -> list[str]:
     """bwrap's command line for a jailed fork server listening on `sock_fd`."""
     argv = [bwrap(), "--unshare-all", "--unshare-user", "--disable-userns", "--uid", str(JAIL_UID), "--gid", str(JAIL_UID),
             "--hostname", "tutor", "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--clearenv",
-            "--ro-bind", "/usr", "/usr"]
+            # The scratch first: a library folder under /tmp (a virtual environment there) is
+            # bound on top of it, not hidden by it.
+            "--size", str(SCRATCH_BYTES), "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
         if os.path.islink(top):
             argv += ["--symlink", os.readlink(top), top]
@@ -127,8 +129,7 @@ def jail_argv(sock_fd: int, masks: list[Path]) -> list[str]:
         if os.path.isdir(real) and any(real == b or real.startswith(b.rstrip("/") + "/") for b in bound + ["/usr"]):
             argv += ["--tmpfs", real, "--remount-ro", real]
     argv += ["--ro-bind", str(INSIDE), f"{JAIL_ROOT}/{JAIL_PACKAGE}",
-             "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--size", str(SCRATCH_BYTES), "--tmpfs", "/tmp",
-             "--remount-ro", "/", "--chdir", "/tmp"]
+             "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp"]
     for key, value in clean_env("/tmp").items():
         argv += ["--setenv", key, value]
     return argv + ["--", sys.executable, "-I", "-c",
