@@ -21,6 +21,7 @@ from rich.text import Text as RichText
 
 from grader.catalog import Course, UnknownExercise, find_root
 from grader import workspace
+from grader.safe_text import clean
 from grader.ui import say
 
 app = typer.Typer(help="Exercises and an autograder for the PyTorch preliminaries of Dive into Deep Learning.",
@@ -299,7 +300,8 @@ def check(
         except GraderError as exc:
             _fail(escape(_say("cannot grade", id=ex.id, error=exc)))
         except Exception as exc:  # a bug in tutor: say so, keep the traceback for the report
-            _fail(escape(_say("tutor bug", id=ex.id, error=f"{type(exc).__name__}: {exc}", file=_save_traceback())))
+            _fail(escape(_say("tutor bug", id=ex.id, error=clean(f"{type(exc).__name__}: {exc}", 2000),
+                              file=_save_traceback())))
         if format_ == "text":
             render(console, result, lang, _shown(path))
         results.append(result)
