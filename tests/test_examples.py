@@ -33,10 +33,14 @@ def test_gradescope_autograder_builds_installs_and_grades(tmp_path):
         assert z.getinfo("run_autograder").external_attr >> 16 & 0o111  # still executable
     for name in ("setup.sh", "run_autograder"):
         (root / "source" / name).chmod(0o755)
-    setup = sh("./setup.sh", root / "source", {"AUTOGRADER_ROOT": str(root),
+    setup = sh("./setup.sh", root / "source", {"AUTOGRADER_ROOT": str(root), "APT_GET": "echo apt-get",
                                                 "PIP_INSTALL": f"{sys.executable} -m pip install --dry-run"})
     assert setup.returncode == 0, setup.stderr[-2000:]
+    assert "apt-get install -y python3-pip bubblewrap" in setup.stdout
     assert "Would install" in setup.stdout and "tutor" in setup.stdout
+    script = (root / "source" / "setup.sh").read_text()
+    # the CPU build, explicitly: the default Linux wheel pulls several GB of CUDA libraries
+    assert "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu" in script
     (root / "submission").mkdir()
     shutil.copy(ROOT / "solutions" / "2.5.3-detach.py", root / "submission")
     run = sh("./run_autograder", root / "source", {"AUTOGRADER_ROOT": str(root)})
