@@ -38,11 +38,13 @@ cd "$ROOT/source"
 rm -rf "$ROOT/work"
 tutor grade "$ROOT/submission" --out "$ROOT/work" --solutions "$ROOT/source/solutions" --seed 1 --jobs 1
 mkdir -p "$ROOT/results"
-if [ -f "$ROOT/work/submission/gradescope.json" ]; then
-  cp "$ROOT/work/submission/gradescope.json" "$ROOT/results/results.json"
+if [ -f "$ROOT/work/students/submission/gradescope.json" ]; then
+  cp "$ROOT/work/students/submission/gradescope.json" "$ROOT/results/results.json"
 else  # the submission could not be graded at all: say why, with no points
-  python3 -c 'import json, sys; print(json.dumps({"score": 0, "output": sys.stdin.read()}))' \\
-    < "$ROOT/work/submission/error.txt" > "$ROOT/results/results.json"
+  { cat "$ROOT/work/students/submission/error.txt" 2>/dev/null || echo "tutor could not grade the submission"; } |
+    python3 -c 'import json, sys; from grader.safe_text import clean
+print(json.dumps({"score": 0, "output": clean(sys.stdin.read(), 5000), "output_format": "text"}))' \\
+    > "$ROOT/results/results.json"
 fi
 """
 
