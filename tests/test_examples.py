@@ -75,3 +75,26 @@ def test_github_workflow_steps_run_here(tmp_path):
     assert json.loads((repo / "results.json").read_text())["score"] == pytest.approx(20.0)
     assert ET.parse(repo / "junit.xml").getroot().get("failures") == "0"
     assert "20/20 points" in summary.read_text()
+
+
+def test_exercism_entry_point_writes_results_and_exits_0(tmp_path):
+    def run(slug, files):
+        given = tmp_path / f"in-{len(list(tmp_path.iterdir()))}"
+        given.mkdir()
+        for name, text in files.items():
+            (given / name).write_text(text, encoding="utf-8")
+        out = tmp_path / f"out-{given.name}"
+        proc = subprocess.run(["sh", str(ROOT / "bin" / "run.sh"), slug, f"{given}/", f"{out}/"],
+                              capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHON": sys.executable})
+        assert proc.returncode == 0, proc.stderr[-2000:]  # whatever the tests' status
+        return specs.exercism((out / "results.json").read_text(encoding="utf-8"))
+
+    solution = (ROOT / "solutions" / "2.5.3-detach.py").read_text(encoding="utf-8")
+    passed = run("detach", {"2.5.3-detach.py": solution})
+    assert passed["status"] == "pass" and passed["exercises"][0]["file"] == "2.5.3-detach.py"
+    failed = run("detach", {"2.5.3-detach.py": "def full_grad(x):\n    return x\n"})
+    assert failed["status"] == "fail" and {t["status"] for t in failed["tests"]} == {"fail"}
+    missing = run("detach", {"notes.txt": "nothing"})
+    assert missing["status"] == "error" and "2.5.3-detach.py" in missing["message"]
+    unknown = run("no-such-exercise", {})
+    assert unknown["status"] == "error" and "no-such-exercise" in unknown["message"]
