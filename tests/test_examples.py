@@ -53,25 +53,40 @@ def test_gradescope_autograder_builds_installs_and_grades(tmp_path):
 @pytest.mark.skipif(shutil.which("tutor", path=BIN) is None, reason="needs `pip install -e .` (as .ci/run does)")
 def test_github_workflow_steps_run_here(tmp_path):
     workflow = yaml.safe_load((ROOT / "examples" / "github-workflow.yml").read_text())
-    steps = [s for s in workflow["jobs"]["grade"]["steps"] if "run" in s]
+    assert workflow["permissions"] == {"contents": "read"}  # least: nothing is written back
+    job = workflow["jobs"]["grade"]
+    references = next(s for s in job["steps"] if "repository" in s.get("with", {}))
+    assert references["uses"].startswith("actions/checkout@")
+    assert references["with"]["token"] == "${{ secrets.TUTOR_SOLUTIONS_TOKEN }}"
+    assert references["with"]["persist-credentials"] is False
+    # The students' repository as export-student makes it (no solutions/), a student who
+    # solved everything, and the references where the workflow checks them out.
     repo = tmp_path / "course"
-    for name in ("exercises", "solutions"):
-        shutil.copytree(ROOT / name, repo / name)
-    shutil.copytree(ROOT / "solutions", repo / "workspace")  # a student who solved everything
+    assert run_tutor("export-student", str(repo)).returncode == 0
+    assert not (repo / "solutions").exists()
+    shutil.copytree(ROOT / "solutions", repo / "workspace", dirs_exist_ok=True)
+    shutil.copytree(ROOT / "solutions", repo / references["with"]["path"] / "solutions")
     summary = tmp_path / "summary.md"
+    env = {name: value.replace("${{ github.workspace }}", str(repo)) for name, value in job["env"].items()}
+    env.update(GITHUB_STEP_SUMMARY=str(summary), GITHUB_WORKSPACE=str(repo))
     ran = []
-    for step in steps:
+    for step in job["steps"]:
+        if "run" not in step:
+            continue
         command = step["run"]
         if "apparmor_restrict_unprivileged_userns" in command:
             # A kernel setting of GitHub's Ubuntu 24.04 runners; this machine has no such knob.
             continue
-        if command.startswith("python -m pip install"):
-            command = command.replace("python -m pip install", f"{sys.executable} -m pip install --dry-run", 1)
-            command = command.replace(" -e .", f" -e {ROOT}")
-        proc = sh(command, repo, {"GITHUB_STEP_SUMMARY": str(summary)})
+        command = command.replace("sudo apt-get", "echo apt-get")  # what it installs, not installed here
+        command = command.replace("python -m pip install", f"{sys.executable} -m pip install --dry-run")
+        proc = sh(command, repo, env)
         assert proc.returncode == 0, (step["name"], proc.stdout[-2000:], proc.stderr[-2000:])
-        ran.append(step["name"])
-    assert ran == ["Install tutor", "Grade"]
+        ran.append((step["name"], proc.stdout))
+    assert [name for name, _ in ran] == ["Install bubblewrap (tutor's sandbox)", "Install tutor", "Grade"]
+    assert "apt-get install -y bubblewrap" in ran[0][1]
+    install = next(s["run"] for s in job["steps"] if s.get("name") == "Install tutor")
+    assert "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu" in install
+    assert ran[2][1] == ""  # every check passed: no annotation
     assert json.loads((repo / "results.json").read_text())["score"] == pytest.approx(20.0)
     assert ET.parse(repo / "junit.xml").getroot().get("failures") == "0"
     assert "20/20 points" in summary.read_text()
