@@ -113,3 +113,58 @@ def test_exercism_entry_point_writes_results_and_exits_0(tmp_path):
     assert missing["status"] == "error" and "2.5.3-detach.py" in missing["message"]
     unknown = run("no-such-exercise", {})
     assert unknown["status"] == "error" and "no-such-exercise" in unknown["message"]
+
+
+def _class_of_two(root):
+    submissions = root / "submissions"
+    for name, file in (("ann", "2.5.3-detach.py"), ("ben", "2.5.1-scalar-backward.py")):
+        (submissions / name).mkdir(parents=True)
+        shutil.copy(ROOT / "solutions" / file, submissions / name)
+    shutil.copytree(ROOT / "solutions", root / "solutions")
+    return {"ann", "ben"}
+
+
+def _students(gradebook):
+    return {line.split(",")[0] for line in gradebook.read_text(encoding="utf-8-sig").splitlines()[1:]}
+
+
+@pytest.mark.skipif(shutil.which("tutor", path=BIN) is None, reason="needs `pip install -e .` (as .ci/run does)")
+def test_kubernetes_indexed_job_grades_every_shard_and_merges(tmp_path):
+    job = yaml.safe_load((ROOT / "examples" / "kubernetes-grade-job.yml").read_text())
+    spec = job["spec"]
+    assert job["kind"] == "Job" and spec["completionMode"] == "Indexed"
+    container = spec["template"]["spec"]["containers"][0]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert int(env["TUTOR_SHARD_COUNT"]) == spec["completions"]
+    data = tmp_path / "data"
+    students = _class_of_two(data)
+    (data / "course").symlink_to(ROOT)
+    command = [part.replace("/data", str(data)) for part in container["command"]]
+    workdir = container["workingDir"].replace("/data", str(data))
+    for index in range(spec["completions"]):  # what each pod of the Job runs
+        proc = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=600,
+                              env={**os.environ, "PATH": BIN + os.pathsep + os.environ["PATH"], **env,
+                                   "JOB_COMPLETION_INDEX": str(index)})
+        assert proc.returncode == 0 and f"shard {index + 1}/{spec['completions']}:" in proc.stdout, proc.stderr
+    parts = sorted(str(p) for p in (data / "grades").glob("shard-*/grades.csv"))
+    merged = data / "grades.csv"
+    assert run_tutor("gradebook", "merge", *parts, "--out", str(merged)).returncode == 0
+    assert _students(merged) == students
+    incomplete = run_tutor("gradebook", "merge", *parts[1:], "--out", str(merged))
+    assert incomplete.returncode == 2 and "shard 1/4 of 4 missing" in incomplete.stderr
+
+
+@pytest.mark.skipif(shutil.which("tutor", path=BIN) is None, reason="needs `pip install -e .` (as .ci/run does)")
+def test_slurm_array_task_grades_its_shard(tmp_path):
+    import re
+
+    script = ROOT / "examples" / "slurm-grade.sh"
+    first, last = map(int, re.search(r"^#SBATCH --array=(\d+)-(\d+)$", script.read_text(), re.M).groups())
+    students = _class_of_two(tmp_path)
+    seen = set()
+    for task in range(first, last + 1):  # what each task of the array runs
+        proc = sh(f"bash {script}", tmp_path, {"SLURM_ARRAY_TASK_ID": str(task), "SLURM_ARRAY_TASK_MIN": str(first),
+                                                "SLURM_ARRAY_TASK_COUNT": str(last - first + 1), "TUTOR_ROOT": str(ROOT)})
+        assert proc.returncode == 0 and f"shard {task - first + 1}/{last - first + 1}:" in proc.stdout, proc.stderr
+        seen |= _students(tmp_path / "grades" / f"shard-{task}" / "grades.csv")
+    assert seen == students
