@@ -82,8 +82,8 @@ def _group(rows: list[CaseResult]):
 
 def render(console: Console, result: ExerciseResult, lang: str = "en", show_path: str | None = None) -> None:
     ex = result.exercise
-    shown = clean(show_path or str(result.file), 200)
-    console.print(f"[bold]{ex.id} {ex.slug}[/bold] — {escape(ex.title.get(lang))}  [dim]{escape(shown)}[/dim]")
+    where = clean(show_path or str(result.file), 200)
+    console.print(f"[bold]{ex.id} {ex.slug}[/bold] — {escape(ex.title.get(lang))}  [dim]{escape(where)}[/dim]")
     if result.import_problem:
         console.print(f"  [red]✗[/red] {escape(clean(result.import_problem.says(lang), TEXT_CAP))}")
         for line in result.import_problem.details_in(lang):
