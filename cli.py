@@ -21,6 +21,7 @@ from rich.text import Text as RichText
 
 from grader.catalog import Course, UnknownExercise, find_root
 from grader import workspace
+from grader.safe_text import clean
 from grader.ui import say
 
 app = typer.Typer(help="Exercises and an autograder for the PyTorch preliminaries of Dive into Deep Learning.",
@@ -303,7 +304,8 @@ def check(
         except GraderError as exc:
             _fail(escape(_say("cannot grade", id=ex.id, error=exc)))
         except Exception as exc:  # a bug in tutor: say so, keep the traceback for the report
-            _fail(escape(_say("tutor bug", id=ex.id, error=f"{type(exc).__name__}: {exc}", file=_save_traceback())))
+            _fail(escape(_say("tutor bug", id=ex.id, error=clean(f"{type(exc).__name__}: {exc}", 2000),
+                              file=_save_traceback())))
         if format_ == "text":
             render(console, result, lang, _shown(path))
         results.append(result)
@@ -528,8 +530,11 @@ def grade(
     out: Path = typer.Option(..., "--out", help="Where each student's results and grades.csv go."),
     jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", min=1, help="Students graded at once."),
     seed: int = typer.Option(1, "--seed", help="The same random cases for every student."),
-    shard_spec: Optional[str] = typer.Option(None, "--shard", metavar="K/N",
-                                             help="Grade only the K-th of N shares of the class."),
+    shard_spec: Optional[str] = typer.Option(
+        None, "--shard", metavar="K/N|auto",
+        help="Grade only the K-th of N shares of the class. auto: K from the job engine ($JOB_COMPLETION_INDEX, "
+        "$SLURM_ARRAY_TASK_ID, or $TUTOR_SHARD_INDEX, all from 0), N from auto/N, $TUTOR_SHARD_COUNT or "
+        "$SLURM_ARRAY_TASK_COUNT."),
     solutions: Optional[Path] = Solutions,
 ):
     """Grade a class: every exercise for every student, in parallel, into a gradebook."""
@@ -540,20 +545,24 @@ def grade(
     course = _course(solutions)
     _require_references(course, course.exercises)
     try:
-        subs = bulk.shard(bulk.discover(submissions), shard_spec)
+        which = bulk.parse_shard(shard_spec)
+        subs = bulk.shard(bulk.discover(submissions), which)
     except ValueError as exc:
-        _fail(str(exc))
+        _fail(escape(str(exc)))
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("grading", total=None)
         rows, graded = bulk.grade_class(
             subs, course, out, seed, jobs,
             on_start=lambda count: progress.update(task, total=count, description=f"grading {count} of {len(subs)} students"),
             on_done=lambda row: progress.advance(task))
-    console.print(f"{len(subs)} students ({len(subs) - graded} unchanged since the last run); "
-                  f"gradebook: {_shown(out / 'grades.csv')}")
+    if which:
+        bulk.record_shard(out, which, seed)
+    shard_said = f"shard {which[0]}/{which[1]}: " if which else ""
+    console.print(escape(f"{shard_said}{len(subs)} students ({len(subs) - graded} unchanged since the last run); "
+                         f"gradebook: {_shown(out / 'grades.csv')}"))
     failed = [r for r in rows if r.get("error")]
     for row in failed:
-        err.print(f"[red]error:[/red] {row['student']}: {escape(row['error'])}")
+        err.print(f"[red]error:[/red] {escape(row['student'])}: {escape(clean(row['error'], 2000))}")
     raise typer.Exit(1 if failed else 0)
 
 
@@ -563,18 +572,23 @@ app.add_typer(gradebook_app, name="gradebook")
 
 @gradebook_app.command("merge")
 def gradebook_merge(parts: list[Path] = typer.Argument(..., help="grades.csv files of the shards."),
-                    out: Path = typer.Option(Path("grades.csv"), "--out")):
+                    out: Path = typer.Option(Path("grades.csv"), "--out"),
+                    partial: bool = typer.Option(False, "--partial",
+                                                 help="Merge even when shards are missing (they are named).")):
     """Join the gradebooks of a class graded in shards (--shard K/N) into one."""
     from grader.bulk import merge_gradebooks
 
     for part in parts:
         if not part.is_file():
-            _fail(f"no such file: {part}")
+            _fail(escape(f"no such file: {part}"))
     try:
-        count = merge_gradebooks(parts, out)
+        count, missing = merge_gradebooks(parts, out, partial)
     except (ValueError, KeyError) as exc:
-        _fail(str(exc))
-    console.print(f"{count} students in {_shown(out)}")
+        _fail(escape(str(exc)))
+    console.print(escape(f"{count} students in {_shown(out)}"))
+    if missing:
+        err.print(escape(f"warning: without shard{'s' if len(missing) > 1 else ''} {', '.join(missing)}: "
+                         "their students are not in this gradebook"))
 
 
 gradescope_app = typer.Typer(help="Gradescope autograders.", no_args_is_help=True)

@@ -1,31 +1,45 @@
 """Grading a class: many students' submissions, side by side, into a gradebook.
 
-A submission is a folder, a .zip or a Jupyter notebook, one per student. Each student
+A submission is a folder, a .zip or a Jupyter notebook, one per student, named by its
+file or folder name; a name that could reach outside --out is refused. Each student
 is graded by a worker process of its own (`python -m grader.bulk`), which forks every
 child for that student's files before it loads any reference; workers run in parallel,
 and one that hangs or dies costs only its own student. Results land in
-OUT/<student>/ (results.json, gradescope.json, junit.xml, report.txt); grades.csv is
-rebuilt from them. A student whose files have not changed since the last run (same
-content hash, seed and references) is not graded again.
+OUT/students/<student>/ (results.json, gradescope.json, junit.xml, report.txt), apart
+from the gradebook, OUT/grades.csv, which is rebuilt from them. A student whose files
+have not changed since the last run (same files at the same paths, seed, exercises,
+references, tutor and torch) is not graded again.
 """
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from .catalog import Course
+from .safe_text import clean, spreadsheet_cell
 
 MAX_UNZIPPED = 64 << 20  # a submission larger than this unpacked is refused
+MAX_ENTRIES = 10_000  # nor one of more files than this
 WORKER_TIMEOUT = 600.0
+STUDENTS = "students"  # OUT/students/<name>/: never a name the gradebook or a shard's note can take
+SHARD_NOTE = "shard.json"  # beside a shard's grades.csv: which shard it is, for `gradebook merge`
+UNZIPPED, NOTEBOOKS = "unzipped", "notebooks"  # inside a worker's temporary folder
+
+# A student's name is a file or folder name: a letter or digit first (no "..", no hidden
+# file), then letters, digits, spaces and . _ - @ + ' only (no separator, no control character).
+NAME = re.compile(r"\w[\w .@+'-]{0,99}")
 
 
 @dataclass(frozen=True)
@@ -36,34 +50,98 @@ class Submission:
 
 def discover(paths: list[Path]) -> list[Submission]:
     """One submission per argument: a folder, a .zip or an .ipynb, named by its stem."""
-    found = {}
+    found: dict[str, Submission] = {}
     for path in paths:
         if not (path.is_dir() or path.suffix in (".zip", ".ipynb")):
             raise ValueError(f"{path}: a submission is a folder, a .zip or an .ipynb notebook")
         name = path.stem if path.is_file() else path.name
-        if name in found:
-            raise ValueError(f"two submissions are named {name!r}: {found[name].path} and {path}")
-        found[name] = Submission(name, path)
+        if not NAME.fullmatch(name) or name != name.strip():
+            raise ValueError(f"{clean(path, 300)}: {clean(name, 100)!r} cannot name a student: a name starts with a "
+                             "letter or digit and has only letters, digits, spaces and . _ - @ + ' (100 at most)")
+        key = name.casefold()  # alice and Alice would share a folder where names ignore case
+        if key in found:
+            raise ValueError(f"two submissions are named {name!r}: {found[key].path} and {path}")
+        found[key] = Submission(name, path)
     return sorted(found.values(), key=lambda s: s.student)
 
 
-def shard(subs: list[Submission], spec: str | None) -> list[Submission]:
-    """The K-th of N deterministic shares ("K/N"), by student name."""
+def student_dir(out: Path, student: str) -> Path:
+    """OUT/students/<student>: one student's files, never outside OUT (not even by a symlink)."""
+    folder = out / STUDENTS / student
+    if not NAME.fullmatch(student) or not folder.resolve().is_relative_to(out.resolve()):
+        raise ValueError(f"{clean(student, 100)!r}: its folder would be outside {out}")
+    return folder
+
+
+SHARD_INDEX = (  # where `--shard auto` finds this runner's index, 0-based, first found
+    "TUTOR_SHARD_INDEX",  # set it yourself on any other engine
+    "JOB_COMPLETION_INDEX",  # a Kubernetes Indexed Job
+    "SLURM_ARRAY_TASK_ID",  # a Slurm job array (less SLURM_ARRAY_TASK_MIN)
+)
+SHARD_COUNT = ("TUTOR_SHARD_COUNT", "SLURM_ARRAY_TASK_COUNT")
+
+
+def parse_shard(spec: str | None, environ=os.environ) -> tuple[int, int] | None:
+    """(K, N) from "K/N", or from the job engine for "auto" or "auto/N"; None for no sharding."""
     if not spec:
-        return subs
-    k, n = (int(x) for x in spec.split("/"))
+        return None
+    head, _, count = spec.partition("/")
+    try:
+        if head != "auto":
+            k, n = int(head), int(count)
+        else:
+            name = next((v for v in SHARD_INDEX if environ.get(v, "").strip()), None)
+            if name is None:
+                raise ValueError(f"--shard auto: none of {', '.join(SHARD_INDEX)} is set")
+            index = int(environ[name]) - (int(environ.get("SLURM_ARRAY_TASK_MIN", 0)) if name.startswith("SLURM") else 0)
+            total = count or next((environ[v] for v in SHARD_COUNT if environ.get(v, "").strip()), None)
+            if total is None:
+                raise ValueError(f"--shard auto: give the number of shards (--shard auto/N) or set {SHARD_COUNT[0]}")
+            k, n = index + 1, int(total)
+    except ValueError as exc:
+        raise ValueError(str(exc) if "--shard" in str(exc) else f"--shard {spec}: expected K/N, auto or auto/N") from None
     if not 1 <= k <= n:
-        raise ValueError(f"--shard {spec}: K must be between 1 and N")
+        raise ValueError(f"--shard {spec}: shard {k} of {n} does not exist (K runs from 1 to N)")
+    return k, n
+
+
+def shard(subs: list[Submission], which: tuple[int, int] | None) -> list[Submission]:
+    """The K-th of N deterministic shares, by student name."""
+    if which is None:
+        return subs
+    k, n = which
     return [s for s in subs if int(hashlib.sha256(s.student.encode()).hexdigest(), 16) % n == k - 1]
 
 
+@functools.lru_cache(maxsize=None)
+def _tool_digest() -> str:
+    """What grades: tutor's version and its own code (a checkout's version does not move), and torch's."""
+    h = hashlib.sha256()
+    for package in ("tutor", "torch"):
+        try:
+            h.update(f"{package} {metadata.version(package)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{package} none\n".encode())
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 def content_hash(sub: Submission, course: Course, seed: int) -> str:
-    """Changes when the student's files, the seed, the exercises or the references change."""
-    h = hashlib.sha256(f"{seed}\n".encode())
-    files = sorted(p for p in sub.path.rglob("*") if p.is_file()) if sub.path.is_dir() else [sub.path]
-    for group in (files, sorted(course.exercises_dir.glob("*.yaml")), sorted(course.solutions_dir.glob("*.py"))):
-        for p in group:
-            h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    """Changes when the student's files (or where they are), the seed, the exercises, the
+    references, tutor or torch change."""
+    h = hashlib.sha256(f"{seed}\n{_tool_digest()}\n".encode())
+    if sub.path.is_dir():
+        files = [(p, p.relative_to(sub.path).as_posix()) for p in sorted(sub.path.rglob("*"))
+                 if p.is_file() or p.is_symlink()]
+    else:
+        files = [(sub.path, sub.path.name)]
+    for group in (files, [(p, f"exercises/{p.name}") for p in sorted(course.exercises_dir.glob("*.yaml"))],
+                  [(p, f"solutions/{p.name}") for p in sorted(course.solutions_dir.glob("*.py"))]):
+        for path, name in group:
+            # A link is graded as nothing (see student_files): its text is what it is.
+            data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+            h.update(name.encode() + b"\0" + data + b"\0")
     return h.hexdigest()
 
 
@@ -85,35 +163,76 @@ def notebook_source(path: Path) -> str:
 
 def _unzip(path: Path, into: Path) -> Path:
     with zipfile.ZipFile(path) as z:
-        if sum(i.file_size for i in z.infolist()) > MAX_UNZIPPED:
+        infos = z.infolist()
+        if len(infos) > MAX_ENTRIES:
+            raise ValueError(f"{path.name} holds more than {MAX_ENTRIES} files")
+        if sum(i.file_size for i in infos) > MAX_UNZIPPED:
             raise ValueError(f"{path.name} unpacks to more than {MAX_UNZIPPED >> 20} MiB")
-        for info in z.infolist():
+        for info in infos:
             target = (into / info.filename).resolve()
             if not target.is_relative_to(into.resolve()):
-                raise ValueError(f"{path.name} holds a path outside itself: {info.filename}")
+                raise ValueError(f"{path.name} holds a path outside itself: {clean(info.filename, 200)}")
         z.extractall(into)
     return into
 
 
+def _answer_files(folder: Path) -> list[Path]:
+    """The .py and .ipynb files of a submission's folder, shortest path first. Not a link
+    (it could point at the references, or anywhere on the grader's machine), nor anything
+    in a folder that tools make beside the answers (.ipynb_checkpoints, .git, __MACOSX)."""
+    found = []
+    for path in folder.rglob("*"):
+        if path.suffix not in (".py", ".ipynb") or path.is_symlink() or not path.is_file():
+            continue
+        rel = path.relative_to(folder)
+        if any(part.startswith((".", "__")) for part in rel.parts[:-1]):
+            continue
+        if path.resolve().is_relative_to(folder.resolve()):  # no folder on the way was a link
+            found.append(path)
+    return sorted(found, key=lambda p: (len(p.parts), p.as_posix()))
+
+
+def _converted(notebook: Path, rel: Path, work: Path) -> Path:
+    """The notebook's code as work/notebooks/<rel>.py, where `shown_name` finds its name again."""
+    code = (work / NOTEBOOKS / rel).with_suffix(".py")
+    if not code.exists():
+        code.parent.mkdir(parents=True, exist_ok=True)
+        code.write_text(notebook_source(notebook), encoding="utf-8")
+    return code
+
+
 def student_files(sub: Submission, course: Course, work: Path) -> dict[str, Path]:
-    """Exercise id -> the .py file to grade for it (notebooks converted to .py)."""
-    if sub.path.suffix == ".ipynb":  # one notebook defines the functions of every exercise
-        code = work / "notebook.py"
-        code.write_text(notebook_source(sub.path), encoding="utf-8")
+    """Exercise id -> the .py file to grade for it. In a folder or a zip: the exercise's own
+    .py (workspace/2.5.3-detach.py), else its own notebook (2.5.3-detach.ipynb), else the
+    notebook holding every answer (any other .ipynb, such as answers.ipynb); the shortest
+    path wins. A notebook submission holds every answer. Notebooks become .py files."""
+    if sub.path.suffix == ".ipynb":
+        code = _converted(sub.path, Path(sub.path.name), work)
         return {ex.id: code for ex in course.exercises}
-    folder = _unzip(sub.path, work / "unzipped") if sub.path.suffix == ".zip" else sub.path
+    folder = _unzip(sub.path, work / UNZIPPED) if sub.path.suffix == ".zip" else sub.path
+    found = _answer_files(folder)
+    stems = {ex.file_stem for ex in course.exercises}
+    every = next((p for p in found if p.suffix == ".ipynb" and p.stem not in stems), None)
     files = {}
     for ex in course.exercises:
-        # The shortest path wins: workspace/2.5.3-detach.py over a copy in a subfolder.
-        candidates = sorted(folder.rglob(f"{ex.file_stem}.py"), key=lambda p: len(p.parts))
-        notebooks = sorted(folder.rglob(f"{ex.file_stem}.ipynb"), key=lambda p: len(p.parts))
-        if candidates:
-            files[ex.id] = candidates[0]
-        elif notebooks:
-            code = work / f"{ex.file_stem}.py"
-            code.write_text(notebook_source(notebooks[0]), encoding="utf-8")
-            files[ex.id] = code
+        own = [p for p in found if p.stem == ex.file_stem]
+        chosen = next((p for p in own if p.suffix == ".py"), None) or next(iter(own), None) or every
+        if chosen is not None:
+            files[ex.id] = chosen if chosen.suffix == ".py" else _converted(chosen, chosen.relative_to(folder), work)
     return files
+
+
+def shown_name(sub: Submission, path: Path | None, work: Path) -> str:
+    """How reports name a graded file: by its path in the submission, never a temporary one."""
+    if path is None:
+        return sub.path.name
+    if path.is_relative_to(work / NOTEBOOKS):
+        rel = path.relative_to(work / NOTEBOOKS).with_suffix(".ipynb").as_posix()
+    elif path.is_relative_to(work / UNZIPPED):
+        rel = path.relative_to(work / UNZIPPED).as_posix()
+    else:
+        rel = path.relative_to(sub.path).as_posix()
+    return f"{sub.path.name}/{rel}" if sub.path.suffix == ".zip" else rel
 
 
 def grade_student(sub: Submission, course: Course, out: Path, seed: int) -> dict:
@@ -141,7 +260,7 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int) -> dict
     runner.close()
     reports = [build(r) for r in results]
     for (ex, path), report in zip(targets, reports):
-        report.file = str(files[ex.id].relative_to(sub.path) if ex.id in files and sub.path.is_dir() else sub.path.name)
+        report.file = shown_name(sub, files.get(ex.id), work)
         if ex.id not in files:
             report.status, report.message = "error", f"the submission has no {ex.file_stem}.py"
     (out / "results.json").write_text(formats.exercism_json(reports), encoding="utf-8")
@@ -188,20 +307,65 @@ def run_worker(sub: Submission, course: Course, out: Path, seed: int) -> dict:
     return {"student": sub.student, "total": 0.0, "error": error}
 
 
+_TEMPORARY = re.compile(re.escape(tempfile.gettempdir()) + r"/tutor-grade-\w+")
+
+
+def _cells(row: dict, fields: list[str]) -> dict:
+    """A gradebook row as it is written: names and errors as text a spreadsheet will not run
+    as a formula, with no temporary path (a re-run writes the same bytes), every number as
+    one kind of decimal (1.0 and 0.0, never 1 and 0.0)."""
+    out = {}
+    for name in fields:
+        value = row.get(name, "")
+        if name in ("student", "error"):
+            out[name] = spreadsheet_cell(_TEMPORARY.sub("<submission>", str(value)))
+        else:
+            out[name] = repr(float(value or 0))
+    return out
+
+
 def write_gradebook(rows: list[dict], course: Course, path: Path) -> None:
-    ids = [ex.id for ex in course.exercises]
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=["student", *ids, "total", "error"], extrasaction="ignore")
+    fields = ["student", *(ex.id for ex in course.exercises), "total", "error"]
+    _write_csv(path, fields, sorted(rows, key=lambda r: r["student"]))
+
+
+def _write_csv(path: Path, fields: list[str], rows) -> None:
+    # UTF-8 with a byte-order mark: Excel reads it as UTF-8 (Chinese names intact), others skip it.
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
         writer.writeheader()
-        for row in sorted(rows, key=lambda r: r["student"]):
-            writer.writerow({**{i: 0 for i in ids}, "error": "", **row})
+        writer.writerows(_cells(row, fields) for row in rows)
 
 
-def merge_gradebooks(parts: list[Path], path: Path) -> int:
-    """Join shards' gradebooks: one row per student; a student in two shards is an error."""
-    rows, fields = {}, None
+def record_shard(out: Path, which: tuple[int, int], seed: int) -> None:
+    """Note beside a shard's gradebook which shard it is, so that a merge can tell what is missing."""
+    (out / SHARD_NOTE).write_text(json.dumps({"shard": list(which), "seed": seed}) + "\n", encoding="utf-8")
+
+
+def _shard_of(part: Path) -> tuple[int, int, int] | None:
+    try:
+        note = json.loads((part.parent / SHARD_NOTE).read_text(encoding="utf-8"))
+        (k, n), seed = note["shard"], note["seed"]
+        return int(k), int(n), int(seed)
+    except FileNotFoundError:
+        return None  # a whole class's gradebook, not a shard's
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{part.parent / SHARD_NOTE}: not a shard's note ({exc})") from None
+
+
+def merge_gradebooks(parts: list[Path], path: Path, partial: bool = False) -> tuple[int, list[str]]:
+    """Join shards' gradebooks: one row per student; a student in two shards is an error. When
+    the parts are shards (`grade --shard`), every shard of the set must be there, else the
+    missing ones are named: an error, or with `partial` what the merged book lacks."""
+    rows, fields, shards = {}, None, {}
     for part in parts:
-        with open(part, newline="", encoding="utf-8") as f:
+        found = _shard_of(part)
+        if found:
+            k, n, seed = found
+            if (k, n) in shards:
+                raise ValueError(f"{part} and {shards[k, n][0]} are both shard {k}/{n}")
+            shards[k, n] = (part, seed)
+        with open(part, newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
             if fields is None:
                 fields = reader.fieldnames
@@ -211,11 +375,20 @@ def merge_gradebooks(parts: list[Path], path: Path) -> int:
                 if row["student"] in rows:
                     raise ValueError(f"{row['student']} appears in more than one gradebook")
                 rows[row["student"]] = row
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=fields or ["student"])
-        writer.writeheader()
-        writer.writerows(rows[name] for name in sorted(rows))
-    return len(rows)
+    missing = []
+    if shards:
+        counts = {n for _, n in shards}
+        seeds = {seed for _, seed in shards.values()}
+        if len(counts) > 1 or len(seeds) > 1:
+            raise ValueError("the shards were not graded as one class: "
+                             + ", ".join(f"{p} is {k}/{n} with seed {s}" for (k, n), (p, s) in sorted(shards.items())))
+        n = counts.pop()
+        missing = [f"{k}/{n}" for k in range(1, n + 1) if (k, n) not in shards]
+        if missing and not partial:
+            raise ValueError(f"shard{'s' if len(missing) > 1 else ''} {', '.join(missing)} of {n} missing: "
+                             "merge them too, or pass --partial for a gradebook without their students")
+    _write_csv(path, fields or ["student"], (rows[name] for name in sorted(rows)))
+    return len(rows), missing
 
 
 def grade_class(subs: list[Submission], course: Course, out: Path, seed: int, jobs: int,
@@ -227,7 +400,7 @@ def grade_class(subs: list[Submission], course: Course, out: Path, seed: int, jo
     rows, todo = [], []
     for sub in subs:
         digest = content_hash(sub, course, seed)
-        row = _cached_row(out / sub.student, digest)
+        row = _cached_row(student_dir(out, sub.student), digest)
         if row is None:
             todo.append((sub, digest))
         else:
@@ -236,13 +409,13 @@ def grade_class(subs: list[Submission], course: Course, out: Path, seed: int, jo
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {}
         for sub, digest in todo:
-            shutil.rmtree(out / sub.student, ignore_errors=True)  # no stale file survives a re-grade
-            futures[pool.submit(run_worker, sub, course, out / sub.student, seed)] = (sub, digest)
+            shutil.rmtree(student_dir(out, sub.student), ignore_errors=True)  # no stale file survives a re-grade
+            futures[pool.submit(run_worker, sub, course, student_dir(out, sub.student), seed)] = (sub, digest)
         for future in as_completed(futures):
             sub, digest = futures[future]
             row = future.result()
             if "error" not in row:
-                _save_row(out / sub.student, digest, row)
+                _save_row(student_dir(out, sub.student), digest, row)
             rows.append(row)
             on_done(row)
     out.mkdir(parents=True, exist_ok=True)

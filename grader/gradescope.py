@@ -15,11 +15,19 @@ from .catalog import Course
 from .export import tool_files
 
 SETUP = """#!/usr/bin/env bash
-# Gradescope runs this once, when it builds the autograder image.
+# Gradescope runs this once, as root, when it builds the autograder image (Ubuntu).
 set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
+APT_GET="${APT_GET:-apt-get}"
 PIP_INSTALL="${PIP_INSTALL:-python3 -m pip install}"
-$PIP_INSTALL torch==2.13.0 -e "$ROOT/source"
+# The image is the autograder's alone: let pip install where Ubuntu 24.04's pip would refuse to.
+export PIP_BREAK_SYSTEM_PACKAGES=1
+# Python's pip, and bubblewrap for the sandbox the students' code runs in.
+$APT_GET update
+$APT_GET install -y python3-pip bubblewrap
+# torch's CPU build: the default Linux wheel pulls several GB of CUDA libraries a grader never uses.
+$PIP_INSTALL torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+$PIP_INSTALL -e "$ROOT/source"
 """
 
 RUN = """#!/usr/bin/env bash
@@ -30,11 +38,13 @@ cd "$ROOT/source"
 rm -rf "$ROOT/work"
 tutor grade "$ROOT/submission" --out "$ROOT/work" --solutions "$ROOT/source/solutions" --seed 1 --jobs 1
 mkdir -p "$ROOT/results"
-if [ -f "$ROOT/work/submission/gradescope.json" ]; then
-  cp "$ROOT/work/submission/gradescope.json" "$ROOT/results/results.json"
+if [ -f "$ROOT/work/students/submission/gradescope.json" ]; then
+  cp "$ROOT/work/students/submission/gradescope.json" "$ROOT/results/results.json"
 else  # the submission could not be graded at all: say why, with no points
-  python3 -c 'import json, sys; print(json.dumps({"score": 0, "output": sys.stdin.read()}))' \\
-    < "$ROOT/work/submission/error.txt" > "$ROOT/results/results.json"
+  { cat "$ROOT/work/students/submission/error.txt" 2>/dev/null || echo "tutor could not grade the submission"; } |
+    python3 -c 'import json, sys; from grader.safe_text import clean
+print(json.dumps({"score": 0, "output": clean(sys.stdin.read(), 5000), "output_format": "text"}))' \\
+    > "$ROOT/results/results.json"
 fi
 """
 

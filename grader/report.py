@@ -13,9 +13,12 @@ from rich.text import Text as RichText
 from .feedback import label_said, sandbox_said
 from .grading import CaseResult, ExerciseResult
 from .results import score
+from .safe_text import clean
 from .ui import say
 
 MAX_FAILURES_SHOWN = 4  # distinct failures per function; the rest are counted
+TEXT_CAP = 2000  # characters of one message from the student's process (an error, a value)
+PRINTED_CAP = 400  # characters of what a case printed
 
 
 DIFF_MAX_ELEMENTS = 48  # larger tensors are described by the numbers above, not drawn
@@ -79,11 +82,12 @@ def _group(rows: list[CaseResult]):
 
 def render(console: Console, result: ExerciseResult, lang: str = "en", show_path: str | None = None) -> None:
     ex = result.exercise
-    console.print(f"[bold]{ex.id} {ex.slug}[/bold] — {escape(ex.title.get(lang))}  [dim]{escape(show_path or str(result.file))}[/dim]")
+    where = clean(show_path or str(result.file), 200)
+    console.print(f"[bold]{ex.id} {ex.slug}[/bold] — {escape(ex.title.get(lang))}  [dim]{escape(where)}[/dim]")
     if result.import_problem:
-        console.print(f"  [red]✗[/red] {escape(result.import_problem.says(lang))}")
+        console.print(f"  [red]✗[/red] {escape(clean(result.import_problem.says(lang), TEXT_CAP))}")
         for line in result.import_problem.details_in(lang):
-            console.print(f"      [dim]{escape(line)}[/dim]")
+            console.print(f"      [dim]{escape(clean(line, TEXT_CAP))}[/dim]")
     else:
         # Show each function's first few kinds of failure; count the rest in one line.
         shown: dict[str, int] = {}
@@ -124,9 +128,9 @@ def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> Non
     console.print(line, overflow="fold")
     hinted = []
     for problem in row.problems:
-        console.print(f"      {escape(problem.says(lang))}", overflow="fold")
+        console.print(f"      {escape(clean(problem.says(lang), TEXT_CAP))}", overflow="fold")
         for detail in problem.details_in(lang):
-            console.print(f"        [dim]{escape(detail)}[/dim]", overflow="fold")
+            console.print(f"        [dim]{escape(clean(detail, TEXT_CAP))}[/dim]", overflow="fold")
         if problem.tensors is not None:
             picture = tensor_diff(*problem.tensors, lang)
             if picture is not None:
@@ -137,5 +141,5 @@ def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> Non
             hinted.append(hint)
             console.print(f"      [yellow]{say('hint', lang)}[/yellow] {escape(hint.get(lang).strip())}", overflow="fold")
     if not row.passed and row.output:
-        shown = row.output if len(row.output) <= 400 else row.output[:400] + "…"
+        shown = clean(row.output, PRINTED_CAP, "…")
         console.print(f"      [dim]{say('printed', lang)} {escape(shown.rstrip())}[/dim]", overflow="fold")

@@ -8,30 +8,34 @@ and case.
 """
 from __future__ import annotations
 
+import ast
+import datetime
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cases import expand_all
 from .ui import say
 
 if TYPE_CHECKING:
     from .grading import CaseResult, ExerciseResult
 
-OUTPUT_CAP = 500  # characters of a test's printed output, as the Exercism interface asks
-TRUNCATED = "... Output was truncated. Please limit to 500 chars"
-
 
 @dataclass
 class TestResult:
-    name: str
+    """One check. Its strings are as the grader got them: the formats clean and cap them."""
+    name: str  # unique within its exercise
     function: str
     status: str  # pass, fail, or error (the sandbox could not run it: timeout, crash)
     message: str | None
     output: str | None
     test_code: str
-    task_id: int
+    task_id: int  # the function's place in the exercise: the prompt's tasks are its functions
     score: float
     max_score: float
-    line: int | None = None  # in the student's file, where the failure has one
+    line: int | None = None  # in the student's file: where it failed, else the function's def
+    seconds: float = 0.0  # how long the student's call ran
+    hidden: bool | datetime.date = False  # a hidden check: always (True), or until a date
 
 
 @dataclass
@@ -59,10 +63,23 @@ def _message(row: CaseResult, lang: str) -> str | None:
     return "\n".join(lines)
 
 
-def _output(text: str) -> str | None:
-    if not text:
-        return None
-    return text if len(text) <= OUTPUT_CAP else text[:OUTPUT_CAP] + TRUNCATED
+def _def_lines(path: Path) -> dict[str, int]:
+    """Where each top-level function of the student's file is defined (the last definition
+    wins, as when Python runs the file); nothing when it does not parse."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    return {node.name: node.lineno for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def _rows_cases(result: ExerciseResult):
+    """Each row's case (None for a whole-function row), in the order `judge` made the rows."""
+    cases = expand_all(result.exercise, result.seed)
+    for fn in result.exercise.functions:
+        yield from cases[fn.name]
+        if any(c.scope == "function" for c in fn.checks):
+            yield None
 
 
 def _shares(result: ExerciseResult):
@@ -88,16 +105,26 @@ def build(result: ExerciseResult, lang: str = "en") -> ExerciseReport:
         status="error" if result.import_problem else ("pass" if result.passed else "fail"),
         message=result.import_problem.says(lang) if result.import_problem else None,
         score=score(result), max_score=ex.points, isolation=result.isolation, seed=result.seed)
-    for row, share in _shares(result):
+    defs = _def_lines(Path(result.file))
+    names: set[str] = set()
+    for (row, share), case in zip(_shares(result), _rows_cases(result), strict=True):
         failed_to_run = result.import_problem is not None or any(p.kind == "failure" for p in row.problems)
         status = "pass" if row.passed else ("error" if failed_to_run else "fail")
         earned = share if row.passed else 0.0
         hidden = row.hidden
+        name, k = f"{ex.id} {row.function} ({row.label})", 1
+        while name in names:  # two cases with one label ("seed" twice): names must still differ
+            k += 1
+            name = f"{ex.id} {row.function} ({row.label} #{k})"
+        names.add(name)
+        outcome = result.outcomes.get((row.function, case.index)) if case else None
+        failed_at = None if hidden else next((p.line for p in row.problems if p.line), None)
         report.tests.append(TestResult(
-            name=f"{ex.id} {row.function} ({row.label})", function=row.function, status=status,
+            name=name, function=row.function, status=status,
             message=("hidden check" if not row.passed else None) if hidden else _message(row, lang),
-            output=None if hidden else _output(row.output),
+            output=None if hidden or not row.output else row.output,
             test_code=row.function if hidden or not row.inputs.en else f"{row.function}({row.inputs.get(lang)})",
             task_id=task[row.function], score=earned, max_score=share,
-            line=None if hidden else next((p.line for p in row.problems if p.line), None)))
+            line=failed_at or defs.get(row.function), seconds=outcome.seconds if outcome else 0.0,
+            hidden=case.spec.hidden if hidden and case else False))
     return report

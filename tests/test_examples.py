@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import specs
 from conftest import ROOT, run_tutor
 
 BIN = str(Path(sys.executable).parent)  # where pip put the `tutor` console script
@@ -32,41 +33,138 @@ def test_gradescope_autograder_builds_installs_and_grades(tmp_path):
         assert z.getinfo("run_autograder").external_attr >> 16 & 0o111  # still executable
     for name in ("setup.sh", "run_autograder"):
         (root / "source" / name).chmod(0o755)
-    setup = sh("./setup.sh", root / "source", {"AUTOGRADER_ROOT": str(root),
+    setup = sh("./setup.sh", root / "source", {"AUTOGRADER_ROOT": str(root), "APT_GET": "echo apt-get",
                                                 "PIP_INSTALL": f"{sys.executable} -m pip install --dry-run"})
     assert setup.returncode == 0, setup.stderr[-2000:]
+    assert "apt-get install -y python3-pip bubblewrap" in setup.stdout
     assert "Would install" in setup.stdout and "tutor" in setup.stdout
+    script = (root / "source" / "setup.sh").read_text()
+    # the CPU build, explicitly: the default Linux wheel pulls several GB of CUDA libraries
+    assert "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu" in script
     (root / "submission").mkdir()
     shutil.copy(ROOT / "solutions" / "2.5.3-detach.py", root / "submission")
     run = sh("./run_autograder", root / "source", {"AUTOGRADER_ROOT": str(root)})
     assert run.returncode == 0, run.stderr[-2000:]
     results = json.loads((root / "results" / "results.json").read_text())
-    assert results["score"] == pytest.approx(1.0) and results["max_score"] == pytest.approx(20.0)
-    assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(results["tests"][0])
+    assert results["score"] == pytest.approx(1.0)
+    assert sum(t["max_score"] for t in specs.gradescope(json.dumps(results))["tests"]) == pytest.approx(20.0)
 
 
 @pytest.mark.skipif(shutil.which("tutor", path=BIN) is None, reason="needs `pip install -e .` (as .ci/run does)")
 def test_github_workflow_steps_run_here(tmp_path):
     workflow = yaml.safe_load((ROOT / "examples" / "github-workflow.yml").read_text())
-    steps = [s for s in workflow["jobs"]["grade"]["steps"] if "run" in s]
+    assert workflow["permissions"] == {"contents": "read"}  # least: nothing is written back
+    job = workflow["jobs"]["grade"]
+    references = next(s for s in job["steps"] if "repository" in s.get("with", {}))
+    assert references["uses"].startswith("actions/checkout@")
+    assert references["with"]["token"] == "${{ secrets.TUTOR_SOLUTIONS_TOKEN }}"
+    assert references["with"]["persist-credentials"] is False
+    # The students' repository as export-student makes it (no solutions/), a student who
+    # solved everything, and the references where the workflow checks them out.
     repo = tmp_path / "course"
-    for name in ("exercises", "solutions"):
-        shutil.copytree(ROOT / name, repo / name)
-    shutil.copytree(ROOT / "solutions", repo / "workspace")  # a student who solved everything
+    assert run_tutor("export-student", str(repo)).returncode == 0
+    assert not (repo / "solutions").exists()
+    shutil.copytree(ROOT / "solutions", repo / "workspace", dirs_exist_ok=True)
+    shutil.copytree(ROOT / "solutions", repo / references["with"]["path"] / "solutions")
     summary = tmp_path / "summary.md"
+    env = {name: value.replace("${{ github.workspace }}", str(repo)) for name, value in job["env"].items()}
+    env.update(GITHUB_STEP_SUMMARY=str(summary), GITHUB_WORKSPACE=str(repo))
     ran = []
-    for step in steps:
+    for step in job["steps"]:
+        if "run" not in step:
+            continue
         command = step["run"]
         if "apparmor_restrict_unprivileged_userns" in command:
             # A kernel setting of GitHub's Ubuntu 24.04 runners; this machine has no such knob.
             continue
-        if command.startswith("python -m pip install"):
-            command = command.replace("python -m pip install", f"{sys.executable} -m pip install --dry-run", 1)
-            command = command.replace(" -e .", f" -e {ROOT}")
-        proc = sh(command, repo, {"GITHUB_STEP_SUMMARY": str(summary)})
+        command = command.replace("sudo apt-get", "echo apt-get")  # what it installs, not installed here
+        command = command.replace("python -m pip install", f"{sys.executable} -m pip install --dry-run")
+        proc = sh(command, repo, env)
         assert proc.returncode == 0, (step["name"], proc.stdout[-2000:], proc.stderr[-2000:])
-        ran.append(step["name"])
-    assert ran == ["Install tutor", "Grade"]
+        ran.append((step["name"], proc.stdout))
+    assert [name for name, _ in ran] == ["Install bubblewrap (tutor's sandbox)", "Install tutor", "Grade"]
+    assert "apt-get install -y bubblewrap" in ran[0][1]
+    install = next(s["run"] for s in job["steps"] if s.get("name") == "Install tutor")
+    assert "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu" in install
+    assert ran[2][1] == ""  # every check passed: no annotation
     assert json.loads((repo / "results.json").read_text())["score"] == pytest.approx(20.0)
     assert ET.parse(repo / "junit.xml").getroot().get("failures") == "0"
     assert "20/20 points" in summary.read_text()
+
+
+def test_exercism_entry_point_writes_results_and_exits_0(tmp_path):
+    def run(slug, files):
+        given = tmp_path / f"in-{len(list(tmp_path.iterdir()))}"
+        given.mkdir()
+        for name, text in files.items():
+            (given / name).write_text(text, encoding="utf-8")
+        out = tmp_path / f"out-{given.name}"
+        proc = subprocess.run(["sh", str(ROOT / "bin" / "run.sh"), slug, f"{given}/", f"{out}/"],
+                              capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHON": sys.executable})
+        assert proc.returncode == 0, proc.stderr[-2000:]  # whatever the tests' status
+        return specs.exercism((out / "results.json").read_text(encoding="utf-8"))
+
+    solution = (ROOT / "solutions" / "2.5.3-detach.py").read_text(encoding="utf-8")
+    passed = run("detach", {"2.5.3-detach.py": solution})
+    assert passed["status"] == "pass" and passed["exercises"][0]["file"] == "2.5.3-detach.py"
+    failed = run("detach", {"2.5.3-detach.py": "def full_grad(x):\n    return x\n"})
+    assert failed["status"] == "fail" and {t["status"] for t in failed["tests"]} == {"fail"}
+    missing = run("detach", {"notes.txt": "nothing"})
+    assert missing["status"] == "error" and "2.5.3-detach.py" in missing["message"]
+    unknown = run("no-such-exercise", {})
+    assert unknown["status"] == "error" and "no-such-exercise" in unknown["message"]
+
+
+def _class_of_two(root):
+    submissions = root / "submissions"
+    for name, file in (("ann", "2.5.3-detach.py"), ("ben", "2.5.1-scalar-backward.py")):
+        (submissions / name).mkdir(parents=True)
+        shutil.copy(ROOT / "solutions" / file, submissions / name)
+    shutil.copytree(ROOT / "solutions", root / "solutions")
+    return {"ann", "ben"}
+
+
+def _students(gradebook):
+    return {line.split(",")[0] for line in gradebook.read_text(encoding="utf-8-sig").splitlines()[1:]}
+
+
+@pytest.mark.skipif(shutil.which("tutor", path=BIN) is None, reason="needs `pip install -e .` (as .ci/run does)")
+def test_kubernetes_indexed_job_grades_every_shard_and_merges(tmp_path):
+    job = yaml.safe_load((ROOT / "examples" / "kubernetes-grade-job.yml").read_text())
+    spec = job["spec"]
+    assert job["kind"] == "Job" and spec["completionMode"] == "Indexed"
+    container = spec["template"]["spec"]["containers"][0]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert int(env["TUTOR_SHARD_COUNT"]) == spec["completions"]
+    data = tmp_path / "data"
+    students = _class_of_two(data)
+    (data / "course").symlink_to(ROOT)
+    command = [part.replace("/data", str(data)) for part in container["command"]]
+    workdir = container["workingDir"].replace("/data", str(data))
+    for index in range(spec["completions"]):  # what each pod of the Job runs
+        proc = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=600,
+                              env={**os.environ, "PATH": BIN + os.pathsep + os.environ["PATH"], **env,
+                                   "JOB_COMPLETION_INDEX": str(index)})
+        assert proc.returncode == 0 and f"shard {index + 1}/{spec['completions']}:" in proc.stdout, proc.stderr
+    parts = sorted(str(p) for p in (data / "grades").glob("shard-*/grades.csv"))
+    merged = data / "grades.csv"
+    assert run_tutor("gradebook", "merge", *parts, "--out", str(merged)).returncode == 0
+    assert _students(merged) == students
+    incomplete = run_tutor("gradebook", "merge", *parts[1:], "--out", str(merged))
+    assert incomplete.returncode == 2 and "shard 1/4 of 4 missing" in incomplete.stderr
+
+
+@pytest.mark.skipif(shutil.which("tutor", path=BIN) is None, reason="needs `pip install -e .` (as .ci/run does)")
+def test_slurm_array_task_grades_its_shard(tmp_path):
+    import re
+
+    script = ROOT / "examples" / "slurm-grade.sh"
+    first, last = map(int, re.search(r"^#SBATCH --array=(\d+)-(\d+)$", script.read_text(), re.M).groups())
+    students = _class_of_two(tmp_path)
+    seen = set()
+    for task in range(first, last + 1):  # what each task of the array runs
+        proc = sh(f"bash {script}", tmp_path, {"SLURM_ARRAY_TASK_ID": str(task), "SLURM_ARRAY_TASK_MIN": str(first),
+                                                "SLURM_ARRAY_TASK_COUNT": str(last - first + 1), "TUTOR_ROOT": str(ROOT)})
+        assert proc.returncode == 0 and f"shard {task - first + 1}/{last - first + 1}:" in proc.stdout, proc.stderr
+        seen |= _students(tmp_path / "grades" / f"shard-{task}" / "grades.csv")
+    assert seen == students

@@ -5,10 +5,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import specs
 from conftest import run_tutor
 from grader import formats
+from grader.formats import OUTPUT_CAP, TRUNCATED
 from grader.grading import grade
-from grader.results import OUTPUT_CAP, TRUNCATED, build, score
+from grader.results import build, score
 
 HALF_RIGHT = """
 import torch
@@ -43,55 +45,127 @@ def test_partial_credit_per_function_and_case(reports):
 
 
 def test_exercism_v3_schema_and_order(reports):
-    doc = json.loads(formats.exercism_json([reports["half"]]))
+    doc = specs.exercism(formats.exercism_json([reports["half"]]))
     assert doc["version"] == 3 and doc["status"] == "fail" and doc["message"] is None
     names = [t["name"] for t in doc["tests"]]
     assert names[0] == "2.5.3 detached_grad (seed)" and names[6] == "2.5.3 full_grad (seed)"  # file order
     first = doc["tests"][0]
-    assert set(first) == {"name", "status", "message", "output", "test_code", "task_id"}
+    assert set(first) == {"name", "status", "message", "test_code", "task_id"}  # it printed nothing
     assert first["status"] == "fail" and "no function `detached_grad`" in first["message"]
     assert first["test_code"].startswith("detached_grad(x=tensor(")
     passed = doc["tests"][6]
     assert passed["status"] == "pass" and passed["message"] is None and passed["task_id"] == 2
-    assert passed["output"].endswith(TRUNCATED) and len(passed["output"]) == OUTPUT_CAP + len(TRUNCATED)
+    # 2000 characters printed: 500 kept, the notice included, as the interface asks
+    assert passed["output"].endswith(TRUNCATED) and len(passed["output"]) == OUTPUT_CAP
     assert doc["score"] == pytest.approx(0.5) and doc["max_score"] == 1.0
 
 
-def test_a_file_that_does_not_import_is_an_error(reports):
-    doc = json.loads(formats.exercism_json([reports["broken"]]))
+def test_a_file_that_does_not_import_is_an_error(reports, course, runner):
+    doc = specs.exercism(formats.exercism_json([reports["broken"]]))
     assert doc["status"] == "error" and "SyntaxError" in doc["message"]
     assert all(t["status"] == "error" for t in doc["tests"])
+    # one file that runs is enough for the run not to be an error: only when no test ran
+    other = course.get("2.5.1")
+    solved = build(grade(other, course.solution_file(other), course.solution_file(other), 3, runner))
+    mixed = specs.exercism(formats.exercism_json([reports["broken"], solved]))
+    assert mixed["status"] == "fail" and mixed["message"] is None
 
 
 def test_a_hang_is_an_error_not_a_wrong_answer(reports):
     statuses = [t.status for t in reports["hang"].tests if t.function == "detached_grad"]
     assert statuses and set(statuses) == {"error"}
-    assert json.loads(formats.exercism_json([reports["hang"]]))["status"] == "fail"
+    assert specs.exercism(formats.exercism_json([reports["hang"]]))["status"] == "fail"
+    failures = ET.fromstring(formats.junit([reports["hang"]])).iter("testcase")
+    tags = {case.get("name").split(" ")[0]: {child.tag for child in case} - {"system-out"} for case in failures}
+    assert tags["detached_grad"] == {"error"} and tags["full_grad"] == set()
+
+
+def test_an_empty_file_fails_every_test_and_the_run(course, runner, tmp_path):
+    ex = course.get("detach")
+    empty = tmp_path / "empty.py"
+    empty.write_text("", encoding="utf-8")
+    doc = specs.exercism(formats.exercism_json([build(grade(ex, empty, course.solution_file(ex), 3, runner))]))
+    assert doc["status"] == "fail" and {t["status"] for t in doc["tests"]} == {"fail"}
+
+
+def test_names_are_unique_where_labels_repeat(course, runner):
+    ex = course.get("2.1.3")  # two cases of one function are both labelled "seed"
+    report = build(grade(ex, course.solution_file(ex), course.solution_file(ex), 3, runner))
+    names = [t.name for t in report.tests]
+    assert len(names) == len(set(names))
+    assert "2.1.3 add (seed)" in names and "2.1.3 add (seed #2)" in names
+    specs.exercism(formats.exercism_json([report]))
 
 
 def test_gradescope_schema(reports):
-    doc = json.loads(formats.gradescope([reports["half"], reports["solution"]]))
-    assert doc["score"] == pytest.approx(1.5) and doc["max_score"] == 2.0
+    doc = specs.gradescope(formats.gradescope([reports["half"], reports["solution"]]))
+    assert doc["score"] == pytest.approx(1.5) and doc["output_format"] == "text"
+    assert sum(t["max_score"] for t in doc["tests"]) == pytest.approx(2.0)
     test = doc["tests"][0]
-    assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(test)
     assert test["status"] == "failed" and sum(t["score"] for t in doc["tests"]) == pytest.approx(1.5)
+    assert {t["visibility"] for t in doc["tests"]} == {"visible"}
+    assert isinstance(doc["execution_time"], int)
+
+
+def test_gradescope_hides_cases_as_the_yaml_does(tmp_path, runner):
+    import datetime
+    import shutil
+
+    from conftest import ROOT
+    from grader.catalog import Course
+
+    shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    path = tmp_path / "exercises" / "2.5.3-detach.yaml"
+    later = datetime.date.today() + datetime.timedelta(days=30)
+    text = path.read_text(encoding="utf-8").replace(
+        '{label: seed, args: ["leaf(torch.arange(4.0))"]}', '{label: seed, args: ["leaf(torch.arange(4.0))"], hidden: true}', 1)
+    text = text.replace('{label: seed, args: ["leaf(torch.arange(4.0))"]}',
+                        f'{{label: seed, args: ["leaf(torch.arange(4.0))"], hidden: {later.isoformat()}}}', 1)
+    path.write_text(text, encoding="utf-8")
+    course = Course(tmp_path)
+    ex = course.get("detach")
+    report = build(grade(ex, course.solution_file(ex), course.solution_file(ex), 3, runner))
+    doc = specs.gradescope(formats.gradescope([report]))
+    seen = {t["name"]: t["visibility"] for t in doc["tests"]}
+    assert seen["2.5.3 detached_grad (seed)"] == "hidden"
+    assert seen["2.5.3 full_grad (seed)"] == "after_due_date"
+    assert seen["2.5.3 full_grad (random #1)"] == "visible"
 
 
 def test_junit_counts_and_locations(reports):
-    root = ET.fromstring(formats.junit([reports["half"], reports["broken"]]))
+    text = formats.junit([reports["half"], reports["broken"]])
+    specs.junit(text)
+    root = ET.fromstring(text)
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == ["2.5.3 detach", "2.5.3 detach"]
     assert suites[0].get("failures") == "6" and suites[1].get("errors") == "12"
     assert root.get("tests") == "24" and root.get("name") == "tutor: 0.5/2 points"
-    assert suites[1].find("testcase").get("line") == "1"
+    assert suites[1].get("file").endswith("broken.py")
+    error = suites[1].find("testcase/error")
+    assert error.text.endswith("broken.py:1") and error.get("message").startswith("your file does not import")
+    assert all(case.get("time") is not None for case in root.iter("testcase"))
 
 
 def test_github_annotations_point_at_the_line(reports):
     lines = formats.github_annotations([reports["broken"]]).splitlines()
+    assert len(lines) == 1  # nothing ran: one annotation for the file, not one per check
     assert lines[0].startswith("::error file=") and ",line=1," in lines[0]
     assert "%0A" not in lines[0].split("::", 2)[1]  # the message is one escaped line
     summary = formats.github_summary([reports["half"]])
-    assert "0.5/1" in summary and "| 2.5.3 detach | ❌ fail |" in summary
+    assert "0.5/1" in summary and "| 2.5.3 detach | ❌ fail |" in summary and "| **total** |" in summary
+
+
+def test_github_one_annotation_per_function_at_its_def(reports):
+    from pathlib import Path
+
+    workspace = Path(reports["hang"].file).parent.parent  # where the checkout would be
+    lines = formats.github_annotations([reports["hang"]], workspace=workspace).splitlines()
+    assert len(lines) == 1  # full_grad passes; detached_grad's six timeouts are one annotation
+    head, message = lines[0].split("::", 2)[1:]
+    # a timeout has no line of its own: the annotation goes to the function's def
+    assert head == f"error file={Path(reports['hang'].file).parent.name}/hang.py,line=1,title=2.5.3 detached_grad (seed)"
+    assert message.endswith("(and 5 more failing checks of detached_grad)")
 
 
 def test_cli_prints_one_format_and_writes_others(tmp_path):
