@@ -124,7 +124,7 @@ def _seconds(value: float) -> str:
 
 
 def junit(reports: list[ExerciseReport]) -> str:
-    """JUnit XML, valid against Jenkins xUnit's junit-10.xsd: a testsuite per exercise (with
+    """JUnit XML, valid against the JUnit structure of Jenkins xUnit's junit-10 schema: a testsuite per exercise (with
     the student's file), a testcase per check; <error> for a check that could not run,
     <failure> for a wrong answer, the failing line in its text."""
     def count(tests, status):

@@ -18,7 +18,7 @@ def _json_schema(name: str):
 
 @functools.lru_cache(maxsize=None)
 def _junit_schema():
-    return xmlschema.XMLSchema(str(SCHEMAS / "junit-10.xsd"))
+    return xmlschema.XMLSchema(str(SCHEMAS / "junit.xsd"))
 
 
 def exercism(text: str) -> dict:
