@@ -247,8 +247,10 @@ def test_case_labels_are_shown_in_chinese_and_kept_as_written_elsewhere():
     from grader.feedback import label_said
 
     assert label_said("whole function").zh == "整个函数" and label_said("random #3").zh == "随机 #3"
-    assert label_said("seed with NaN").zh == "种子示例 含 NaN"
+    assert label_said("seed with NaN").zh == "含 NaN 的笔记示例" and label_said("seed #2").zh == "笔记示例 #2"
+    assert label_said("case 3").zh == "用例 3" and label_said("zero and negatives").zh == "零与负数"
     assert label_said("float64").zh == "float64" and label_said("seed").en == "seed"
+    assert label_said("not in the catalog").zh == "not in the catalog"  # another course's label, as written
 
 
 def test_check_explains_a_wrong_answer_in_chinese(tmp_path):
