@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .text import Text
+from .text import Text, spaced
 
 FEEDBACK: dict[str, Text] = {
     # what the student's code did
@@ -60,7 +60,7 @@ FEEDBACK: dict[str, Text] = {
     "a python value": Text("a Python {type} ({value!r})", "Python {type}（{value!r}）"),
     # the inputs of a case
     "a large tensor": Text("{dtype} tensor of shape {shape}{flags}", "形状为 {shape} 的 {dtype} 张量{flags}"),
-    "flags": Text(" ({flags})", "（{flags}）"),
+    "flags": Text(" ({flags})", "（{flags:、}）"),  # a Chinese list takes 、
     "non-contiguous": Text("non-contiguous", "非连续"),
     "a long sequence": Text("{type} of {n} items", "含 {n} 个元素的 {type}"),
     "a lambda": Text("a lambda", "一个 lambda 函数"),
@@ -170,12 +170,42 @@ SANDBOX: dict[str, str] = {
     "syscall filter": "系统调用过滤",
     "no memory, CPU-time or file-size limit": "无内存、CPU 时间或文件大小限制",
 }
-_SANDBOX_PHRASE = re.compile("|".join(re.escape(p) for p in sorted(SANDBOX, key=len, reverse=True)))
+# A resource limit that could not be set: "no as limit" (RLIMIT_AS), "no cpu limit", ...
+_NO_LIMIT = re.compile(r"no (\w+) limit")
+_LIMITS = {"as": "内存", "cpu": "CPU 时间", "fsize": "文件大小", "core": "core 文件"}
+
+
+def _sandbox_item(item: str) -> str:
+    """One phrase of the sandbox line in Chinese, with its detail in full-width parentheses."""
+    phrase, detail = item, None
+    if item.endswith(")") and " (" in item:
+        phrase, detail = item[:-1].split(" (", 1)
+    zh = SANDBOX.get(phrase)
+    if zh is None:
+        limit = _NO_LIMIT.fullmatch(phrase)
+        zh = spaced(spaced("无", _LIMITS.get(limit[1], limit[1])), "限制") if limit else phrase
+    return zh if detail is None else f"{zh}（{SANDBOX.get(detail, detail)}）"
+
+
+def _top_level(text: str) -> list[str]:
+    """`text` split at the commas outside parentheses (a detail may hold commas of its own)."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    return parts + [text[start:].strip()]
 
 
 def sandbox_said(line: str) -> Text:
-    """The sandbox line in every language, its known phrases translated."""
-    return Text(line, _SANDBOX_PHRASE.sub(lambda m: SANDBOX[m.group(0)], line))
+    """The sandbox line in every language: "fork: own session, ..." is "fork：独立会话、…"
+    in Chinese, each known phrase translated, details as they were."""
+    head, sep, rest = line.partition(": ")
+    if not sep or " " in head or "(" in head:
+        head, rest = "", line
+    items = "、".join(_sandbox_item(item) for item in _top_level(rest) if item)
+    return Text(line, f"{head}：{items}" if head else items)
 
 
 # Case labels as a report shows them, each with its own Chinese (never translated word by

@@ -79,4 +79,4 @@ WORDS: dict[str, Text] = {
 
 
 def say(word: str, lang: str, **values) -> str:
-    return WORDS[word].get(lang).format(**values)
+    return WORDS[word].format(**values).get(lang)

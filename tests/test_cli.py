@@ -240,7 +240,9 @@ def test_the_sandbox_line_is_said_in_chinese():
         zh = sandbox_said(f"{runner.isolation}, {notes}").zh
         assert set(re.findall(r"[A-Za-z]+", zh)) <= {"fork", "subprocess", "MiB"}, zh
     zh = sandbox_said("network open (no network namespaces on this platform), no syscall filter (OSError: x)").zh
-    assert zh == "网络未隔离 (此平台没有网络命名空间), 无系统调用过滤 (OSError: x)"
+    assert zh == "网络未隔离（此平台没有网络命名空间）、无系统调用过滤（OSError: x）"
+    zh = sandbox_said("fork: own session, files open (mount /: a, b), no cpu limit").zh
+    assert zh == "fork：独立会话、文件未隔离（mount /: a, b）、无 CPU 时间限制", zh
 
 
 def test_case_labels_are_shown_in_chinese_and_kept_as_written_elsewhere():

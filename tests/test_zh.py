@@ -93,3 +93,118 @@ def test_every_case_label_of_the_course_has_its_own_chinese():
     labels = {spec.label for ex in Course(ROOT).exercises for fn in ex.functions for spec in fn.cases if spec.label}
     assert len(labels) > 40
     assert not sorted(labels - set(LABELS)), "add these to grader/feedback.py LABELS"
+
+
+# --- Typography: the mechanical rules of a Chinese sentence -------------------------------
+
+from grader.text import CJK, FULL_WIDTH  # noqa: E402
+
+LATIN = "A-Za-z0-9\u0370-\u03ff"
+RULES = [
+    # (what is wrong, where it is)
+    ("a half-width ,;:?! after Chinese", re.compile(f"[{CJK}] ?[,;:?!]")),
+    ("half-width parentheses around Chinese", re.compile(f"\\( ?[{CJK}]|[{CJK}] ?\\)")),
+    ("a half-width ( after Chinese (not a tuple of numbers)", re.compile(f"[{CJK}] ?\\((?![-\\d., ]*\\))")),
+    ('a half-width " in a Chinese text (use “”)', re.compile('"')),
+    ("a space beside full-width punctuation", re.compile(f"(?<=\\S) (?=[{FULL_WIDTH}])|(?<=[{FULL_WIDTH}]) (?=\\S)")),
+    ("Chinese touching a Latin word, number or code (one space between)",
+     re.compile(f"[{CJK}][{LATIN}`]|[{LATIN}`][{CJK}]")),
+    ("a space inside a Chinese phrase", re.compile(f"[{CJK}] +[{CJK}]")),
+    ("a line break inside a Chinese paragraph (Markdown makes it a space)", re.compile(f"[{CJK}，、]\n(?=[{CJK}])")),
+]
+
+
+def prose(text: str) -> str:
+    """The text without what is not Chinese prose: code blocks go, each code span becomes a
+    single `, and Markdown emphasis marks are dropped."""
+    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    text = "\n".join(line for line in text.split("\n") if not line.startswith("    ") or re.search(f"[{CJK}]", line))
+    text = re.sub(r"`[^`\n]+`", "`", text)
+    return re.sub(r"\*+", "", text)
+
+
+def typography_problems(text: str) -> list[str]:
+    clean = prose(text)
+    return [f"{what}: …{clean[max(0, m.start() - 10):m.end() + 10]}…" for what, rule in RULES for m in rule.finditer(clean)]
+
+
+def test_the_typography_rules_catch_what_they_name():
+    # Each rule against a sentence that breaks it, and the sentences that keep them all.
+    wrong = ["期望张量, 得到 None", "张量 (非连续)", "结果(形状", '有多"大"', "得到： None", "得到 ，", "返回x的值",
+             "返回 `x`的值", "张量 的形状", "第一行\n第二行"]
+    assert [len(typography_problems(t)) > 0 for t in wrong] == [True] * len(wrong)
+    right = ["期望 tuple (3, 4)，得到 None", "第一处不同在索引 (0, 2)：期望 1，得到 2", "`x.grad` 是 `None`：请返回 `x`。",
+             "**标量**是 0 维张量，形状为 `()`：`torch.tensor(5)`。", "A、B 和 C", "代码：\n\n    RuntimeError: x, y\n"]
+    assert [typography_problems(t) for t in right] == [[]] * len(right)
+
+
+@pytest.mark.parametrize("ex", Course(ROOT).exercises, ids=lambda ex: ex.id)
+def test_every_zh_text_of_an_exercise_follows_chinese_typography(ex):
+    found = [f"{where}: {p}" for where, text in exercise_texts(ex) for p in typography_problems(text.zh)]
+    assert not found, "\n".join(found)
+
+
+def _samples(template: str):
+    """The template's fields, each filled with a Chinese text, then each with a Latin word:
+    both kinds of value must meet the template's text properly."""
+    import string
+
+    fields = [(name, spec) for part in (template.en, template.zh)
+              for _, name, spec, _ in string.Formatter().parse(part) if name]
+    for value in (Text("value", "张量"), "None"):
+        yield {name: 1234.5 if spec and spec[-1] in "fg," else value for name, spec in fields}
+
+
+@pytest.mark.parametrize("catalog", ["feedback", "ui", "sandbox", "labels"])
+def test_every_zh_message_follows_chinese_typography(catalog):
+    from grader.feedback import sandbox_said
+
+    if catalog == "sandbox":
+        lines = ["fork: " + ", ".join(SANDBOX), "subprocess: files open (no mount namespaces on this platform), "
+                 "network open (unshare: Operation not permitted), no cpu limit"]
+        filled = [(line, sandbox_said(line).zh) for line in lines]
+    elif catalog == "labels":
+        filled = [(label, zh) for label, zh in LABELS.items()]
+    else:
+        texts = FEEDBACK if catalog == "feedback" else WORDS
+        filled = [(key, text.format(**values).zh) for key, text in texts.items() for values in _samples(text)]
+    found = [f"{key}: {p}" for key, zh in filled for p in typography_problems(re.sub(r"\[/?\w+\]", "", zh))]
+    assert filled and not found, "\n".join(found)
+
+
+def _unparsed_emphasis(markdown: str) -> list[str]:
+    """Text runs in which an emphasis mark was left as a literal `*`, parsed as `tutor show`
+    parses (markdown-it, through Rich): beside full-width punctuation a closing ** must
+    follow a letter, not the punctuation."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt().enable("strikethrough").enable("table").parse(markdown)
+    runs = [child.content for t in tokens if t.type == "inline" for child in t.children or [] if child.type == "text"]
+    return [run for run in runs if "*" in run]
+
+
+def test_the_emphasis_check_sees_a_mark_markdown_leaves_alone():
+    assert _unparsed_emphasis("**这是错误的。** 正确的规则是") == []  # a space lets it close...
+    assert _unparsed_emphasis("**这是错误的。**正确的规则是") != []   # ...no space, and it does not
+    assert _unparsed_emphasis("**这是错误的**。正确的规则是") == []
+
+
+@pytest.mark.parametrize("ex", Course(ROOT).exercises, ids=lambda ex: ex.id)
+def test_every_emphasis_in_a_zh_prompt_or_hint_is_rendered(ex):
+    markdown = [(where, text.zh) for where, text in exercise_texts(ex) if "prompt" in where or "hint" in where]
+    found = [f"{where}: {run}" for where, zh in markdown for run in _unparsed_emphasis(zh)]
+    assert not found, "\n".join(found)
+
+
+def test_a_value_meets_chinese_text_with_one_space_or_none():
+    from grader.feedback import said
+
+    tensor = said("a tensor", a="a", dtype="float32", shape=(3,))
+    assert said("expected got", expected=tensor, got=said("none")).zh == "期望形状为 (3,) 的 float32 张量，得到 None"
+    assert Text("期望 {x}", "期望 {x}").format(x=Text("x", "张量")).zh == "期望张量"
+    assert Text("{x}", "{x}的值").format(x="x").zh == "x 的值"
+    assert said("printed", output="  two spaces").zh == "输出：  two spaces"  # a student's output is kept whole
+    flags = Text.joined(["requires_grad=True", said("non-contiguous")])
+    assert said("flags", flags=flags).zh == "（requires_grad=True、非连续）" and flags.en == "requires_grad=True, non-contiguous"
+    args = Text.joined([Text.joined(["a=", tensor], ""), "i=1", "j=2"])
+    assert args.zh == "a=形状为 (3,) 的 float32 张量，i=1, j=2" and args.en == "a=a float32 tensor of shape (3,), i=1, j=2"
