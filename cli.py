@@ -165,7 +165,8 @@ def list_(lang: Optional[str] = Lang):
         index.save(course)
     state = workspace.load_state(course)
     table = Table(show_edge=False, pad_edge=False)
-    for col in ("id", "slug", say("title", lang), say("status", lang)):
+    for col in ("id", "slug", "title", "status"):
+        col = say(col, lang)
         table.add_column(col)
     styles = {"passed": "green", "failing": "red", "changed": "yellow", "not started": "dim"}
     statuses = [workspace.status(course, ex, state) for ex in exercises]

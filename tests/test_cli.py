@@ -280,6 +280,8 @@ def test_show_and_list_speak_chinese(course_copy):
     assert "编写这些函数" in shown and "然后运行" in shown
     listing = run_tutor("list", "--lang", "zh", cwd=course_copy).stdout
     assert "未开始" in listing and "← 下一个" in listing and "已通过 0/20" in listing
+    header = [w for w in listing.splitlines()[0].split() if w != "┃"]
+    assert header == ["编号", "短名", "标题", "状态"], header  # no English column names in Chinese
 
 
 def test_list_uses_its_index_until_an_exercise_file_changes(course_copy):
