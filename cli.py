@@ -193,10 +193,10 @@ def show(exercise: str = typer.Argument(..., help="Exercise id (2.5.3) or slug (
     course = _course()
     ex = _exercise(course, exercise)
     path, created = workspace.ensure_file(course, ex)
-    from rich.markdown import Markdown  # only here and in hint: `tutor list` stays lean
+    from grader.wrap import print_markdown  # only here and in hint: `tutor list` stays lean
 
     console.rule(f"{ex.id} {ex.slug} — {ex.title.get(lang)}")
-    console.print(Markdown(ex.prompt.get(lang)))
+    print_markdown(console, ex.prompt.get(lang), lang)
     console.print(f"\n[bold]{say('write', lang)}[/bold]")
     for fn in ex.functions:
         console.print(f"  def {escape(fn.signature)}")
@@ -469,11 +469,11 @@ def hint(exercise: str = typer.Argument(..., help="Exercise id or slug."), lang:
     if not ex.hints:
         console.print(say("no hints", lang))
         return
-    from rich.markdown import Markdown
+    from grader.wrap import print_markdown
 
     index = workspace.next_hint(course, ex)
     console.print(f"[bold]{say('hint header', lang, n=index + 1, total=len(ex.hints))}[/bold]")
-    console.print(Markdown(ex.hints[index].get(lang)))
+    print_markdown(console, ex.hints[index].get(lang), lang)
 
 
 @app.command()

@@ -208,3 +208,63 @@ def test_a_value_meets_chinese_text_with_one_space_or_none():
     assert said("flags", flags=flags).zh == "（requires_grad=True、非连续）" and flags.en == "requires_grad=True, non-contiguous"
     args = Text.joined([Text.joined(["a=", tensor], ""), "i=1", "j=2"])
     assert args.zh == "a=形状为 (3,) 的 float32 张量，i=1, j=2" and args.en == "a=a float32 tensor of shape (3,), i=1, j=2"
+
+
+# --- Wrapping: tutor show and tutor hint at 80 columns ---------------------------------
+
+def _shown(markdown: str, plain: bool = False) -> list[str]:
+    """The lines `tutor show` prints for `markdown` in Chinese on an 80-column terminal."""
+    import io
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from grader.wrap import print_markdown
+
+    console = Console(width=80, record=True, file=io.StringIO(), highlight=False)
+    console.print(Markdown(markdown)) if plain else print_markdown(console, markdown, "zh")
+    return console.export_text().splitlines()
+
+
+def wrapping_problems(markdown: str, plain: bool = False) -> list[str]:
+    from rich.cells import cell_len
+
+    from grader.wrap import _IDEOGRAPH, _NO_BREAK_AFTER, _NO_BREAK_BEFORE
+
+    lines = _shown(markdown, plain)
+    found = [f"wider than 80 columns: {line}" for line in lines if cell_len(line) > 80]
+    for code in re.findall(r"`([^`\n]+)`", markdown):
+        if cell_len(code) <= 60 and not any(code in line for line in lines):
+            found.append(f"code broken across lines: {code}")
+    for above, below in zip(lines, lines[1:]):
+        head, tail = below.lstrip(), above.rstrip()
+        if (len(head) > 1 and tail and _IDEOGRAPH.match(head[0]) and head[1] not in _NO_BREAK_BEFORE
+                and tail[-1] not in _NO_BREAK_AFTER
+                and cell_len(tail) + (not _IDEOGRAPH.match(tail[-1])) + cell_len(head[0]) <= 80):  # + a space after Latin
+            found.append(f"Chinese moved to the next line though it fits: {tail} / {head[:10]}")
+    return found
+
+
+def test_the_wrapping_check_finds_what_rich_alone_does():
+    # Rich alone breaks only at spaces: the prompt of 2.1.4 then has both faults.
+    prompt = Course(ROOT).get("2.1.4").prompt.zh
+    problems = wrapping_problems(prompt, plain=True)
+    assert any("code broken" in p for p in problems) and any("fits" in p for p in problems)
+
+
+@pytest.mark.parametrize("ex", Course(ROOT).exercises, ids=lambda ex: ex.id)
+def test_every_zh_prompt_and_hint_wraps_at_80_columns_between_characters_not_inside_code(ex):
+    texts = [("prompt", ex.prompt.zh)] + [(f"hints[{i}]", hint.zh) for i, hint in enumerate(ex.hints)]
+    found = [f"{where}: {p}" for where, text in texts for p in wrapping_problems(text)]
+    assert not found, "\n".join(found)
+
+
+def test_break_positions_keep_code_whole_and_fold_what_cannot_fit():
+    from grader.wrap import break_positions
+
+    text = "调用 X[0:1, :] = 12（或任何产生新内存的操作），会使结果不再与 X 共享内存"
+    breaks = break_positions(text, 16, ("X[0:1, :] = 12",))
+    lines = [text[i:j] for i, j in zip([0, *breaks], [*breaks, len(text)])]
+    assert lines[:3] == ["调用 ", "X[0:1, :] = 12", "（或任何产生新内"], lines  # the code is not split at its spaces...
+    assert not any(line.startswith(("，", "）")) for line in lines)  # ...and no line starts with closing punctuation
+    assert break_positions("x" * 25, 10) == [10, 20]
