@@ -170,7 +170,8 @@ def list_(lang: Optional[str] = Lang):
         index.save(course)
     state = workspace.load_state(course)
     table = Table(show_edge=False, pad_edge=False)
-    for col in ("id", "slug", say("title", lang), say("status", lang)):
+    for col in ("id", "slug", "title", "status"):
+        col = say(col, lang)
         table.add_column(col)
     styles = {"passed": "green", "failing": "red", "changed": "yellow", "not started": "dim"}
     statuses = [workspace.status(course, ex, state) for ex in exercises]
@@ -197,10 +198,10 @@ def show(exercise: str = typer.Argument(..., help="Exercise id (2.5.3) or slug (
     course = _course()
     ex = _exercise(course, exercise)
     path, created = workspace.ensure_file(course, ex)
-    from rich.markdown import Markdown  # only here and in hint: `tutor list` stays lean
+    from grader.wrap import print_markdown  # only here and in hint: `tutor list` stays lean
 
     console.rule(f"{ex.id} {ex.slug} — {ex.title.get(lang)}")
-    console.print(Markdown(ex.prompt.get(lang)))
+    print_markdown(console, ex.prompt.get(lang), lang)
     console.print(f"\n[bold]{say('write', lang)}[/bold]")
     for fn in ex.functions:
         console.print(f"  def {escape(fn.signature)}")
@@ -474,11 +475,11 @@ def hint(exercise: str = typer.Argument(..., help="Exercise id or slug."), lang:
     if not ex.hints:
         console.print(say("no hints", lang))
         return
-    from rich.markdown import Markdown
+    from grader.wrap import print_markdown
 
     index = workspace.next_hint(course, ex)
     console.print(f"[bold]{say('hint header', lang, n=index + 1, total=len(ex.hints))}[/bold]")
-    console.print(Markdown(ex.hints[index].get(lang)))
+    print_markdown(console, ex.hints[index].get(lang), lang)
 
 
 @app.command()

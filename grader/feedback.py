@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .text import Text
+from .text import Text, spaced
 
 FEEDBACK: dict[str, Text] = {
     # what the student's code did
@@ -60,7 +60,7 @@ FEEDBACK: dict[str, Text] = {
     "a python value": Text("a Python {type} ({value!r})", "Python {type}（{value!r}）"),
     # the inputs of a case
     "a large tensor": Text("{dtype} tensor of shape {shape}{flags}", "形状为 {shape} 的 {dtype} 张量{flags}"),
-    "flags": Text(" ({flags})", "（{flags}）"),
+    "flags": Text(" ({flags})", "（{flags:、}）"),  # a Chinese list takes 、
     "non-contiguous": Text("non-contiguous", "非连续"),
     "a long sequence": Text("{type} of {n} items", "含 {n} 个元素的 {type}"),
     "a lambda": Text("a lambda", "一个 lambda 函数"),
@@ -81,9 +81,9 @@ FEEDBACK: dict[str, Text] = {
                    "{where} 与 {name} 共享内存；它应当是新的内存"),
     "not written": Text("{name} should be written in place, but it was not changed", "{name} 应当被原地写入，但它没有改变"),
     "modified": Text("{name} was modified in place, but it must be left untouched", "{name} 被原地修改了，但它必须保持不变"),
-    "should require grad": Text("{where} should require grad", "{where} 应当 requires_grad"),
+    "should require grad": Text("{where} should require grad", "{where} 应当需要梯度（requires_grad=True）"),
     "should not require grad": Text("{where} should not require grad (is it detached?)",
-                                    "{where} 不应当 requires_grad（是否忘了 detach？）"),
+                                    "{where} 不应当需要梯度（requires_grad 应为 False：是否忘了 detach？）"),
     # other checks
     "not checkable": Text("(could not be checked: {error})", "（无法检查：{error}）"),
     "samples": Text("the samples have mean {mean:.3f} and std {std:.3f}; expected mean {want_mean:.3f} "
@@ -110,7 +110,7 @@ FEEDBACK: dict[str, Text] = {
                             "没有可画的内容：这个练习没有图，也没有 1 维或 2 维张量的比较失败{more}"),
     "see check": Text(" (see `tutor check` for what did)", "（失败的内容见 `tutor check`）"),
     "plot failed run": Text("nothing to plot: your {function} on the seed input failed ({why})",
-                            "没有可画的内容：你的 {function} 在 seed 输入上失败了（{why}）"),
+                            "没有可画的内容：你的 {function} 在笔记示例上失败了（{why}）"),
     "did not run": Text("it did not run", "它没有运行"),
     "plot not computable": Text("nothing to plot: {expr} could not be computed from your result ({error})",
                                 "没有可画的内容：无法从你的结果计算 {expr}（{error}）"),
@@ -188,41 +188,141 @@ SANDBOX: dict[str, str] = {
     "not supported here": "此处不支持",
     "memory not readable by other processes": "内存不可被其他进程读取",
     "memory readable by processes of the same user": "内存可被同一用户的进程读取",
-    "memory, CPU-time and file-size limits": "内存、CPU 时间与文件大小限制",
-    "no limit on": "无限制：",
+    "resource limits": "资源限制",
+    "memory, CPU time, file size": "内存、CPU 时间、文件大小",
 }
-_SANDBOX_PHRASE = re.compile("|".join(re.escape(p) for p in sorted(SANDBOX, key=len, reverse=True)))
+# A resource limit that could not be set: "no as limit" (RLIMIT_AS), "no cpu limit", ...
+_NO_LIMIT = re.compile(r"no (\w+) limit")
+_LIMITS = {"as": "内存", "cpu": "CPU 时间", "fsize": "文件大小", "core": "core 文件"}
+
+
+def _sandbox_item(item: str) -> str:
+    """One phrase of the sandbox line in Chinese, with its detail in full-width parentheses."""
+    phrase, detail = item, None
+    if item.endswith(")") and " (" in item:
+        phrase, detail = item[:-1].split(" (", 1)
+    zh = SANDBOX.get(phrase)
+    if zh is None:
+        limit = _NO_LIMIT.fullmatch(phrase)
+        zh = spaced(spaced("无", _LIMITS.get(limit[1], limit[1])), "限制") if limit else phrase
+    return zh if detail is None else f"{zh}（{SANDBOX.get(detail, detail)}）"
+
+
+def _top_level(text: str) -> list[str]:
+    """`text` split at the commas outside parentheses (a detail may hold commas of its own)."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    return parts + [text[start:].strip()]
 
 
 def sandbox_said(line: str) -> Text:
-    """The sandbox line in every language, its known phrases translated."""
-    return Text(line, _SANDBOX_PHRASE.sub(lambda m: SANDBOX[m.group(0)], line))
+    """The sandbox line in every language: "fork: own session, ..." is "fork：独立会话、…"
+    in Chinese, each known phrase translated, details as they were."""
+    head, sep, rest = line.partition(": ")
+    if not sep or " " in head or "(" in head:
+        head, rest = "", line
+    items = "、".join(_sandbox_item(item) for item in _top_level(rest) if item)
+    return Text(line, f"{head}：{items}" if head else items)
 
 
-# Case labels as a report shows them: the ones the grader makes ("random #2", "whole
-# function") and the words exercise files use most. Machine formats keep the label as
-# written, so a test's name is the same in every language.
-LABEL_WORDS: dict[str, str] = {
+# Case labels as a report shows them, each with its own Chinese (never translated word by
+# word): the ones the grader makes ("random #2", "case 3", "whole function") and every label
+# the course's exercise files use; tests/test_zh.py fails when an exercise uses a label
+# missing here. A label not listed (another course's) is shown as written. Machine formats
+# keep the label as written, so a test's name is the same in every language.
+LABELS: dict[str, str] = {
+    # made by the grader
     "whole function": "整个函数",
     "random": "随机",
-    "case": "用例",
-    "seed": "种子示例",
-    "positive": "全正",
-    "negative": "全负",
+    # the seed notes' examples (a function's first cases)
+    "seed": "笔记示例",
+    "seed: sin": "笔记示例：sin",
+    "seed inputs": "笔记示例中的 inputs",
+    "seed outputs": "笔记示例中的 outputs",
+    "seed with NaN": "含 NaN 的笔记示例",
+    "seed int64": "笔记示例（int64）",
+    "seed axis 1 keepdims": "笔记示例：轴 1，keepdims",
+    "seed axis -1 keepdims": "笔记示例：轴 -1，keepdims",
+    "seed axes [0, 1]": "笔记示例：轴 [0, 1]",
+    "seed float32 axes [0, 1]": "笔记示例（float32）：轴 [0, 1]",
+    "seed float32 axis -1 keepdims": "笔记示例（float32）：轴 -1，keepdims",
+    "book floats": "书中的浮点数",
+    # values and signs
+    "positive": "正数",
+    "negative": "负数",
     "mixed": "混合",
-    "zeros": "全零",
     "zero": "零",
-    "tiny": "极小",
-    "large": "较大",
+    "zeros": "含零",
+    "zero vector": "零向量",
+    "zero and negatives": "零与负数",
+    "tiny": "极小的数",
+    "large": "很大的数",
+    "already large": "一开始就很大",
+    "last": "最后一个",
+    "negative start": "起点为负",
+    "negative indices": "负索引",
+    "negative dim": "负的 dim",
+    # dtypes and kinds of input
+    "float32": "float32",
+    "float64": "float64",
+    "int64": "int64",
+    "int64 zero": "int64 的零",
+    "integers": "整数",
+    "small integers": "小整数",
+    "floats": "浮点数",
+    "ints and one float": "整数中夹一个浮点数",
+    "int64 with float32": "int64 与 float32",
+    "two tensors": "两个张量",
+    "float tensors": "浮点张量",
+    "int tensors": "整数张量",
+    "tensor and number": "张量与 Python 数值",
+    "int tensor and number": "整数张量与 Python 数值",
+    "int tensor and int": "整数张量与 Python 整数",
+    "int only": "只有整数列",
+    "float only": "只有浮点列",
+    "float with NaN": "浮点列，含 NaN",
+    "mixed with NaN": "混合列，含 NaN",
+    "a flat list": "一层列表",
+    "two calls": "两次调用",
+    "a large draw": "大量样本",
+    "a large 1-d draw": "大量样本（一维）",
+    "exp": "exp",
+    "sin": "sin",
+    "t ** 3": "t ** 3",
+    # shapes and memory
+    "0-d": "0 维",
+    "a 0-d shape": "0 维形状",
+    "a 3-d shape": "3 维形状",
+    "different ranks": "轴数不同",
+    "both stretch": "两边都拉伸",
+    "one side stretches": "只拉伸一边",
+    "1 stretches to 0": "1 拉伸成 0",
+    "does not broadcast": "不能广播",
+    "y broadcasts": "y 需要广播",
+    "different sizes along dim": "沿 dim 的长度不同",
+    "non-contiguous": "非连续",
+    "non-contiguous x": "非连续的 x",
     "transposed": "转置",
-    "symmetric": "对称",
-    "with NaN": "含 NaN",
-    "inputs": "输入",
-    "outputs": "输出",
+    "symmetric": "对称矩阵",
+    "one axis": "单个轴",
+    "one axis, default keepdims": "单个轴，keepdims 取默认值",
+    "one axis, int64, default keepdims": "单个轴，int64，keepdims 取默认值",
+    "list of axes": "多个轴",
+    "list of axes, int64": "多个轴，int64",
 }
-_LABEL_WORD = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(LABEL_WORDS, key=len, reverse=True)) + r")\b")
+_NUMBERED = re.compile(r"(?P<base>.*?) #(?P<n>\d+)")
+_CASE_N = re.compile(r"case (?P<n>\d+)")
 
 
 def label_said(label: str) -> Text:
-    """A case's label in every language, its known words translated."""
-    return Text(label, _LABEL_WORD.sub(lambda m: LABEL_WORDS[m.group(0)], label))
+    """A case's label in every language: the grader's numbering ("seed #2", "case 3") kept,
+    the label itself from LABELS."""
+    numbered = _NUMBERED.fullmatch(label)
+    base, suffix = (numbered["base"], f" #{numbered['n']}") if numbered else (label, "")
+    case = _CASE_N.fullmatch(base)
+    zh = f"用例 {case['n']}" if case else LABELS.get(base, base)
+    return Text(label, zh + suffix)

@@ -9,6 +9,8 @@ from .text import Text
 
 WORDS: dict[str, Text] = {
     # tutor list, and the status of an exercise
+    "id": Text("id", "编号"),
+    "slug": Text("slug", "短名"),
     "title": Text("title", "标题"),
     "status": Text("status", "状态"),
     "passed": Text("passed", "已通过"),
@@ -36,6 +38,11 @@ WORDS: dict[str, Text] = {
                     "与参考答案对比：tutor solution {id}"),
     "pass first": Text("Pass {id} first (tutor check {id}): the reference is shown after your own answer passes.",
                        "请先通过 {id}（tutor check {id}）：你的答案通过后才显示参考答案。"),
+    # tutor watch
+    "watching": Text("Watching {file}. Save it to check again.", "正在监视 {file}。保存文件即可重新检查。"),
+    "keys": Text("keys: h hint · l list · c check again · q quit", "按键：h 提示 · l 列表 · c 重新检查 · q 退出"),
+    "every passed": Text("Every exercise has passed.", "所有练习都已通过。"),
+    "watch hint": Text("hint {n}/{total}:", "提示 {n}/{total}："),
     # tutor check
     "summary": Text("{passed}/{total} checks passed, {score}/{max} points", "通过 {passed}/{total} 项检查，得分 {score}/{max}"),
     "seed": Text("seed {seed}", "随机种子 {seed}"),
@@ -79,4 +86,4 @@ WORDS: dict[str, Text] = {
 
 
 def say(word: str, lang: str, **values) -> str:
-    return WORDS[word].get(lang).format(**values)
+    return WORDS[word].format(**values).get(lang)

@@ -13,13 +13,12 @@ import sys
 import threading
 
 from rich.console import Console
+from rich.markup import escape
 
 from . import workspace
 from .catalog import Course
 from .model import Exercise
-
-KEYS = "[dim]keys: h hint · l list · c check again · q quit[/dim]"
-
+from .ui import say
 
 def _keys(events: queue.Queue) -> None:
     """Single keypresses from the terminal, without waiting for Enter (POSIX and Windows)."""
@@ -75,7 +74,7 @@ def watch(course: Course, ex: Exercise | None, runner, console: Console, lang: s
 
     current = ex or _next_unfinished(course, None)
     if current is None:
-        console.print("Every exercise has passed.")
+        console.print(say("every passed", lang))
         return
     events: queue.Queue = queue.Queue()
     keys = sys.stdin is not None and sys.stdin.isatty()  # without a terminal (CI): saves only
@@ -86,7 +85,7 @@ def watch(course: Course, ex: Exercise | None, runner, console: Console, lang: s
     def announce(exercise: Exercise) -> None:
         path, _ = workspace.ensure_file(course, exercise)
         console.rule(f"{exercise.id} {exercise.slug} — {exercise.title.get(lang)}")
-        console.print(f"Watching {path}. Save it to check again. {KEYS if keys else ''}")
+        console.print(escape(say("watching", lang, file=path)) + (f" [dim]{say('keys', lang)}[/dim]" if keys else ""))
 
     def contents(exercise: Exercise) -> str:
         try:
@@ -110,14 +109,16 @@ def watch(course: Course, ex: Exercise | None, runner, console: Console, lang: s
             elif key == "l":
                 for other in course.exercises:
                     mark = "→" if other is current else " "
-                    console.print(f" {mark} {other.id:10} {workspace.status(course, other, workspace.load_state(course))}")
+                    status = workspace.status(course, other, workspace.load_state(course))
+                    console.print(f" {mark} {other.id:10} {say(status, lang)}")
             elif key == "h" and current.hints:
                 index = workspace.next_hint(course, current)
-                console.print(f"[yellow]hint {index + 1}/{len(current.hints)}:[/yellow] {current.hints[index].get(lang)}")
+                header = say("watch hint", lang, n=index + 1, total=len(current.hints))
+                console.print(f"[yellow]{header}[/yellow] {escape(current.hints[index].get(lang))}")
         if passed and not again:
             following = _next_unfinished(course, current)
             if following is None:
-                console.print("[green]Every exercise has passed.[/green]")
+                console.print(f"[green]{say('every passed', lang)}[/green]")
                 return
             current = following
             announce(current)

@@ -37,7 +37,7 @@ def test_show_by_slug_creates_the_file_to_edit(course_copy):
 
 def test_show_in_chinese(course_copy):
     proc = run_tutor("show", "2.5.3", "--lang", "zh", cwd=course_copy)
-    assert "不自动求导" in proc.stdout
+    assert "分离计算" in proc.stdout
 
 
 def test_unknown_exercise_is_a_usage_error(course_copy):
@@ -162,7 +162,7 @@ def test_check_a_notebook(course_copy, tmp_path):
 
 def test_language_follows_the_locale(course_copy):
     unset = {"LC_ALL": "", "LC_MESSAGES": "", "TUTOR_LANG": ""}  # empty counts as unset
-    assert "不自动求导" in run_tutor("show", "2.5.3", cwd=course_copy, env={**unset, "LANG": "zh_CN.UTF-8"}).stdout
+    assert "分离计算" in run_tutor("show", "2.5.3", cwd=course_copy, env={**unset, "LANG": "zh_CN.UTF-8"}).stdout
     assert "Detaching" in run_tutor("show", "2.5.3", cwd=course_copy, env={**unset, "LANG": "en_US.UTF-8"}).stdout
     assert "Detaching" in run_tutor("show", "2.5.3", cwd=course_copy,
                                     env={**unset, "LANG": "zh_CN.UTF-8", "TUTOR_LANG": "en"}).stdout
@@ -232,19 +232,23 @@ def test_the_sandbox_line_is_said_in_chinese():
     held = {"namespaces": {n: "x:[1]" for n in ("user", "pid", "net", "ipc", "uts", "mnt")}, "uid": 65534,
             "caps": ["0", "0", "0"], "interfaces": ["lo"], "seccomp": "2", "no_new_privs": "1", "dumpable": 0,
             "limits": {"as": 1, "cpu": 1, "fsize": 1}}
+    said = {}
     for tier, facts in (("jail", held), ("process", {"reachable": ["/c/solutions"]}), ("subprocess", {})):
         notes = judge_facts(facts, limits)
-        zh = sandbox_said(", ".join([tier] + [n.text for n in notes])).zh
+        said[tier] = zh = sandbox_said(", ".join([tier] + [n.text for n in notes])).zh
         assert set(re.findall(r"[A-Za-z_]+", zh)) <= {"bubblewrap", "uid", "IPC", "CPU", "MiB", "no_new_privs",
-                                                      "c", "solutions", "as", "cpu", "fsize"}, zh
+                                                      "c", "solutions"}, zh
+    assert "文件可触及（/c/solutions）" in said["process"] and "无内存限制" in said["subprocess"]
 
 
 def test_case_labels_are_shown_in_chinese_and_kept_as_written_elsewhere():
     from grader.feedback import label_said
 
     assert label_said("whole function").zh == "整个函数" and label_said("random #3").zh == "随机 #3"
-    assert label_said("seed with NaN").zh == "种子示例 含 NaN"
+    assert label_said("seed with NaN").zh == "含 NaN 的笔记示例" and label_said("seed #2").zh == "笔记示例 #2"
+    assert label_said("case 3").zh == "用例 3" and label_said("zero and negatives").zh == "零与负数"
     assert label_said("float64").zh == "float64" and label_said("seed").en == "seed"
+    assert label_said("not in the catalog").zh == "not in the catalog"  # another course's label, as written
 
 
 def test_check_explains_a_wrong_answer_in_chinese(tmp_path):
@@ -272,6 +276,8 @@ def test_show_and_list_speak_chinese(course_copy):
     assert "编写这些函数" in shown and "然后运行" in shown
     listing = run_tutor("list", "--lang", "zh", cwd=course_copy).stdout
     assert "未开始" in listing and "← 下一个" in listing and "已通过 0/20" in listing
+    header = [w for w in listing.splitlines()[0].split() if w != "┃"]
+    assert header == ["编号", "短名", "标题", "状态"], header  # no English column names in Chinese
 
 
 def test_list_uses_its_index_until_an_exercise_file_changes(course_copy):

@@ -37,3 +37,21 @@ def test_watch_rechecks_on_save_and_moves_on(tmp_path):
     text = log.read_text()
     assert text.count("0/20 checks passed") == 1  # writing the starter is not an edit
     assert "Traceback" not in text
+
+
+def test_watch_speaks_chinese(tmp_path):
+    for name in ("exercises", "solutions"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    log = tmp_path / "watch.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "watch", "2.5.3", "--seed", "1", "--lang", "zh"],
+                                cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "PYTHONPATH": str(ROOT)})
+    try:
+        assert wait_for(log, "通过 0/12 项检查"), log.read_text()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    text = log.read_text()
+    assert "正在监视 " in text and "2.5.3-detach.py。保存文件即可重新检查。" in text, text
+    assert "Watching" not in text and "Traceback" not in text

@@ -167,19 +167,20 @@ def judge_facts(facts: dict, limits: dict) -> list[Note]:
         return name in ours and name in theirs and theirs[name] != ours[name]
 
     caps = facts.get("caps") or []
+    unprivileged = apart("user") and facts.get("uid") != 0 and bool(caps) and all(c.strip("0") == "" for c in caps)
+    offline = apart("net") and set(facts.get("interfaces") or []) <= {"lo"}
     notes = [
-        Note(f"own user namespace, uid {facts.get('uid')}, no capabilities" if apart("user") and facts.get("uid") != 0
-             and caps and all(c.strip("0") == "" for c in caps) else "runs as your own user (no user namespace)",
-             apart("user") and facts.get("uid") != 0 and bool(caps) and all(c.strip("0") == "" for c in caps)),
+        Note(f"own user namespace, uid {facts.get('uid')}, no capabilities" if unprivileged
+             else "runs as your own user (no user namespace)", unprivileged),
         Note("own process namespace" if apart("pid") else "other processes visible and reachable", apart("pid")),
-        Note("no network" if apart("net") and set(facts.get("interfaces") or []) <= {"lo"} and not facts.get("socket")
-             else "network reachable", apart("net") and set(facts.get("interfaces") or []) <= {"lo"}),
+        Note("no network" if offline else "network reachable", offline),
         Note("own IPC and host name" if apart("ipc") and apart("uts") else "shared IPC and host name",
              apart("ipc") and apart("uts")),
     ]
     hidden = apart("mnt") and not facts.get("reachable") and not facts.get("root_writable")
+    reachable = "; ".join(facts.get("reachable") or []) or "the host's disk"
     notes.append(Note("read-only files, course and references out of reach, 64 MiB scratch" if hidden
-                      else "files reachable: " + (", ".join(facts.get("reachable") or []) or "the host's disk"), hidden))
+                      else f"files reachable ({reachable})", hidden))
     seccomp = facts.get("seccomp") == "2" and facts.get("no_new_privs") == "1"
     notes.append(Note("syscall filter, no_new_privs" if seccomp
                       else f"no syscall filter ({facts.get('filter_error') or 'not supported here'})", seccomp))
@@ -189,8 +190,8 @@ def judge_facts(facts: dict, limits: dict) -> list[Note]:
     have = facts.get("limits") or {}
     wanted = {"as": limits.get("memory_bytes"), "cpu": limits.get("cpu_seconds"), "fsize": limits.get("file_bytes")}
     unlimited = [name for name, value in wanted.items() if value and (have.get(name, -1) in (-1, None) or have[name] > value)]
-    notes.append(Note("memory, CPU-time and file-size limits" if not unlimited
-                      else f"no limit on {', '.join(unlimited)}", not unlimited))
+    notes.append(Note("resource limits (memory, CPU time, file size)" if not unlimited
+                      else ", ".join(f"no {name} limit" for name in unlimited), not unlimited))
     return notes
 
 
