@@ -1,10 +1,11 @@
 """Grading a class: many students' submissions, side by side, into a gradebook.
 
 A submission is a folder, a .zip or a Jupyter notebook, one per student, named by its
-file or folder name; a name that could reach outside --out is refused. Each student
-is graded by a worker process of its own (`python -m grader.bulk`), which forks every
-child for that student's files before it loads any reference; workers run in parallel,
-and one that hangs or dies costs only its own student. Results land in
+file or folder name; a name that could reach outside --out is refused. One process grades
+the class: torch imported once, each reference outcome computed once per exercise and
+seed, and each student's code run in a jail of that student's own (its own fork server),
+`--jobs` students at a time; a student whose grading fails costs only that student's
+row. Results land in
 OUT/students/<student>/ (results.json, gradescope.json, junit.xml, report.txt), apart
 from the gradebook, OUT/grades.csv, which is rebuilt from them. A student whose files
 have not changed since the last run (same files at the same paths, seed, exercises,
@@ -19,8 +20,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -32,10 +31,9 @@ from .safe_text import clean, spreadsheet_cell
 
 MAX_UNZIPPED = 64 << 20  # a submission larger than this unpacked is refused
 MAX_ENTRIES = 10_000  # nor one of more files than this
-WORKER_TIMEOUT = 600.0
 STUDENTS = "students"  # OUT/students/<name>/: never a name the gradebook or a shard's note can take
 SHARD_NOTE = "shard.json"  # beside a shard's grades.csv: which shard it is, for `gradebook merge`
-UNZIPPED, NOTEBOOKS = "unzipped", "notebooks"  # inside a worker's temporary folder
+UNZIPPED, NOTEBOOKS = "unzipped", "notebooks"  # inside a student's temporary folder
 
 # A student's name is a file or folder name: a letter or digit first (no "..", no hidden
 # file), then letters, digits, spaces and . _ - @ + ' only (no separator, no control character).
@@ -145,7 +143,7 @@ def content_hash(sub: Submission, course: Course, seed: int) -> str:
     return h.hexdigest()
 
 
-# ---- inside a worker ----------------------------------------------------------------------
+# ---- one student's files ----------------------------------------------------------------------
 
 def notebook_source(path: Path) -> str:
     """The code cells of a notebook, in order, without IPython magics and shell lines."""
@@ -235,34 +233,39 @@ def shown_name(sub: Submission, path: Path | None, work: Path) -> str:
     return f"{sub.path.name}/{rel}" if sub.path.suffix == ".zip" else rel
 
 
-def grade_student(sub: Submission, course: Course, out: Path, seed: int) -> dict:
-    """Grade one student's files for every exercise; write their result files; return the row."""
+def grade_student(sub: Submission, course: Course, out: Path, seed: int, shared: "Shared") -> dict:
+    """Grade one student's files for every exercise in a jail of the student's own; write
+    their result files; return the row (an error row when grading could not finish)."""
     from rich.console import Console
 
     from . import formats
     from .grading import grade_many
     from .report import render
     from .results import build
-    from .cases import input_modules
-    from .sandbox.runner import default_runner
+    from .sandbox.runner import GraderError, Runner
 
     out.mkdir(parents=True, exist_ok=True)
-    # This student's own jail: nothing another student's code did can reach it.
-    runner = default_runner(input_modules(course.exercises), masks=[course.root, *course.protected])
-    with tempfile.TemporaryDirectory(prefix="tutor-grade-") as tmp:
-        work = Path(tmp)
-        files = student_files(sub, course, work)
-        missing = work / "missing.py"
-        missing.write_text("", encoding="utf-8")
-        targets = [(ex, files.get(ex.id, missing)) for ex in course.exercises]
-        results = list(grade_many([(ex, path, course.solution_file(ex)) for ex, path in targets], seed, runner,
-                                  hide=course.protected))
-    runner.close()
-    reports = [build(r) for r in results]
-    for (ex, path), report in zip(targets, reports):
-        report.file = shown_name(sub, files.get(ex.id), work)
-        if ex.id not in files:
-            report.status, report.message = "error", f"the submission has no {ex.file_stem}.py"
+    runner = Runner(server=shared.server())  # this student's own jail: no other student's code reaches it
+    try:
+        with tempfile.TemporaryDirectory(prefix="tutor-grade-") as tmp:
+            work = Path(tmp)
+            files = student_files(sub, course, work)
+            missing = work / "missing.py"
+            missing.write_text("", encoding="utf-8")
+            targets = [(ex, files.get(ex.id, missing)) for ex in course.exercises]
+            results = list(grade_many([(ex, path, course.solution_file(ex)) for ex, path in targets], seed, runner,
+                                      hide=course.protected, references=shared.references, judging=shared.judging))
+            reports = [build(r) for r in results]
+            for (ex, path), report in zip(targets, reports):
+                report.file = shown_name(sub, files.get(ex.id), work)
+                if ex.id not in files:
+                    report.status, report.message = "error", f"the submission has no {ex.file_stem}.py"
+    except (GraderError, ValueError, OSError) as exc:  # this student's row says so; the class goes on
+        error = str(exc) if isinstance(exc, GraderError) else f"{type(exc).__name__}: {exc}"
+        (out / "error.txt").write_text(error + "\n", encoding="utf-8")
+        return {"student": sub.student, "total": 0.0, "error": error}
+    finally:
+        runner.close()
     (out / "results.json").write_text(formats.exercism_json(reports), encoding="utf-8")
     (out / "gradescope.json").write_text(formats.gradescope(reports), encoding="utf-8")
     (out / "junit.xml").write_text(formats.junit(reports), encoding="utf-8")
@@ -274,37 +277,41 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int) -> dict
             "total": round(sum(r.score for r in reports), 6)}
 
 
-def worker_main(argv: list[str]) -> None:
-    student, path, out, seed, root, solutions = argv
-    course = Course(Path(root), Path(solutions))
-    row = grade_student(Submission(student, Path(path)), course, Path(out), int(seed))
-    print(json.dumps(row))
+class Shared:
+    """What grading one class shares, all of it made apart from any student's code: the
+    references (each outcome computed once per exercise and seed), one judge at a time,
+    and fork servers started ahead, so that the next students' jails import torch while
+    earlier students are judged. Each server serves one student only."""
 
+    def __init__(self, course: Course, students: int, ahead: int):
+        import threading
 
-# ---- in the coordinating process --------------------------------------------------------------
+        from .cases import input_modules
 
-def run_worker(sub: Submission, course: Course, out: Path, seed: int) -> dict:
-    """Grade one student in a worker process; a failure becomes an error row, never a crash."""
-    # Isolated mode (-I): no PYTHONPATH, no user site, not the current folder: nothing a
-    # submission could have written is imported by a worker.
-    package_root = str(Path(__file__).resolve().parent.parent)
-    cmd = [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {package_root!r}); "
-           "from grader.bulk import worker_main; worker_main(sys.argv[1:])",
-           sub.student, str(sub.path.resolve()), str(out.resolve()), str(seed), str(course.root), str(course.solutions_dir)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=WORKER_TIMEOUT, env=env,
-                              start_new_session=(os.name == "posix"))
-        if proc.returncode == 0:
-            return json.loads(proc.stdout.strip().splitlines()[-1])
-        error = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
-    except subprocess.TimeoutExpired:
-        error = f"grading took longer than {WORKER_TIMEOUT:g} s"
-    except (ValueError, IndexError) as exc:
-        error = f"the worker's answer could not be read: {exc}"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "error.txt").write_text(error + "\n", encoding="utf-8")
-    return {"student": sub.student, "total": 0.0, "error": error}
+        self.references: dict = {}
+        self.judging = threading.Lock()
+        self._lock = threading.Lock()
+        self._preload, self._masks = input_modules(course.exercises), [course.root, *course.protected]
+        self._left = students  # servers still to start
+        self._ready = [self._start() for _ in range(min(ahead, students))]
+
+    def _start(self):
+        from .sandbox.jail import start_server
+
+        self._left -= 1
+        return start_server(self._preload, self._masks)
+
+    def server(self):
+        """A server for one student, and the next student's started in its place."""
+        with self._lock:
+            if self._left > 0:
+                self._ready.append(self._start())
+            return self._ready.pop(0)
+
+    def close(self) -> None:
+        for server in self._ready:
+            if server is not None:
+                server.close()
 
 
 _TEMPORARY = re.compile(re.escape(tempfile.gettempdir()) + r"/tutor-grade-\w+")
@@ -394,7 +401,8 @@ def merge_gradebooks(parts: list[Path], path: Path, partial: bool = False) -> tu
 def grade_class(subs: list[Submission], course: Course, out: Path, seed: int, jobs: int,
                 on_start=lambda count: None, on_done=lambda row: None) -> tuple[list[dict], int]:
     """Every submission's row (graded now, or from the last run when unchanged), and how many
-    were graded now. Workers run `jobs` at a time; one that fails becomes an error row."""
+    were graded now. `jobs` students at a time, each in a jail of its own; one whose grading
+    fails becomes an error row."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     rows, todo = [], []
@@ -406,11 +414,13 @@ def grade_class(subs: list[Submission], course: Course, out: Path, seed: int, jo
         else:
             rows.append(row)
     on_start(len(todo))
+    shared = Shared(course, len(todo), ahead=jobs) if todo else None
+    from . import grading  # noqa: F401  (torch, imported here once while the first jails import theirs)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {}
         for sub, digest in todo:
             shutil.rmtree(student_dir(out, sub.student), ignore_errors=True)  # no stale file survives a re-grade
-            futures[pool.submit(run_worker, sub, course, student_dir(out, sub.student), seed)] = (sub, digest)
+            futures[pool.submit(grade_student, sub, course, student_dir(out, sub.student), seed, shared)] = (sub, digest)
         for future in as_completed(futures):
             sub, digest = futures[future]
             row = future.result()
@@ -418,6 +428,8 @@ def grade_class(subs: list[Submission], course: Course, out: Path, seed: int, jo
                 _save_row(student_dir(out, sub.student), digest, row)
             rows.append(row)
             on_done(row)
+    if shared:
+        shared.close()
     out.mkdir(parents=True, exist_ok=True)
     write_gradebook(rows, course, out / "grades.csv")
     return rows, len(todo)
@@ -436,6 +448,3 @@ def _save_row(out: Path, digest: str, row: dict) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "grade.json").write_text(json.dumps({"hash": digest, "row": row}), encoding="utf-8")
 
-
-if __name__ == "__main__":
-    worker_main(sys.argv[1:])

@@ -7,6 +7,7 @@ forks from a server made before, and other runners start fresh interpreters.
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime
 import types
 from dataclasses import dataclass, field
@@ -70,13 +71,17 @@ class Reference:
         self.source = path.read_text(encoding="utf-8")
         self.module = load_module(path, f"tutor_reference_{exercise.slug.replace('-', '_')}")
         self._mistakes: dict = {}
+        self._outcomes: dict = {}  # by (function, case index, case seed): computed once for a class
 
     def outcome(self, fn: Function, case: Case, made: tuple[list, dict] | None = None) -> Outcome:
-        out = run_call(self.module, case.call(), filename=str(self.path), made=made)
-        if out.failure or (out.error and not _expects_error(fn)):
-            raise GraderError(f"the reference solution for {self.exercise.id} fails on {fn.name} "
-                              f"({case.label}): {out.failure or describe_error(out).en}")
-        return out
+        key = (fn.name, case.index, case.seed)
+        if key not in self._outcomes:
+            out = run_call(self.module, case.call(), filename=str(self.path), made=made)
+            if out.failure or (out.error and not _expects_error(fn)):
+                raise GraderError(f"the reference solution for {self.exercise.id} fails on {fn.name} "
+                                  f"({case.label}): {out.failure or describe_error(out).en}")
+            self._outcomes[key] = out
+        return self._outcomes[key]
 
     def mistake_outcome(self, index: int, fn: Function, case: Case) -> Outcome:
         key = (index, case.function, case.index)
@@ -144,17 +149,23 @@ def expected_cost(exercise: Exercise) -> int:
     return 1000 * sum(len(probes_for(fn)) for fn in exercise.functions) + calls
 
 
-def grade_many(triples: list[tuple[Exercise, Path, Path]], seed: int, runner, hide=()) -> Iterator[ExerciseResult]:
+def grade_many(triples: list[tuple[Exercise, Path, Path]], seed: int, runner, hide=(), references=None,
+               judging=contextlib.nullcontext()) -> Iterator[ExerciseResult]:
     """Both phases for many (exercise, file, reference) triples, yielding results in order.
     Every child is started first, the slowest first, so they run side by side; each file
-    is judged as soon as its child is done, while the later ones still run."""
+    is judged as soon as its child is done, while the later ones still run. `references`:
+    Reference objects to reuse (a class shares them); `judging`: held while judging (the
+    references draw on torch's global generator, one judge at a time)."""
     order = sorted(range(len(triples)), key=lambda i: -expected_cost(triples[i][0]))
     started = {}
     try:
         for i in order:
             started[i] = start_student(triples[i][0], triples[i][1], seed, runner, hide)
         for i, (exercise, student, reference) in enumerate(triples):
-            yield judge(exercise, student, reference, seed, runner.finish(started.pop(i)))
+            run = runner.finish(started.pop(i))
+            with judging:
+                result = judge(exercise, student, reference, seed, run, references=references)
+            yield result
     finally:  # stopped early (an error, or the caller gave up): no child is left running
         for rest in started.values():
             runner.abandon(rest)
@@ -176,7 +187,7 @@ def grade(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
 
 
 def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, run: RunReport,
-          today: datetime.date | None = None) -> ExerciseResult:
+          today: datetime.date | None = None, references: dict | None = None) -> ExerciseResult:
     """Phase 2: the reference here, on equal inputs, and every check."""
     today = today or datetime.date.today()
     cases = expand_all(exercise, seed)
@@ -190,7 +201,11 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
             message = run.import_failure
         result.import_problem = Problem(message, [said("printed", output=run.import_output[:500])] if run.import_output else [],
                                         line=run.import_error.line if run.import_error else None)
-    reference = Reference(exercise, reference_path)
+    references = {} if references is None else references
+    key = (exercise.id, str(reference_path))
+    if key not in references:
+        references[key] = Reference(exercise, reference_path)
+    reference = references[key]
     torch.default_generator.manual_seed(seed)  # as the child seeds it (see child.serve)
     source = run.source.decode("utf-8", errors="replace")  # the bytes the sandbox ran, not the path again
     for fn in exercise.functions:
