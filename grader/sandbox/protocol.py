@@ -13,7 +13,6 @@ import math
 import re
 import struct
 
-import torch
 from safetensors.torch import load as st_load
 
 from .inside.frames import MAX_FRAME

@@ -14,6 +14,7 @@ import json
 import os
 import queue
 import select
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -26,7 +27,7 @@ from typing import Iterable
 from ..feedback import said
 from ..text import Text
 from . import jail, protocol
-from .inside.frames import BEGIN, CRASH, DONE, HEADER, IMPORT_ERROR, IMPORTED, OUTCOME, READY
+from .inside.frames import BEGIN, CRASH, HEADER, IMPORT_ERROR, IMPORTED, OUTCOME, READY
 from .inside.observe import ErrorInfo, Outcome
 from .jail import STARTUP_TIMEOUT, GraderError, Note, Server
 from .protocol import Malformed
@@ -137,8 +138,11 @@ class _Frames:
 class _Child:
     """A started child process: its frames, and how to end it."""
 
-    def __init__(self, server: Server | None, request: int = 0, popen: subprocess.Popen | None = None):
-        self.server, self.request, self.popen = server, request, popen
+    def __init__(self, server: Server | None, request: int = 0, popen: subprocess.Popen | None = None,
+                 scratch: str | None = None):
+        """A child the `server` forks on `request`, or a fresh interpreter `popen` working in
+        `scratch` (removed when it ends; a server removes its children's itself)."""
+        self.server, self.request, self.popen, self.scratch = server, request, popen, scratch
         self.pid, self.fd, self.frames, self.status = -1, -1, None, None
         if popen is not None:
             self.pid, self.fd = popen.pid, os.dup(popen.stdout.fileno())
@@ -185,6 +189,8 @@ class _Child:
                 self.server.kill(self.pid)
         os.close(self.fd)
         self.fd = -1
+        if self.scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     def how_it_ended(self) -> Text:
         code = self.wait(EXIT_GRACE)
@@ -222,12 +228,13 @@ class Runner:
         return self.kind + (f" ({self.gave_up})" if self.gave_up else "")
 
     def _ready_server(self) -> Server:
-        """The server, started again if it died, or in the process tier if no jail can be made."""
+        """The server, started again if it died, or in the process tier if no jail can be made
+        (unless TUTOR_SANDBOX asked for the jail: then the jail or nothing)."""
         if self.server is not None and not self.server.ready:
             try:
                 self.server.wait_ready()
             except GraderError:
-                if self.kind != "jail":
+                if self.kind != "jail" or os.environ.get("TUTOR_SANDBOX") == "jail":
                     raise
                 self.gave_up = f"no jail: {self.server.why_gone()}"
                 self.kind = "process"
@@ -246,7 +253,7 @@ class Runner:
                                     start_new_session=(os.name == "posix"))
             proc.stdin.write(json.dumps({**payload, "scratch": scratch}).encode())
             proc.stdin.close()
-            return _Child(None, popen=proc)
+            return _Child(None, popen=proc, scratch=scratch)
         server = self._ready_server()
         return _Child(server, server.fork(payload))
 
