@@ -101,13 +101,13 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
             _render_row(console, row, count, lang)
         for function, count in hidden.items():
             console.print(f"  [red]✗[/red] [bold]{function}[/bold]  [cyan]{say('more failing', lang, count=count)}[/cyan]"
-                          f" [dim]{say('fix first', lang)}[/dim]")
+                          f"[dim]{say('fix first', lang)}[/dim]")
     passed, total = result.counts
     colour = "green" if result.passed else "red"
     summary = say("summary", lang, passed=passed, total=total, score=f"{score(result):.3g}", max=f"{ex.points:g}")
-    replay = f" ({say('replay', lang, seed=result.seed)})" if not result.passed else ""
+    replay = say('replay', lang, seed=result.seed) if not result.passed else ""
     console.print(f"  [{colour}]{summary}[/{colour}][dim] · {say('seed', lang, seed=result.seed)}{replay}"
-                  f" · {say('sandbox', lang)}: {escape(sandbox_said(result.isolation).get(lang))}[/dim]")
+                  f" · {say('sandbox', lang)}{escape(sandbox_said(result.isolation).get(lang))}[/dim]")
 
 
 def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> None:
@@ -139,7 +139,7 @@ def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> Non
             if hint in hinted:
                 continue  # two checks failing the same way name the same mistake once
             hinted.append(hint)
-            console.print(f"      [yellow]{say('hint', lang)}[/yellow] {escape(hint.get(lang).strip())}", overflow="fold")
+            console.print(f"      [yellow]{say('hint', lang)}[/yellow]{escape(hint.get(lang).strip())}", overflow="fold")
     if not row.passed and row.output:
         shown = clean(row.output, PRINTED_CAP, "…")
-        console.print(f"      [dim]{say('printed', lang)} {escape(shown.rstrip())}[/dim]", overflow="fold")
+        console.print(f"      [dim]{say('printed', lang)}{escape(shown.rstrip())}[/dim]", overflow="fold")

@@ -59,7 +59,7 @@ def _message(row: CaseResult, lang: str) -> str | None:
     for problem in row.problems:
         lines.append(problem.says(lang))
         lines += [f"  {d}" for d in problem.details_in(lang)]
-        lines += [f"  {say('hint', lang)} {h.get(lang).strip()}" for h in problem.hints]
+        lines += [f"  {say('hint', lang)}{h.get(lang).strip()}" for h in problem.hints]
     return "\n".join(lines)
 
 

@@ -46,18 +46,20 @@ WORDS: dict[str, Text] = {
     # tutor check
     "summary": Text("{passed}/{total} checks passed, {score}/{max} points", "通过 {passed}/{total} 项检查，得分 {score}/{max}"),
     "seed": Text("seed {seed}", "随机种子 {seed}"),
-    "replay": Text("replay with --seed {seed}", "用 --seed {seed} 重现"),
-    "sandbox": Text("sandbox", "沙箱"),
-    "hint": Text("hint:", "提示："),
+    # Labels carry their own spacing: a space after an English colon or before an English
+    # parenthesis, none around Chinese full-width punctuation.
+    "replay": Text(" (replay with --seed {seed})", "（用 --seed {seed} 重现）"),
+    "sandbox": Text("sandbox: ", "沙箱："),
+    "hint": Text("hint: ", "提示："),
     "expected": Text("expected", "期望"),
     "got": Text("got", "你的结果"),
     "gap": Text("|got - expected|", "|你的结果 - 期望|"),
-    "printed": Text("printed:", "输出："),
+    "printed": Text("printed: ", "输出："),
     "hidden": Text("(hidden check)", "（隐藏检查）"),
     "random cases": Text("{count} random cases", "{count} 个随机用例"),
     "more like it": Text("{label} and {count} more like it", "{label} 及另外 {count} 个同类用例"),
     "more failing": Text("{count} more failing cases", "另有 {count} 个用例未通过"),
-    "fix first": Text("(fix the ones above first)", "（请先修正上面的问题）"),
+    "fix first": Text(" (fix the ones above first)", "（请先修正上面的问题）"),
     # messages of the commands students use
     "error": Text("error:", "错误："),
     "unknown exercise": Text("no exercise {key!r} (known ids: {known}; slugs work too{broken})",
