@@ -95,8 +95,10 @@ def describe(value, limit: int = 8) -> Text:
         dtype = str(t.dtype).replace("torch.", "")
         flags = ["requires_grad=True"] if value.requires_grad else []
         if t.numel() <= limit:
-            flags += ["non-contiguous"] if t.dim() and not t.is_contiguous() else []
-            return Text.same(f"tensor({_short(t.tolist())}, dtype={dtype}" + "".join(f", {f}" for f in flags) + ")")
+            shown = f"tensor({_short(t.tolist())}, dtype={dtype}" + "".join(f", {f}" for f in flags) + ")"
+            if t.dim() and not t.is_contiguous():  # said in words: it is no argument of tensor()
+                return Text.joined([shown, said("non-contiguous")], " ")
+            return Text.same(shown)
         if t.dim() and not t.is_contiguous():
             flags.append(said("non-contiguous"))
         return said("a large tensor", dtype=dtype, shape=tuple(t.shape),
