@@ -28,7 +28,8 @@ class SubmissionError(ValueError):
 def read_submission(path: Path) -> bytes:
     """The submission's bytes: a regular file, not through a symlink, at most 1 MiB, read
     here by the grader (the sandbox never opens a path of the course)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    # O_NONBLOCK: a FIFO does not hang the open; O_BINARY: Windows would otherwise translate.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
         if Path(path).is_symlink():  # where O_NOFOLLOW does not exist (Windows)
             raise SubmissionError(said("submission symlink", file=Path(path).name))
