@@ -23,6 +23,8 @@ FEEDBACK: dict[str, Text] = {
     "printed too much": Text("printed {size:,} characters in one call (the limit is {limit:,})",
                              "一次调用输出了 {size:,} 个字符（上限为 {limit:,}）"),
     "not run": Text("not run", "未运行"),
+    "unwritten": Text("`{name}` is not written yet: it raises NotImplementedError",
+                        "`{name}` 还没有写完：它抛出了 NotImplementedError"),
     # errors that should, or should not, be raised
     "expected raise": Text("expected {type} to be raised, but the call returned {got}",
                            "应当抛出 {type}，但调用返回了{got}"),

@@ -210,6 +210,7 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
     source = run.source.decode("utf-8", errors="replace")  # the bytes the sandbox ran, not the path again
     for fn in exercise.functions:
         outcomes = []
+        unwritten = False  # raised NotImplementedError where the reference does not: earns nothing
         for case in cases[fn.name]:
             args, kwargs = case.make()
             row = CaseResult(fn.name, case.label, _describe_inputs(fn, case, args, kwargs),
@@ -221,14 +222,20 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
                 row.problems.append(_not_run(result))
             else:
                 outcomes.append(got)
+                unwritten |= _not_implemented(got) and not _not_implemented(expected)
                 row.output = got.output
                 row.problems = judge_case(exercise, fn, case, got, expected, reference)
             result.results.append(row)
         if any(c.scope == "function" for c in fn.checks):  # a row always, so scores keep their scale
             problems = ([_not_run(result)] if result.import_problem
+                        else [Problem(said("unwritten", name=fn.name))] if unwritten
                         else judge_function(fn, source, outcomes))
             result.results.append(CaseResult(fn.name, "whole function", Text.same(""), problems))
     return result
+
+
+def _not_implemented(out: Outcome) -> bool:
+    return out.error is not None and "NotImplementedError" in out.error.bases  # itself or a subclass
 
 
 def _not_run(result: ExerciseResult) -> Problem:

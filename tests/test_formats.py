@@ -211,3 +211,14 @@ def test_case_points_weigh_within_the_function(tmp_path, runner):
     assert report.max_score == 4.0 and report.score == pytest.approx(2.0)
     assert score(result) == report.score  # what the text report prints
     assert seed.score == pytest.approx(1.0)  # 4 points * 1/2 for full_grad * 5/10 for its seed case
+
+
+@pytest.mark.parametrize("ident", ["2.5.6.5", "2.1.3"])
+def test_an_untouched_starter_earns_nothing_not_even_whole_function_rows(course, runner, tmp_path, ident):
+    ex = course.get(ident)
+    starter = tmp_path / f"{ex.file_stem}.py"
+    starter.write_text(ex.starter, encoding="utf-8")
+    report = build(grade(ex, starter, course.solution_file(ex), 3, runner))
+    assert report.score == 0 and all(t.status != "pass" for t in report.tests)
+    whole = [t for t in report.tests if "(whole function)" in t.name]
+    assert whole and all("is not written yet: it raises NotImplementedError" in t.message for t in whole)
