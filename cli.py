@@ -373,6 +373,11 @@ def plot(
                                  hide=course.protected))
     except GraderError as exc:
         _fail(escape(_say("cannot grade", id=ex.id, error=exc)))
+    if result.passed and ex.plot is None:  # no figure, and no difference to draw: nothing is wrong
+        from grader.feedback import said
+
+        console.print(escape(said("nothing to draw", more="").get(lang)))
+        raise typer.Exit(0)
     _draw(result, output, lang)
 
 
