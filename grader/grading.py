@@ -18,7 +18,7 @@ import torch
 
 from .cases import Case, describe, expand_all
 from .checks import (CASE_CHECKS, COMPARATIVE, FUNCTION_CHECKS, CaseContext, FunctionContext, Problem,
-                     describe_error)
+                     check_untouched, describe_error)
 from .feedback import said
 from .model import CheckSpec, Exercise, Function
 from .sandbox.inside.observe import OUTPUT_LIMIT, Outcome, load_module, run_call
@@ -259,7 +259,8 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
         problem = Problem(said("your code", what=describe_error(got)), kind="value", line=got.error.line)
         problem.hints = _mistake_hints(exercise, fn, case, got, reference, [c for c in fn.case_checks(case.spec) if c.kind == "value"][:1] or [_VALUE])
         return problems + [problem]
-    for check in fn.case_checks(case.spec):
+    checks = fn.case_checks(case.spec)
+    for check in checks:
         problem = CASE_CHECKS[check.kind](check, CaseContext(fn, got, expected))
         if problem is None:
             continue
@@ -269,6 +270,11 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
         if check.hint and check.hint not in problem.hints:
             problem.hints.append(check.hint)
         problems.append(problem)
+    if not {"inputs", "memory"} & {c.kind for c in checks}:  # else they judge in-place writes (2.1.5's add_into)
+        problem = check_untouched(CaseContext(fn, got, expected))
+        if problem:
+            problem.kind = "untouched"
+            problems.append(problem)
     return problems
 
 
