@@ -95,9 +95,11 @@ def _runner(exercises, course: Course):
     return Runner(server=server)
 
 
-def _course(solutions: Optional[Path] = None) -> Course:
+def _course(solutions: Optional[Path] = None, quiet: bool = False) -> Course:
+    """The course; its broken exercise files are named on stderr unless `quiet` (the caller
+    reports them itself)."""
     course = Course(find_root(), solutions)
-    for problem in course.errors:
+    for problem in [] if quiet else course.errors:
         err.print(f"[red]error:[/red] {escape(str(problem))}")
     if not course.exercises and not course.errors:
         _fail(f"no exercises found in {course.exercises_dir}")
@@ -274,7 +276,8 @@ def check(
     writes = _parse_outputs(outputs or [])
     if format_ not in FORMATS:
         _fail(f"unknown format {format_!r}: use one of {', '.join(FORMATS)}")
-    course = _course(solutions)
+    # check --all reports a broken exercise file in its text report, not beside it
+    course = _course(solutions, quiet=all_ and format_ == "text")
     if all_ == (exercise is not None):
         _fail(_say("one or all"))
     if file is not None and all_:
@@ -289,7 +292,7 @@ def check(
 
     runner = _runner(targets, course)  # torch is imported here, and only here
     from grader.grading import grade_many
-    from grader.report import render
+    from grader.report import render, render_unloadable
     from grader.sandbox.runner import GraderError
 
     if strict:
@@ -315,10 +318,15 @@ def check(
             if result.passed and format_ == "text":
                 console.print(f"  [dim]{say('compare', lang, id=ex.id)}[/dim]")
         all_passed &= result.passed
-    _emit(results, format_, writes, lang)
+    # An exercise that could not be loaded was not checked: the run fails as a broken file does.
+    unloadable = course.errors if all_ else []
+    if format_ == "text":
+        for problem in unloadable:
+            render_unloadable(console, problem, lang)
+    _emit(results, format_, writes, lang, unloadable, run_seed)
     if plot is not None:
         _draw(results[0], plot, lang)
-    raise typer.Exit(0 if all_passed else 1)
+    raise typer.Exit(USAGE_ERROR if unloadable else 0 if all_passed else 1)
 
 
 def _draw(result, path: Optional[Path], lang: str) -> None:
@@ -365,6 +373,11 @@ def plot(
                                  hide=course.protected))
     except GraderError as exc:
         _fail(escape(_say("cannot grade", id=ex.id, error=exc)))
+    if result.passed and ex.plot is None:  # no figure, and no difference to draw: nothing is wrong
+        from grader.feedback import said
+
+        console.print(escape(said("nothing to draw", more="").get(lang)))
+        raise typer.Exit(0)
     _draw(result, output, lang)
 
 
@@ -397,20 +410,24 @@ def _parse_outputs(specs: list[str]) -> list[tuple[str, Path]]:
     return writes
 
 
-def _emit(results, format_: str, writes: list[tuple[str, Path]], lang: str) -> None:
-    """Print the chosen machine format and write the --output files."""
+def _emit(results, format_: str, writes: list[tuple[str, Path]], lang: str, unloadable: list, seed: int) -> None:
+    """Print the chosen machine format and write the --output files; `unloadable`: the
+    exercise files that did not load, named in every format."""
     from grader import formats
-    from grader.report import render
-    from grader.results import build
+    from grader.report import render, render_unloadable
+    from grader.results import build, unloadable as unloadable_report
 
     machine = {format_, *(fmt for fmt, _ in writes)} - {"text"}
-    reports = [build(r, lang) for r in results] if machine else []  # only the machine formats use them
+    reports = ([build(r, lang) for r in results] + [unloadable_report(e, seed, lang) for e in unloadable]
+               if machine else [])  # only the machine formats use them
 
     def text(fmt: str) -> str:
         if fmt == "text":
             capture = Console(record=True, width=100, file=open(os.devnull, "w"), highlight=False)
             for result in results:
                 render(capture, result, lang)
+            for problem in unloadable:
+                render_unloadable(capture, problem, lang)
             return capture.export_text()
         return formats.RENDERERS[fmt](reports)
 

@@ -146,6 +146,19 @@ def check_memory(spec, ctx):
     return None
 
 
+def check_untouched(ctx: CaseContext) -> Problem | None:
+    """The default for a case whose checks do not judge writes to the inputs (`inputs`,
+    `memory`): no tensor argument the reference leaves alone is written, by its version
+    counter or by its values (a write through `.data` or numpy counts no version)."""
+    for i, written in enumerate(ctx.reference.bumped):
+        want, have = ctx.reference.args[i], ctx.student.args[i]
+        if written or want is None:
+            continue
+        if ctx.student.bumped[i] or (have is not None and compare(want, have, rtol=0.0, atol=0.0, equal_nan=True)):
+            return Problem(said("modified input", name=ctx.param(i)))
+    return None
+
+
 def check_requires_grad(spec, ctx):
     for path, want in ctx.reference.facts.items():
         have = ctx.student.facts.get(path)

@@ -23,6 +23,8 @@ FEEDBACK: dict[str, Text] = {
     "printed too much": Text("printed {size:,} characters in one call (the limit is {limit:,})",
                              "一次调用输出了 {size:,} 个字符（上限为 {limit:,}）"),
     "not run": Text("not run", "未运行"),
+    "unwritten": Text("`{name}` is not written yet: it raises NotImplementedError",
+                        "`{name}` 还没有写完：它抛出了 NotImplementedError"),
     # errors that should, or should not, be raised
     "expected raise": Text("expected {type} to be raised, but the call returned {got}",
                            "应当抛出 {type}，但调用返回了{got}"),
@@ -80,6 +82,10 @@ FEEDBACK: dict[str, Text] = {
     "shares": Text("{where} shares memory with {name}; it should be new memory",
                    "{where} 与 {name} 共享内存；它应当是新的内存"),
     "not written": Text("{name} should be written in place, but it was not changed", "{name} 应当被原地写入，但它没有改变"),
+    "modified input": Text("your function modified its input `{name}` in place, which this exercise does not ask for: "
+                           "compute a new tensor (`{name} + 1`, not `{name} += 1`; `{name}.exp()`, not `{name}.exp_()`)",
+                           "你的函数原地修改了输入 `{name}`，而这个练习并没有要求这样做：请计算一个新的张量"
+                           "（用 `{name} + 1` 而不是 `{name} += 1`；用 `{name}.exp()` 而不是 `{name}.exp_()`）"),
     "modified": Text("{name} was modified in place, but it must be left untouched", "{name} 被原地修改了，但它必须保持不变"),
     "should require grad": Text("{where} should require grad", "{where} 应当需要梯度（requires_grad=True）"),
     "should not require grad": Text("{where} should not require grad (is it detached?)",

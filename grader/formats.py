@@ -189,7 +189,9 @@ def github_annotations(reports: list[ExerciseReport], workspace: Path | None = N
         if r.status == "error" and all(t.status == "error" for t in r.tests):
             # Nothing ran (the file does not import): one annotation says why, for the exercise.
             line = next((t.line for t in r.tests if t.line), None)
-            found.append((r.max_score - r.score, True, len(found), (file, line), f"{r.id} {r.slug}",
+            # An exercise file that does not load could be worth anything: it comes first.
+            lost = r.max_score - r.score if r.loaded else math.inf
+            found.append((lost, True, len(found), (file, line), f"{r.id} {r.slug}",
                           _message(r.message) or "error"))
             continue
         by_function: dict[str, list] = {}

@@ -18,7 +18,7 @@ import torch
 
 from .cases import Case, describe, expand_all
 from .checks import (CASE_CHECKS, COMPARATIVE, FUNCTION_CHECKS, CaseContext, FunctionContext, Problem,
-                     describe_error)
+                     check_untouched, describe_error)
 from .feedback import said
 from .model import CheckSpec, Exercise, Function
 from .sandbox.inside.observe import OUTPUT_LIMIT, Outcome, load_module, run_call
@@ -210,6 +210,7 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
     source = run.source.decode("utf-8", errors="replace")  # the bytes the sandbox ran, not the path again
     for fn in exercise.functions:
         outcomes = []
+        unwritten = False  # raised NotImplementedError where the reference does not: earns nothing
         for case in cases[fn.name]:
             args, kwargs = case.make()
             row = CaseResult(fn.name, case.label, _describe_inputs(fn, case, args, kwargs),
@@ -221,14 +222,20 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
                 row.problems.append(_not_run(result))
             else:
                 outcomes.append(got)
+                unwritten |= _not_implemented(got) and not _not_implemented(expected)
                 row.output = got.output
                 row.problems = judge_case(exercise, fn, case, got, expected, reference)
             result.results.append(row)
         if any(c.scope == "function" for c in fn.checks):  # a row always, so scores keep their scale
             problems = ([_not_run(result)] if result.import_problem
+                        else [Problem(said("unwritten", name=fn.name))] if unwritten
                         else judge_function(fn, source, outcomes))
             result.results.append(CaseResult(fn.name, "whole function", Text.same(""), problems))
     return result
+
+
+def _not_implemented(out: Outcome) -> bool:
+    return out.error is not None and "NotImplementedError" in out.error.bases  # itself or a subclass
 
 
 def _not_run(result: ExerciseResult) -> Problem:
@@ -252,7 +259,8 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
         problem = Problem(said("your code", what=describe_error(got)), kind="value", line=got.error.line)
         problem.hints = _mistake_hints(exercise, fn, case, got, reference, [c for c in fn.case_checks(case.spec) if c.kind == "value"][:1] or [_VALUE])
         return problems + [problem]
-    for check in fn.case_checks(case.spec):
+    checks = fn.case_checks(case.spec)
+    for check in checks:
         problem = CASE_CHECKS[check.kind](check, CaseContext(fn, got, expected))
         if problem is None:
             continue
@@ -262,6 +270,11 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
         if check.hint and check.hint not in problem.hints:
             problem.hints.append(check.hint)
         problems.append(problem)
+    if not {"inputs", "memory"} & {c.kind for c in checks}:  # else they judge in-place writes (2.1.5's add_into)
+        problem = check_untouched(CaseContext(fn, got, expected))
+        if problem:
+            problem.kind = "untouched"
+            problems.append(problem)
     return problems
 
 

@@ -110,6 +110,11 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
                   f" · {say('sandbox', lang)}{escape(sandbox_said(result.isolation).get(lang))}[/dim]")
 
 
+def render_unloadable(console: Console, error, lang: str = "en") -> None:
+    """An exercise file that does not load: named with its line, in the report itself."""
+    console.print(f"[red]✗[/red] {escape(say('unloadable', lang, error=str(error)))}", overflow="fold")
+
+
 def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> None:
     label = label_said(row.label).get(lang)
     if count > 1:

@@ -19,6 +19,7 @@ from .ui import say
 
 if TYPE_CHECKING:
     from .grading import CaseResult, ExerciseResult
+    from .loader import ExerciseFileError
 
 
 @dataclass
@@ -50,6 +51,7 @@ class ExerciseReport:
     isolation: str
     seed: int
     tests: list[TestResult] = field(default_factory=list)
+    loaded: bool = True  # False: its exercise file does not load, so what it is worth is unknown
 
 
 def _message(row: CaseResult, lang: str) -> str | None:
@@ -128,3 +130,17 @@ def build(result: ExerciseResult, lang: str = "en") -> ExerciseReport:
             line=failed_at or defs.get(row.function), seconds=outcome.seconds if outcome else 0.0,
             hidden=case.spec.hidden if hidden and case else False))
     return report
+
+
+def unloadable(error: ExerciseFileError, seed: int, lang: str = "en") -> ExerciseReport:
+    """An exercise file that does not load, as a report of its own with one check that could
+    not run: every format then names it (file and line), and no run over the others is green.
+    Its points are unknown (the file cannot be read for them), so it is worth 0 of 0."""
+    stem = Path(error.file).stem
+    ident, _, slug = stem.partition("-")
+    message = say("unloadable", lang, error=str(error))
+    test = TestResult(name=f"{ident} {slug or stem} (exercise file)", function="", status="error",
+                      message=message, output=None, test_code="", task_id=1, score=0.0, max_score=0.0,
+                      line=error.line)
+    return ExerciseReport(id=ident, slug=slug or stem, file=error.file, status="error", message=message,
+                          score=0.0, max_score=0.0, isolation="", seed=seed, tests=[test], loaded=False)

@@ -69,6 +69,7 @@ WORDS: dict[str, Text] = {
     "one or all": Text("name one exercise, or use --all", "请指定一个练习，或使用 --all"),
     "file needs one": Text("--file grades one exercise; name it", "--file 只评一个练习：请指定是哪一个"),
     "plot needs one": Text("--plot draws one exercise's result; name it", "--plot 只画一个练习的结果：请指定是哪一个"),
+    "unloadable": Text("{error}: this exercise could not be checked", "{error}：这个练习无法检查"),
     "cannot grade": Text("cannot grade {id}: {error}", "无法为 {id} 评分：{error}"),
     "tutor bug": Text("tutor failed while grading {id} (a bug in tutor, not in your code): {error}; details in {file}",
                       "tutor 为 {id} 评分时出错（这是 tutor 的缺陷，不是你的代码的问题）：{error}；详情见 {file}"),

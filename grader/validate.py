@@ -1,7 +1,7 @@
 """For authors (`tutor validate`, and CI): the course is consistent end to end.
 
 Like rustlings' `dev check`: every reference solution passes all its checks when graded
-as a student's file through the sandbox, every untouched starter fails, and every
+as a student's file through the sandbox, every untouched starter fails and scores 0, and every
 known mistake fails with its own hint.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from rich.markup import escape
 from .catalog import Course
 from .grading import ExerciseResult, grade
 from .model import Exercise
+from .results import score
 from .sandbox.runner import GraderError
 
 
@@ -52,7 +53,9 @@ def validate_exercise(course: Course, ex: Exercise, runner, seed: int) -> list[F
             starter = Path(tmp) / f"{ex.file_stem}.py"
             starter.write_text(ex.starter, encoding="utf-8")
             result = grade(ex, starter, solution, seed, runner, **protect)
-            findings.append(Finding(ex.id, "starter fails", not result.passed, "the starter passes every check"))
+            earned = score(result)
+            findings.append(Finding(ex.id, "starter fails and scores 0", not result.passed and earned == 0,
+                                    f"the starter scores {earned:g}/{ex.points:g}"))
             for index, mistake in enumerate(ex.mistakes):
                 wrong = Path(tmp) / f"{ex.file_stem}-mistake{index}.py"
                 wrong.write_text(mistake_source(course, ex, index), encoding="utf-8")

@@ -1,5 +1,6 @@
 """Every exercise in the course is consistent: the contract's ids exist, each reference
-solution passes through the sandbox, each starter fails, each known mistake is named."""
+solution passes through the sandbox, each starter fails and scores 0, each known mistake is named."""
+import dataclasses
 import re
 
 import pytest
@@ -45,6 +46,16 @@ def test_solution_passes_starter_fails_mistakes_are_named(ex, runner):
     findings = validate_exercise(COURSE, ex, runner, seed=20261127)
     bad = [f"{f.what}: {f.detail}" for f in findings if not f.ok]
     assert not bad, bad
+
+
+def test_a_starter_that_earns_any_points_is_reported(runner):
+    # A starter with one function already written fails, yet would hand out that function's points.
+    ex = COURSE.get("2.5.3")
+    generous = dataclasses.replace(ex, starter=ex.starter + "\n\ndef full_grad(x):\n    (x * x).sum().backward()\n"
+                                   "    return x.grad\n")
+    findings = validate_exercise(COURSE, generous, runner, seed=1)
+    (starter,) = [f for f in findings if "starter" in f.what]
+    assert not starter.ok and starter.detail == "the starter scores 0.5/1"
 
 
 def test_input_modules_name_what_making_the_inputs_imports():

@@ -211,3 +211,55 @@ def test_case_points_weigh_within_the_function(tmp_path, runner):
     assert report.max_score == 4.0 and report.score == pytest.approx(2.0)
     assert score(result) == report.score  # what the text report prints
     assert seed.score == pytest.approx(1.0)  # 4 points * 1/2 for full_grad * 5/10 for its seed case
+
+
+@pytest.mark.parametrize("ident", ["2.5.6.5", "2.1.3"])
+def test_an_untouched_starter_earns_nothing_not_even_whole_function_rows(course, runner, tmp_path, ident):
+    ex = course.get(ident)
+    starter = tmp_path / f"{ex.file_stem}.py"
+    starter.write_text(ex.starter, encoding="utf-8")
+    report = build(grade(ex, starter, course.solution_file(ex), 3, runner))
+    assert report.score == 0 and all(t.status != "pass" for t in report.tests)
+    whole = [t for t in report.tests if "(whole function)" in t.name]
+    assert whole and all("is not written yet: it raises NotImplementedError" in t.message for t in whole)
+
+
+IN_PLACE_EXP = """
+import torch
+def exp(a):
+    return a.exp_() if a.is_floating_point() else torch.exp(a)
+"""
+THROUGH_NUMPY_EXP = """
+import torch
+def exp(a):
+    if a.is_floating_point():
+        a.numpy()[...] = a.exp().numpy()  # a write the version counter does not count
+        return a
+    return torch.exp(a)
+"""
+
+
+@pytest.mark.parametrize("code", [IN_PLACE_EXP, THROUGH_NUMPY_EXP], ids=["exp_", "numpy"])
+def test_a_function_that_writes_its_input_unasked_fails(course, runner, tmp_path, code):
+    ex = course.get("2.1.2")
+    answer = tmp_path / "exp.py"
+    answer.write_text(textwrap.dedent(code), encoding="utf-8")
+    result = grade(ex, answer, course.solution_file(ex), 3, runner)
+    rows = [r for r in result.results if r.function == "exp"]
+    floats = [r for r in rows if r.label != "integers"]
+    assert all(not r.passed for r in floats) and next(r for r in rows if r.label == "integers").passed
+    assert floats[0].problems[0].message.startswith("your function modified its input `a` in place")
+    assert "原地修改了输入 `a`" in floats[0].problems[0].says("zh")
+
+
+def test_in_place_work_an_exercise_asks_for_is_judged_by_its_own_checks(course, runner, tmp_path):
+    # 2.1.5 lists inputs and memory: they judge writes against the reference (add_into must write x)
+    ex = course.get("2.1.5")
+    solution = course.solution_file(ex)
+    assert grade(ex, solution, solution, 3, runner).passed
+    answer = tmp_path / "answer.py"
+    answer.write_text(solution.read_text(encoding="utf-8")
+                      + "\n\ndef add_fresh(x, y):\n    x += y\n    return x.clone()\n", encoding="utf-8")
+    rows = [r for r in grade(ex, answer, solution, 3, runner).results if r.function == "add_fresh"]
+    kinds = {p.kind for r in rows for p in r.problems}
+    assert "memory" in kinds and "untouched" not in kinds  # said once, by the exercise's own check

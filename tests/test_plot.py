@@ -24,6 +24,12 @@ def test_plot_of_a_passing_answer_without_a_figure_says_there_is_nothing_to_draw
     assert run_tutor("check", "--all", "--plot", str(tmp_path / "x.png")).returncode == 2
 
 
+def test_tutor_plot_of_a_passing_answer_without_a_figure_is_not_an_error():
+    proc = run_tutor("plot", "2.5.3", "--file", "solutions/2.5.3-detach.py")
+    assert proc.returncode == 0, proc.stderr
+    assert "nothing to draw" in proc.stdout and "error" not in proc.stdout + proc.stderr
+
+
 def test_tutor_plot_draws_the_figure_in_the_terminal():
     proc = run_tutor("plot", "2.5.6.5", "--file", "solutions/2.5.6.5-sin-derivative.py")
     assert proc.returncode == 0, proc.stderr
