@@ -419,6 +419,11 @@ FORGERIES = {
     "forged crash": "os.write(fd, struct.pack('<IB', 40, ord('X')) + b'::error::forged\\x1b[2J'.ljust(40))",
     "bad outcome": "os.write(fd, struct.pack('<IB', 9, ord('O')) + b'\\x01' * 9)",
     "early done": "os.write(fd, struct.pack('<IB', 0, ord('D')))",
+    # A well-formed outcome for the call in flight, with no entry for its argument.
+    "wrong arity": "h = json.dumps({'result': {'k': 'NoneType'}, 'error': None, 'failure': None, 'missing': False, "
+                   "'facts': {}, 'args': [], 'grads': [], 'bumped': [], 'forbidden': [], 'output': '', "
+                   "'output_size': 0, 'probes': {}, 'seconds': 0.0}).encode(); "
+                   "os.write(fd, struct.pack('<IB', 8 + len(h), ord('O')) + struct.pack('<Q', len(h)) + h)",
     "wrong call": "os.write(fd, struct.pack('<IB', 16, ord('B')) + b'[\"full_grad\", 3]'); os.write(fd, struct.pack('<IB', 0, ord('D')))",
 }
 
@@ -427,7 +432,7 @@ FORGERIES = {
 def test_frames_a_submission_forges_fail_its_call_and_nothing_else(jail_kind, course_copy_with_workspace, forgery):
     course = course_copy_with_workspace
     (course / "workspace" / "2.5.3-detach.py").write_text(textwrap.dedent(f'''
-        import os, struct, torch
+        import json, os, struct, torch
         def detached_grad(x):
             for fd in range(3, 64):
                 try:

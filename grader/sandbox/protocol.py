@@ -149,8 +149,8 @@ def _probe(name: str, node, nodes: _Nodes):
     return nodes.value(node)
 
 
-def outcome(data: bytes) -> Outcome:
-    """An OUTCOME frame's payload as an Outcome, or Malformed."""
+def outcome(data: bytes, n_args: int) -> Outcome:
+    """An OUTCOME frame's payload as an Outcome of a call with `n_args` arguments, or Malformed."""
     if len(data) < 8:
         raise Malformed("a result too short to hold its header")
     (size,) = struct.unpack_from("<Q", data)
@@ -194,6 +194,9 @@ def outcome(data: bytes) -> Outcome:
     )
     if len(out.facts) > MAX_ITEMS:
         raise Malformed("facts about more tensors than were returned")
+    # One entry per argument, as the checks index them; none for a call that could not be made.
+    if out.failure is None and not len(out.args) == len(out.grads) == len(out.bumped) == n_args:
+        raise Malformed("not one entry per argument")
     return out
 
 

@@ -384,7 +384,8 @@ class Runner:
         if len(payload) > started.budget:
             return _failed(said("results too large", limit=RESULT_BUDGET >> 20))
         started.budget -= len(payload)
-        out = protocol.outcome(payload)
+        recipe = next(c.recipe for name, index, c in started.job.function_calls if (name, index) == call)
+        out = protocol.outcome(payload, len(recipe["args"]))
         if out.missing:
             out.failure = f"your file defines no function `{call[0]}`"
         elif out.failure:
