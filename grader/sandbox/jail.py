@@ -122,7 +122,7 @@ def jail_argv(sock_fd: int, masks: list[Path]) -> list[str]:
         argv += ["--ro-bind-try", name, name]
     bound = library_paths()
     for path in bound:
-        if not path.startswith("/usr/"):
+        if path != "/usr" and not path.startswith("/usr/"):  # bound above
             argv += ["--ro-bind", path, path]
     for mask in masks:  # tutor's engine and the course, where they lie inside a bound folder
         real = os.path.realpath(mask)
