@@ -11,7 +11,6 @@ import os
 import stat
 from pathlib import Path
 
-from ..feedback import said
 from ..text import Text
 
 MAX_SUBMISSION = 1 << 20
@@ -25,6 +24,12 @@ class SubmissionError(ValueError):
         self.text = text
 
 
+def _refused(key: str, **values) -> SubmissionError:
+    from ..feedback import said  # only when refusing: `tutor list` reads every file through here
+
+    return SubmissionError(said(key, **values))
+
+
 def read_submission(path: Path) -> bytes:
     """The submission's bytes: a regular file, not through a symlink, at most 1 MiB, read
     here by the grader (the sandbox never opens a path of the course)."""
@@ -32,17 +37,17 @@ def read_submission(path: Path) -> bytes:
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
         if Path(path).is_symlink():  # where O_NOFOLLOW does not exist (Windows)
-            raise SubmissionError(said("submission symlink", file=Path(path).name))
+            raise _refused("submission symlink", file=Path(path).name)
         fd = os.open(path, flags)
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a link
-            raise SubmissionError(said("submission symlink", file=Path(path).name)) from None
-        raise SubmissionError(said("submission unreadable", file=Path(path).name, error=exc.strerror)) from None
+            raise _refused("submission symlink", file=Path(path).name) from None
+        raise _refused("submission unreadable", file=Path(path).name, error=exc.strerror) from None
     with os.fdopen(fd, "rb") as f:
         info = os.fstat(f.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise SubmissionError(said("submission not a file", file=Path(path).name))
+            raise _refused("submission not a file", file=Path(path).name)
         data = f.read(MAX_SUBMISSION + 1)
     if len(data) > MAX_SUBMISSION:
-        raise SubmissionError(said("submission too large", file=Path(path).name, limit="1 MiB"))
+        raise _refused("submission too large", file=Path(path).name, limit="1 MiB")
     return data
