@@ -1,8 +1,8 @@
 """Grade files for exercises: run them sandboxed, run the references here, judge each case.
 
-Two phases: `run_student` (the runner's children run the file), then `judge`. No child
-is ever a copy of this process once it has loaded a reference solution: the fork runner
-forks from a server made before, and other runners start fresh interpreters.
+Two phases: `run_student` (the sandbox's children run the file), then `judge`. No child is
+ever a copy of this process: they come from a server exec'd apart from it (or are fresh
+interpreters), so the references loaded here are never within their reach.
 """
 from __future__ import annotations
 
