@@ -279,36 +279,62 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int, shared:
 
 class Shared:
     """What grading one class shares, all of it made apart from any student's code: the
-    references (each outcome computed once per exercise and seed), one judge at a time,
-    and fork servers started ahead, so that the next students' jails import torch while
-    earlier students are judged. Each server serves one student only."""
+    references (each outcome computed once per exercise and seed), one judge at a time, and
+    the class jail, whose zygote imported torch once and forks each student a fork server in
+    namespaces of the student's own. Where those cannot be made (or there is no fork server),
+    each student gets a fresh fork server of their own instead, started ahead so that the next
+    students' jails import torch while earlier students are judged."""
 
     def __init__(self, course: Course, students: int, ahead: int):
         import threading
 
         from .cases import input_modules
+        from .sandbox.jail import PACKAGE, Zygote, tier
 
         self.references: dict = {}
         self.judging = threading.Lock()
         self._lock = threading.Lock()
         self._preload, self._masks = input_modules(course.exercises), [course.root, *course.protected]
-        self._left = students  # servers still to start
-        self._ready = [self._start() for _ in range(min(ahead, students))]
+        self._left, self._ahead = students, ahead  # fresh servers still to start, and how many ahead
+        self._ready: list = []
+        kind = tier()
+        self.zygote = Zygote(kind, [Path(PACKAGE), *self._masks], sorted(self._preload)) \
+            if kind != "subprocess" and students > 1 else None
+        self._waited = False  # for the zygote to say it can keep students apart
+        if self.zygote is None:
+            self._start_ahead()
 
-    def _start(self):
+    def _start_ahead(self) -> None:
         from .sandbox.jail import start_server
 
-        self._left -= 1
-        return start_server(self._preload, self._masks)
+        while self._left > 0 and len(self._ready) < self._ahead:
+            self._left -= 1
+            self._ready.append(start_server(self._preload, self._masks))
 
     def server(self):
-        """A server for one student, and the next student's started in its place."""
+        """A server for one student: a fork of the class jail's zygote, else a fresh one."""
+        from .sandbox.jail import GraderError
+
         with self._lock:
-            if self._left > 0:
-                self._ready.append(self._start())
-            return self._ready.pop(0)
+            if self.zygote is not None and self._waited is False:
+                self._waited, why_not = True, self.zygote.wait_ready()
+                if why_not:
+                    self.zygote.close()
+                    self.zygote = None
+            if self.zygote is not None:
+                try:
+                    return self.zygote.server()
+                except GraderError:  # the class jail is gone: fresh servers for the rest
+                    self.zygote.close()
+                    self.zygote = None
+            self._start_ahead()
+            server = self._ready.pop(0)
+            self._start_ahead()
+            return server
 
     def close(self) -> None:
+        if self.zygote is not None:
+            self.zygote.close()
         for server in self._ready:
             if server is not None:
                 server.close()

@@ -101,14 +101,19 @@ def _inside_paths(bound: list[str]) -> list[str]:
 
 
 def bootstrap(root: str, package: str, extra: list[str], entry: str) -> str:
-    """The -c program that starts the inside code with no tutor module on sys.path but it."""
+    """The -c program that runs `entry` ("module.function" of the inside package, given the
+    command line's arguments) with no tutor module on sys.path but the inside package."""
+    module, function = entry.split(".")
     return (f"import sys; sys.path[:0] = [{root!r}]; sys.path += [p for p in {extra!r} if p not in sys.path]; "
-            f"import {package}.{entry} as m; m.main(*sys.argv[1:]) if {entry!r} == 'server' else m.one_shot()")
+            f"import {package}.{module} as m; m.{function}(*sys.argv[1:])")
 
 
-def jail_argv(sock_fd: int, masks: list[Path]) -> list[str]:
-    """bwrap's command line for a jailed fork server listening on `sock_fd`."""
-    argv = [bwrap(), "--unshare-all", "--unshare-user", "--disable-userns", "--uid", str(JAIL_UID), "--gid", str(JAIL_UID),
+def jail_argv(entry: str, args: list[str], masks: list[Path], nested: bool = False) -> list[str]:
+    """bwrap's command line for the inside code's `entry`. `nested`: the zygote's jail, whose
+    forks take namespaces of their own for each student (see inside/apart.py); any other
+    jail's processes can make no user namespace at all."""
+    argv = [bwrap(), "--unshare-all", "--unshare-user", *([] if nested else ["--disable-userns"]),
+            "--uid", str(JAIL_UID), "--gid", str(JAIL_UID),
             "--hostname", "tutor", "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--clearenv",
             # The scratch first: a library folder under /tmp (a virtual environment there) is
             # bound on top of it, not hidden by it.
@@ -132,19 +137,15 @@ def jail_argv(sock_fd: int, masks: list[Path]) -> list[str]:
              "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp"]
     for key, value in clean_env("/tmp").items():
         argv += ["--setenv", key, value]
-    return argv + ["--", sys.executable, "-I", "-c",
-                   bootstrap(JAIL_ROOT, JAIL_PACKAGE, _inside_paths(bound), "server"), str(sock_fd)]
+    return argv + ["--", sys.executable, "-I", "-c", bootstrap(JAIL_ROOT, JAIL_PACKAGE, _inside_paths(bound), entry),
+                   *args]
 
 
-def server_argv(kind: str, sock_fd: int, masks: list[Path], preload: list[str]) -> list[str]:
+def inside_argv(kind: str, entry: str, args: list[str], masks: list[Path], nested: bool = False) -> list[str]:
+    """The command line that runs the inside code's `entry`: in the jail, or beside the grader."""
     if kind == "jail":
-        return jail_argv(sock_fd, masks) + preload
-    return [sys.executable, "-I", "-c", bootstrap(str(INSIDE.parent), "inside", sys.path[1:], "server"),
-            str(sock_fd), *preload]
-
-
-def one_shot_argv() -> list[str]:
-    return [sys.executable, "-I", "-c", bootstrap(str(INSIDE.parent), "inside", sys.path[1:], "child")]
+        return jail_argv(entry, args, masks, nested)
+    return [sys.executable, "-I", "-c", bootstrap(str(INSIDE.parent), "inside", sys.path[1:], entry), *args]
 
 
 def _own_namespaces() -> dict:
@@ -195,20 +196,15 @@ def judge_facts(facts: dict, limits: dict) -> list[Note]:
     return notes
 
 
-class Server:
-    """The grader's handle on a fork server (jail and process tiers)."""
+class _Interpreter:
+    """A fresh interpreter running the inside code (a fork server or the zygote), in the jail
+    or beside the grader, and the socket the grader talks to it through."""
 
-    def __init__(self, kind: str, masks: list[Path], preload: list[str]):
-        """Started at once: the server imports torch while the grader goes on."""
-        self.kind, self.masks, self.preload = kind, masks, preload
+    def __init__(self, kind: str, entry: str, args: list[str], masks: list[Path], nested: bool = False):
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.errors = tempfile.TemporaryFile()  # what bwrap or the interpreter says if it cannot start
-        self.ended: dict[int, int] = {}  # exit codes by pid
-        self.started: dict[int, tuple[int, int]] = {}  # (pid, channel) by request number
-        self.requests = 0
-        self.ready = False
         self.proc = subprocess.Popen(
-            server_argv(kind, theirs.fileno(), masks, preload), pass_fds=[theirs.fileno()],
+            inside_argv(kind, entry, [str(theirs.fileno()), *args], masks, nested), pass_fds=[theirs.fileno()],
             env={} if kind == "jail" else clean_env(tempfile.gettempdir()), cwd=tempfile.gettempdir(),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.errors, start_new_session=True)
         theirs.close()
@@ -217,6 +213,41 @@ class Server:
         self.errors.seek(0)
         lines = self.errors.read(4096).decode("utf-8", "replace").strip().splitlines()
         return lines[-1] if lines else f"exit code {self.proc.poll()}"
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        self.sock.close()  # the interpreter reads the end of its socket and exits, and the jail with it
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+class Server:
+    """The grader's handle on a fork server (jail and process tiers): an interpreter of its
+    own, or one student's fork of a class's zygote."""
+
+    def __init__(self, kind: str, masks: list[Path], preload: list[str], zygote: "Zygote | None" = None):
+        """Started at once: the server imports torch while the grader goes on."""
+        self.kind, self.masks, self.preload, self.zygote = kind, masks, preload, zygote
+        if zygote is None:
+            self.interpreter = _Interpreter(kind, "server.main", preload, masks)
+            self.sock = self.interpreter.sock
+        else:
+            self.interpreter = zygote.interpreter
+            self.sock = zygote.part()
+        self.proc = self.interpreter.proc
+        self.ended: dict[int, int] = {}  # exit codes by pid
+        self.started: dict[int, tuple[int, int]] = {}  # (pid, channel) by request number
+        self.requests = 0
+        self.ready = False
+        self.gone = ""  # why it stopped answering
+
+    def why_gone(self) -> str:
+        return self.gone or self.interpreter.why_gone()
 
     def wait_ready(self) -> None:
         if not self.ready:
@@ -271,13 +302,16 @@ class Server:
         except OSError:
             data, fds = b"", []
         if not data:
-            raise GraderError(f"the sandbox is gone: {self.why_gone()}")
+            self.gone = self.gone or self.interpreter.why_gone()
+            raise GraderError(f"the sandbox is gone: {self.gone}")
         try:
             message = json.loads(data)
             if "ready" in message:
                 self.ready = True
             elif "ended" in message:
                 self.ended[int(message["ended"])] = int(message["code"])
+            elif "refused" in message:
+                self.gone = f"no namespaces for this student ({str(message['refused'])[:300]})"
             else:
                 self.started[int(message["request"])] = (int(message["pid"]), fds.pop())
         except (ValueError, KeyError, TypeError, IndexError):
@@ -288,15 +322,51 @@ class Server:
         return message
 
     def alive(self) -> bool:
-        return self.proc.poll() is None
+        return not self.gone and self.interpreter.alive()
 
     def close(self) -> None:
-        self.sock.close()  # the server reads the end of its socket and exits, and the jail with it
+        if self.zygote is None:
+            self.interpreter.close()
+        else:
+            self.sock.close()  # the student's server reads the end and exits, and its world with it
+
+
+class Zygote:
+    """The class jail (`tutor grade`): one interpreter that imports torch once and forks a
+    fork server for each student, in namespaces of that student's own (inside/zygote.py)."""
+
+    def __init__(self, kind: str, masks: list[Path], preload: list[str]):
+        self.kind, self.masks, self.preload = kind, masks, preload
+        self.interpreter = _Interpreter(kind, "zygote.main", [str(SCRATCH_BYTES), *preload], masks, nested=True)
+
+    def wait_ready(self) -> str | None:
+        """Once started: None when students can be kept apart in it, else why not."""
+        sock = self.interpreter.sock
+        if not select.select([sock], [], [], STARTUP_TIMEOUT)[0]:
+            return "the class jail did not start within two minutes"
         try:
-            self.proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+            message = json.loads(sock.recv(1 << 12) or b"null")
+            return None if message["apart"] is None else f"no namespaces per student: {str(message['apart'])[:300]}"
+        except (OSError, ValueError, KeyError, TypeError):
+            return f"the class jail did not start: {self.interpreter.why_gone()}"
+
+    def part(self) -> socket.socket:
+        """A socket to a new student's fork server."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            socket.send_fds(self.interpreter.sock, [b"{}"], [theirs.fileno()])
+        except OSError:
+            ours.close()
+            raise GraderError(f"the class jail is gone: {self.interpreter.why_gone()}") from None
+        finally:
+            theirs.close()
+        return ours
+
+    def server(self) -> Server:
+        return Server(self.kind, self.masks, self.preload, zygote=self)
+
+    def close(self) -> None:
+        self.interpreter.close()
 
 
 def _sealed(data: bytes) -> int:

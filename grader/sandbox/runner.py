@@ -234,6 +234,9 @@ class Runner:
             try:
                 self.server.wait_ready()
             except GraderError:
+                if self.server.zygote is not None:  # no world of its own in the class jail: a jail of its own
+                    self.server = Server(self.kind, self.masks, self.preload)
+                    return self._ready_server()
                 if self.kind != "jail" or os.environ.get("TUTOR_SANDBOX") == "jail":
                     raise
                 self.gave_up = f"no jail: {self.server.why_gone()}"
@@ -241,14 +244,16 @@ class Runner:
                 self.server = Server(self.kind, self.masks, self.preload)
                 self.server.wait_ready()
         elif self.server is not None and not self.server.alive():
-            self.server = Server(self.kind, self.masks, self.preload)
+            # A student's server comes from the class's zygote again, any other is a fresh one.
+            zygote = self.server.zygote
+            self.server = zygote.server() if zygote else Server(self.kind, self.masks, self.preload)
             self.server.wait_ready()
         return self.server
 
     def _spawn(self, payload: dict) -> _Child:
         if self.kind == "subprocess":
             scratch = tempfile.mkdtemp(prefix="tutor-run-")
-            proc = subprocess.Popen(jail.one_shot_argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            proc = subprocess.Popen(jail.inside_argv("subprocess", "child.one_shot", [], []), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=subprocess.DEVNULL, cwd=scratch, env=jail.clean_env(scratch),
                                     start_new_session=(os.name == "posix"))
             proc.stdin.write(json.dumps({**payload, "scratch": scratch}).encode())

@@ -20,9 +20,10 @@ from .frames import BEGIN, CRASH, DONE, IMPORT_ERROR, IMPORTED, OUTCOME, READY, 
 MODULE = "submission"
 
 
-def run(job: dict, chan: int) -> None:
+def run(job: dict, chan: int, proc: int | None = None) -> None:
     """Everything a child does, from confinement to its last frame; never returns normally
-    from student code's point of view (the caller exits the process without cleanup)."""
+    from student code's point of view (the caller exits the process without cleanup).
+    `proc`: a descriptor on the /proc its world covers, closed before the student's code runs."""
     source = base64.b64decode(job["source"])
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):  # the student's raw writes to 1 and 2 go nowhere
@@ -33,7 +34,9 @@ def run(job: dict, chan: int) -> None:
     os.environ.update(HOME=scratch, TMPDIR=scratch, TEMP=scratch, TMP=scratch)
     confine.apply_limits(job["limits"])
     why_no_filter = confine.filter_syscalls()  # last: the steps above need calls it denies
-    facts = confine.facts(job.get("unreachable", []), scratch)
+    facts = confine.facts(job.get("unreachable", []), scratch, proc)
+    if proc is not None:
+        os.close(proc)
     facts["filter_error"] = why_no_filter
     write_frame(chan, READY, json.dumps(facts).encode())
     if job.get("probe"):

@@ -97,19 +97,27 @@ def filter_syscalls() -> str | None:
     return None
 
 
-def _status() -> dict:
+def _open(path: str, proc: int | None):
+    """A file under /proc, or under the descriptor `proc` where this process's /proc is covered."""
+    if proc is None:
+        return open(f"/proc/{path}", encoding="ascii", errors="replace")
+    return open(os.open(path, os.O_RDONLY, dir_fd=proc), encoding="ascii", errors="replace")
+
+
+def _status(proc: int | None) -> dict:
     try:
-        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+        with _open("self/status", proc) as f:
             return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
     except OSError:
         return {}
 
 
-def _namespaces() -> dict:
+def _namespaces(proc: int | None) -> dict:
     found = {}
     for name in ("user", "pid", "net", "ipc", "uts", "mnt", "cgroup"):
         try:
-            found[name] = os.readlink(f"/proc/self/ns/{name}")
+            found[name] = os.readlink(f"self/ns/{name}", dir_fd=proc) if proc is not None \
+                else os.readlink(f"/proc/self/ns/{name}")
         except OSError:
             pass
     return found
@@ -153,24 +161,28 @@ def _socket_opens() -> bool:
         return False
 
 
-def facts(unreachable: list[str], scratch: str) -> dict:
+def facts(unreachable: list[str], scratch: str, proc: int | None = None) -> dict:
     """What this process can see of its own confinement. `unreachable`: host paths that must
-    not exist here (the course, the references, the grader's folder)."""
-    status = _status()
+    not exist here (the course, the references, the grader's folder); `proc`: where to read
+    /proc when this process's own is covered (a student's world in the class jail)."""
+    status = _status(proc)
     net = []
     try:
-        with open("/proc/net/dev", encoding="ascii", errors="replace") as f:
+        with _open("self/net/dev", proc) as f:
             net = [line.split(":")[0].strip() for line in f.readlines()[2:]]
     except OSError:
         pass
-    procs = sorted(int(p) for p in os.listdir("/proc") if p.isdigit()) if os.path.isdir("/proc") else []
+    try:  # the processes the student can name: none where /proc is covered
+        procs = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+    except OSError:
+        procs = []
     return {
         "platform": sys.platform,
         "uid": os.getuid() if hasattr(os, "getuid") else None,
         "caps": [status.get(k, "").strip() for k in ("CapEff", "CapPrm", "CapBnd")],
         "no_new_privs": status.get("NoNewPrivs", "").strip(),
         "seccomp": status.get("Seccomp", "").strip(),
-        "namespaces": _namespaces(),
+        "namespaces": _namespaces(proc),
         "interfaces": net,
         "socket": _socket_opens(),
         "processes": procs[:64],

@@ -29,12 +29,22 @@ MAX_JOB = 4 << 20  # a submission is at most 1 MiB, base64 and the calls include
 def main(sock_fd: str, *preload: str) -> None:
     confine.not_dumpable()
     sock = socket.socket(fileno=int(sock_fd))
+    prepare(preload)
+    _serve(sock)
+
+
+def prepare(preload) -> None:
+    """What every child needs, done once here: torch and the modules the inputs need
+    imported, and nothing left for a child's garbage collector to copy."""
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1):
         os.dup2(devnull, fd)
     import torch
 
     torch.set_num_threads(1)
+    # torch reads the CPU's features from /proc on its first operation: here, while there is
+    # a /proc (a student's world covers it, see `apart`).
+    torch.ones(1).sum()
     # What every child runs, imported once here rather than in each child: finding
     # libseccomp alone takes tens of ms.
     from . import encode, monitor, observe, recipes  # noqa: F401
@@ -52,11 +62,13 @@ def main(sock_fd: str, *preload: str) -> None:
     gc.freeze()
     gc.disable()
     os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def _serve(sock: socket.socket, proc: int | None = None) -> None:
+    """Answer the grader until it hangs up. `proc`: a descriptor on a /proc this process no
+    longer shows (see `apart`), for each child's account of its confinement."""
     sock.sendall(json.dumps({"ready": os.getpid()}).encode())
-    _serve(sock)
-
-
-def _serve(sock: socket.socket) -> None:
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)
@@ -79,7 +91,7 @@ def _serve(sock: socket.socket) -> None:
                 shutil.rmtree(scratch, ignore_errors=True)
             sock.sendall(json.dumps({"ended": pid, "code": os.waitstatus_to_exitcode(status)}).encode())
         if sock not in ready:
-            spare = spare or _waiting_child()
+            spare = spare or _waiting_child(proc)
             continue
         data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 1)
         if not data:
@@ -91,7 +103,7 @@ def _serve(sock: socket.socket) -> None:
             continue
         with os.fdopen(fds[0], "rb") as f:
             job = json.loads(f.read(MAX_JOB))
-        (pid, job_fd, channel), spare = spare or _waiting_child(), None
+        (pid, job_fd, channel), spare = spare or _waiting_child(proc), None
         job["scratch"] = children[pid] = tempfile.mkdtemp(prefix="run-")
         with os.fdopen(job_fd, "wb") as out:
             out.write(json.dumps(job).encode())
@@ -99,7 +111,7 @@ def _serve(sock: socket.socket) -> None:
         os.close(channel)
 
 
-def _waiting_child() -> tuple[int, int, int]:
+def _waiting_child(proc: int | None) -> tuple[int, int, int]:
     """A child that waits for its job: its pid, where to write the job, and its channel."""
     job_read, job_write = os.pipe()
     channel_read, channel_write = os.pipe()
@@ -108,10 +120,10 @@ def _waiting_child() -> tuple[int, int, int]:
         try:
             signal.set_wakeup_fd(-1)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            # Nothing open but its job and its channel: the socket above all would let a
-            # student talk to the grader.
+            # Nothing open but its job, its channel and /proc (closed before the student's code
+            # runs): the socket above all would let a student talk to the grader.
             low = 3
-            for fd in sorted((job_read, channel_write)):
+            for fd in sorted(fd for fd in (job_read, channel_write, proc) if fd is not None):
                 os.closerange(low, fd)
                 low = fd + 1
             os.closerange(low, os.sysconf("SC_OPEN_MAX"))
@@ -120,7 +132,7 @@ def _waiting_child() -> tuple[int, int, int]:
             with os.fdopen(job_read, "rb") as f:
                 data = f.read()
             if data:  # else the server has gone
-                child.run(json.loads(data), channel_write)
+                child.run(json.loads(data), channel_write, proc)
         finally:
             os._exit(0)
     os.close(job_read)
