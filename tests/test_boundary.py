@@ -152,16 +152,45 @@ def planted(tmp_path):
     host.unlink()
 
 
-def _grade(course: Path, source: str, slug: str = "probe", seed: int = 1):
+@pytest.fixture(scope="module")
+def class_jail():
+    """The class jail `tutor grade` shares between students: started before any student's
+    work, as there, and used by every test of this module that grades in it."""
+    from grader.sandbox import jail
+
+    zygote = jail.Zygote("jail", [jail.PACKAGE], [])
+    why_not = zygote.wait_ready()
+    if why_not:
+        zygote.close()
+        pytest.fail(f"CI can give each student namespaces of their own: tested, not skipped ({why_not})")
+    yield zygote
+    zygote.close()
+
+
+@pytest.fixture(params=["own jail", "class jail"])
+def world(request):
+    """Where a student's code runs: a jail of its own (`tutor check`), or its own world in
+    the class jail (`tutor grade`). Every property below holds in both."""
+    if request.param == "own jail":
+        return None
+    return request.getfixturevalue("class_jail")
+
+
+def _runner(c, world):
+    from grader.sandbox.runner import Runner, default_runner
+
+    return default_runner(masks=[c.root, *c.protected]) if world is None else Runner(server=world.server())
+
+
+def _grade(course: Path, source: str, slug: str = "probe", seed: int = 1, world=None):
     from grader.catalog import Course
     from grader.grading import grade
-    from grader.sandbox.runner import default_runner
 
     c = Course(course)
     ex = c.get(slug)
     path = course / "answer.py"
     path.write_text(source, encoding="utf-8")
-    runner = default_runner(masks=[c.root, *c.protected])
+    runner = _runner(c, world)
     try:
         return grade(ex, path, c.solution_file(ex), seed, runner, hide=c.protected), runner
     finally:
@@ -174,7 +203,7 @@ def _probe_result(result):
     return out.result
 
 
-def test_nothing_worth_stealing_is_inside(jail_kind, planted):
+def test_nothing_worth_stealing_is_inside(jail_kind, planted, world):
     """No file, name, process, environment or memory the student's code can read holds a
     secret from the course, its git history, another student, the host or the grader."""
     course, secret = planted
@@ -203,14 +232,14 @@ def test_nothing_worth_stealing_is_inside(jail_kind, planted):
                         pass
             return sorted(f"{s} in {w}" for s, w in found)
     ''')
-    result, _ = _grade(course, source)
+    result, _ = _grade(course, source, world=world)
     seen = " ".join(_probe_result(result))
     leaked = [where for where, value in secret.items() if value in seen]
     assert leaked == [], f"reachable from the jail: {leaked}"
     assert result.passed
 
 
-def test_nothing_outside_the_scratch_folder_is_writable(jail_kind, planted, tmp_path):
+def test_nothing_outside_the_scratch_folder_is_writable(jail_kind, planted, tmp_path, world):
     course, _ = planted
     source = textwrap.dedent('''
         import os
@@ -238,13 +267,13 @@ def test_nothing_outside_the_scratch_folder_is_writable(jail_kind, planted, tmp_
             return writable
     ''')
     before = {p: p.read_bytes() for p in course.rglob("*") if p.is_file() and ".git" not in p.parts}
-    result, _ = _grade(course, source)
+    result, _ = _grade(course, source, world=world)
     writable = _probe_result(result)
     assert "scratch" in writable and set(writable) == {"scratch"}, writable
     assert {p: p.read_bytes() for p in before} == before
 
 
-def test_no_process_outside_the_jail_can_be_seen_or_signalled(jail_kind, planted):
+def test_no_process_outside_the_jail_can_be_seen_or_signalled(jail_kind, planted, world):
     """Every visible process is the jail's own; signals to every pid number, and to all,
     leave the grader and another student's process running."""
     course, _ = planted
@@ -268,7 +297,7 @@ def test_no_process_outside_the_jail_can_be_seen_or_signalled(jail_kind, planted
             return [s for s in seen if {marker!r} in s or "pytest" in s]
     ''')
     try:
-        result, _ = _grade(course, source)
+        result, _ = _grade(course, source, world=world)
         assert _probe_result(result) == []
         assert neighbour.poll() is None
         with open(f"/proc/{neighbour.pid}/stat") as f:
@@ -306,10 +335,8 @@ def test_no_network_reaches_the_host(jail_kind, planted):
         server.close()
 
 
-def test_the_child_is_an_unprivileged_user_in_namespaces_of_its_own(jail_kind, course):
-    from grader.sandbox.runner import default_runner
-
-    runner = default_runner(masks=[course.root, *course.protected])
+def test_the_child_is_an_unprivileged_user_in_namespaces_of_its_own(jail_kind, course, world):
+    runner = _runner(course, world)
     try:
         notes = runner.probe(hide=course.protected)
     finally:
@@ -322,7 +349,7 @@ def test_the_child_is_an_unprivileged_user_in_namespaces_of_its_own(jail_kind, c
         assert phrase in said
 
 
-def test_the_families_of_dangerous_calls_are_denied(jail_kind, planted):
+def test_the_families_of_dangerous_calls_are_denied(jail_kind, planted, world):
     """Whatever namespaces allow, the filter answers EPERM (or ENOSYS) to each family:
     other processes, mounts and file handles, new processes, kernel interfaces."""
     course, _ = planted
@@ -349,7 +376,7 @@ def test_the_families_of_dangerous_calls_are_denied(jail_kind, planted):
                 allowed.append("prlimit64 on pid 1")
             return allowed
     ''')
-    result, _ = _grade(course, source)
+    result, _ = _grade(course, source, world=world)
     assert _probe_result(result) == []
 
 
@@ -561,6 +588,55 @@ def test_one_student_cannot_touch_another_students_grade(jail_kind, tmp_path):
         rows = {r["student"]: r for r in csv.DictReader(f)}
     assert float(rows["good"]["total"]) == len(list((ROOT / "exercises").glob("*.yaml")))
     assert not any(Path(p, "sitecustomize.py").exists() for p in (course, ROOT, ROOT / "grader", good))
+
+
+STUDENTS_APART = r'''
+import ctypes, os
+KEY = 0x7475746F  # one SysV IPC key for every student: "tuto"
+MARK = "tutor-" + "left-by-another-student"
+LIBRARIES = tuple(p.rstrip("/") + "/" for p in {LIBRARIES!r})
+
+def _places():
+    """Every folder a student can see but the read-only libraries, /proc and /sys."""
+    for folder, dirs, files in os.walk("/", followlinks=False):
+        dirs[:] = [d for d in dirs if os.path.join(folder, d) not in ("/proc", "/sys")
+                   and not (os.path.join(folder, d) + "/").startswith(LIBRARIES)]
+        yield folder, files
+
+def probe(n):
+    libc = ctypes.CDLL(None, use_errno=True)
+    if LEAVES:  # the first student leaves something wherever it can
+        for folder, _ in _places():
+            try:
+                open(os.path.join(folder, MARK), "w").write(MARK)
+            except OSError:
+                pass
+        libc.shmget(KEY, 4096, 0o1666)  # IPC_CREAT | 0666
+        libc.semget(KEY, 1, 0o1666)
+        libc.msgget(KEY, 0o1666)
+        return []
+    # the next student looks for it, and for any process but its own
+    found = [os.path.join(folder, MARK) for folder, files in _places() if MARK in files]
+    found += [name for name, get in (("shm", lambda: libc.shmget(KEY, 0, 0)), ("sem", lambda: libc.semget(KEY, 0, 0)),
+                                     ("msg", lambda: libc.msgget(KEY, 0))) if get() >= 0]
+    found += [f"process {p}" for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]
+    return found
+'''
+
+
+def test_nothing_one_student_leaves_reaches_another(jail_kind, planted, class_jail):
+    """In the class jail, what a student's code leaves behind (files wherever it can write,
+    System V IPC objects) is not there for the next student, who can name no process but its
+    own."""
+    import site
+
+    course, _ = planted
+    libraries = sorted({"/usr", sys.prefix, sys.base_prefix, *site.getsitepackages()})
+    source = STUDENTS_APART.replace("{LIBRARIES!r}", repr(libraries))
+    first, _ = _grade(course, source.replace("LEAVES", "True"), world=class_jail)
+    assert first.passed
+    second, _ = _grade(course, source.replace("LEAVES", "False"), world=class_jail)
+    assert _probe_result(second) == []
 
 
 def _descendants(pid: int) -> set[int]:

@@ -2,7 +2,9 @@
 
 Two sides, one package each:
 - `inside/` runs in the jail only: a fresh interpreter (`inside.server`) that imports torch
-  and forks one child per job; the child confines itself further, imports the submission
+  and forks one child per job (in `tutor grade`, one `inside.zygote` for the class, forking
+  each student such a server in namespaces of its own, `inside.apart`); the child confines
+  itself further, imports the submission
   from bytes it was sent, makes the calls and sends back what it observed, as data. It
   imports nothing outside `inside/`, and is the only part of tutor the jail can see.
 - `jail.py` (how the server is started: bubblewrap, or a weaker tier that says what it

@@ -6,6 +6,8 @@ Three tiers, the strongest the platform allows:
   no_new_privs; its root is a read-only view of the Python installation alone (tutor's own
   package folder and the course masked where they lie inside it), plus a 64 MiB tmpfs /tmp
   and a fresh /proc. tutor's only code in there is `sandbox/inside`, bound read-only.
+  `tutor grade` starts one such jail for the class (`Zygote`), in which each student's
+  server has namespaces of its own (`inside/apart.py`).
 - `process` (Linux without bubblewrap or user namespaces): the same server, exec'd with a
   clean environment but not jailed: files, network and other processes stay reachable.
 - `subprocess` (macOS, Windows): a fresh interpreter per job, no fork server, no filter.

@@ -1,12 +1,14 @@
 """The fork server: a fresh interpreter, started by the grader (inside the jail where there
-is one), that imports torch once and forks a child for each job it is sent.
+is one), that imports torch once and forks a child for each job it is sent; or, in the
+class jail, one student's fork of the zygote (`zygote`), serving the same way.
 
 It never runs student code and never holds a reference solution: it is exec'd with a clean
 environment, and what it knows is the jobs (inputs and the submission's bytes). It is not
 dumpable, so its children cannot read or write its memory. It talks to the grader over
-one Unix socket (SOCK_SEQPACKET): the grader sends {"request": n, "job": ...} with the job
-as an attached file descriptor, and {"kill": pid}; it answers {"request": n, "pid": pid}
-with the read end of the child's channel attached, and {"ended": pid, "code": c}.
+one Unix socket (SOCK_SEQPACKET): it says {"ready": pid} first; the grader sends
+{"request": n} with the job as an attached file descriptor, and {"kill": pid}; it answers
+{"request": n, "pid": pid} with the read end of the child's channel attached, and
+{"ended": pid, "code": c}.
 """
 from __future__ import annotations
 
