@@ -1,10 +1,13 @@
 """Measure tutor's speed against `python -c "import torch"` on this machine, as ratios.
 
     python bench/speed.py [--repeat 5]
+    TUTOR_SANDBOX=subprocess python bench/speed.py    # the path of macOS and Windows (no fork)
 
-Targets: check ID <= 1.15x, check --all <= 1.5x, list <= 1.3x a bare Typer app printing
-a Rich table, the sandbox's per-run overhead under 30 ms, and tutor watch's re-check within
-0.15 s of a save. Each ratio is the median of runs made alternately with their baseline.
+Targets with fork (Linux): check ID <= 1.15x, check --all <= 1.5x, list <= 1.3x a bare
+Typer app printing a Rich table, the sandbox's per-run overhead under 30 ms, and tutor
+watch's re-check within 0.15 s of a save. Without fork (one warm worker): check ID <= 1.2x,
+check --all <= 2x, the re-check within 0.3 s. Each ratio is the median of runs made
+alternately with their baseline.
 """
 from __future__ import annotations
 
@@ -134,10 +137,11 @@ def main() -> None:
         listing, bare, list_ratio = paired(tutor + ["list"], [py, "bare.py"], course, repeat, env)
     overhead = sandbox_overhead(repeat)
     recheck = watch_recheck(repeat)
+    forked = os.environ.get("TUTOR_SANDBOX") != "subprocess"
     rows = [
         ("python -c 'import torch'", base, None, None),
-        ("tutor check 2.5.3", check, check_ratio, 1.15),
-        ("tutor check --all", check_all, all_ratio, 1.5),
+        ("tutor check 2.5.3", check, check_ratio, 1.15 if forked else 1.2),
+        ("tutor check --all", check_all, all_ratio, 1.5 if forked else 2.0),
         ("bare Typer + Rich table", bare, None, None),
         ("tutor list", listing, list_ratio, 1.3),
     ]
@@ -145,7 +149,7 @@ def main() -> None:
     for name, secs, ratio, target in rows:
         print(f"{name:32} {secs:8.3f} {'' if ratio is None else f'{ratio:7.2f}'} {'' if target is None else f'{target:7.2f}'}")
     print(f"{'sandbox overhead per run':32} {overhead * 1000:7.1f}ms {'':>7} {'30ms':>7}")
-    print(f"{'tutor watch re-check after save':32} {recheck * 1000:7.1f}ms {'':>7} {'150ms':>7}")
+    print(f"{'tutor watch re-check after save':32} {recheck * 1000:7.1f}ms {'':>7} {'150ms' if forked else '300ms':>7}")
 
 
 if __name__ == "__main__":

@@ -130,6 +130,8 @@ FEEDBACK: dict[str, Text] = {
     "timed out": Text("did not finish within {seconds:g} s (an endless loop, or a very slow computation?)",
                       "没有在 {seconds:g} 秒内完成（死循环，还是计算太慢？）"),
     "after a timeout": Text("not run: `{name}` timed out on an earlier input", "未运行：`{name}` 在之前的输入上超时了"),
+    "after a crash": Text("not run: the process running `{name}` ended on an earlier input",
+                          "未运行：运行 `{name}` 的进程在之前的输入上结束了"),
     "died in call": Text("the process running your code {how} during this call", "运行你的代码的进程在这次调用中{how}"),
     "killed": Text("was killed by {signal}{why}", "被 {signal} 终止{why}"),
     "memory limit": Text(" (often the memory limit)", "（通常是超出了内存限制）"),

@@ -152,11 +152,13 @@ def expected_cost(exercise: Exercise) -> int:
 def grade_many(triples: list[tuple[Exercise, Path, Path]], seed: int, runner, hide=(), references=None,
                judging=contextlib.nullcontext()) -> Iterator[ExerciseResult]:
     """Both phases for many (exercise, file, reference) triples, yielding results in order.
-    Every child is started first, the slowest first, so they run side by side; each file
+    Every child is started first, the slowest first, so they run side by side (where the
+    runner runs one at a time, each runs while the one before is judged); each file
     is judged as soon as its child is done, while the later ones still run. `references`:
     Reference objects to reuse (a class shares them); `judging`: held while judging (the
     references draw on torch's global generator, one judge at a time)."""
-    order = sorted(range(len(triples)), key=lambda i: -expected_cost(triples[i][0]))
+    order = sorted(range(len(triples)), key=lambda i: -expected_cost(triples[i][0])) if runner.parallel \
+        else range(len(triples))  # one at a time: in the order they are judged
     started = {}
     try:
         for i in order:

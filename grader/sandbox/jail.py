@@ -10,7 +10,8 @@ Three tiers, the strongest the platform allows:
   server has namespaces of its own (`inside/apart.py`).
 - `process` (Linux without bubblewrap or user namespaces): the same server, exec'd with a
   clean environment but not jailed: files, network and other processes stay reachable.
-- `subprocess` (macOS, Windows): a fresh interpreter per job, no fork server, no filter.
+- `subprocess` (macOS, Windows): no fork server; one warm worker interpreter runs the
+  jobs one after another (`runner._Worker`, inside/worker.py), with no jail and no filter.
 Every child's own account of its confinement (`inside.confine.facts`) is judged here
 against the grader's view of itself, into the notes the report shows and `--strict` needs.
 """

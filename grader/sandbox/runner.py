@@ -27,7 +27,7 @@ from typing import Iterable
 from ..feedback import said
 from ..text import Text
 from . import jail, protocol
-from .inside.frames import BEGIN, CRASH, HEADER, IMPORT_ERROR, IMPORTED, OUTCOME, READY
+from .inside.frames import BEGIN, CRASH, DONE, HEADER, IDLE, IMPORT_ERROR, IMPORTED, JOB, OUTCOME, READY
 from .inside.observe import ErrorInfo, Outcome
 from .jail import STARTUP_TIMEOUT, GraderError, Note, Server
 from .protocol import Malformed
@@ -135,19 +135,71 @@ class _Frames:
                 raise queue.Empty
 
 
-class _Child:
-    """A started child process: its frames, and how to end it."""
+class _Worker:
+    """The subprocess tier's warm worker (inside/worker.py): one interpreter for the run
+    that imports torch once and runs one job at a time, each job's frames followed by IDLE;
+    killed (and replaced by the runner) when a job leaves it hung, dead or damaged."""
 
-    def __init__(self, server: Server | None, request: int = 0, popen: subprocess.Popen | None = None,
+    def __init__(self, preload: list[str]):
+        self.popen = subprocess.Popen(jail.inside_argv("subprocess", "worker.main", preload, []),
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                      cwd=tempfile.gettempdir(), env=jail.clean_env(tempfile.gettempdir()),
+                                      start_new_session=(os.name == "posix"))
+        self.pid, self.fd = self.popen.pid, os.dup(self.popen.stdout.fileno())
+        self.popen.stdout.close()
+        self.frames = _Frames(self.fd)
+
+    def send(self, job: dict) -> bool:
+        data = json.dumps(job).encode()
+        try:
+            self.popen.stdin.write(HEADER.pack(len(data), JOB) + data)
+            self.popen.stdin.flush()
+        except OSError:
+            return False
+        return True
+
+    def idle(self) -> bool:
+        """After a job that ran to its end: True once the worker says it is ready for the next."""
+        try:
+            while (frame := self.frames.next(EXIT_GRACE)) is not None:
+                if frame[0] == IDLE:
+                    return True
+                if frame[0] != DONE:
+                    return False
+        except (queue.Empty, Malformed):
+            pass
+        return False
+
+    def alive(self) -> bool:
+        return self.fd >= 0 and self.popen.poll() is None
+
+    def kill(self) -> None:
+        if self.fd < 0:
+            return
+        try:
+            os.killpg(self.pid, signal.SIGKILL) if os.name == "posix" else self.popen.kill()
+        except OSError:
+            pass
+        self.popen.wait()
+        try:
+            self.popen.stdin.close()
+        except OSError:
+            pass  # a broken pipe to a dead worker
+        os.close(self.fd)
+        self.fd = -1
+
+
+class _Child:
+    """A started child process (or a job on the warm worker): its frames, and how to end it."""
+
+    def __init__(self, server: Server | None, request: int = 0, worker: _Worker | None = None,
                  scratch: str | None = None):
-        """A child the `server` forks on `request`, or a fresh interpreter `popen` working in
+        """A child the `server` forks on `request`, or a job of the warm `worker` working in
         `scratch` (removed when it ends; a server removes its children's itself)."""
-        self.server, self.request, self.popen, self.scratch = server, request, popen, scratch
+        self.server, self.request, self.worker, self.scratch = server, request, worker, scratch
         self.pid, self.fd, self.frames, self.status = -1, -1, None, None
-        if popen is not None:
-            self.pid, self.fd = popen.pid, os.dup(popen.stdout.fileno())
-            popen.stdout.close()
-            self.frames = _Frames(self.fd)
+        if worker is not None:
+            self.pid, self.fd, self.frames = worker.pid, worker.fd, worker.frames
 
     def _started(self) -> None:
         if self.frames is None:
@@ -161,16 +213,28 @@ class _Child:
     def wait(self, timeout: float | None = None) -> int | None:
         """The exit code (negative: killed by that signal); None if still running after `timeout`."""
         if self.status is None:
-            if self.popen is not None:
+            if self.worker is not None:
                 try:
-                    self.status = self.popen.wait(timeout)
+                    self.status = self.worker.popen.wait(timeout)
                 except subprocess.TimeoutExpired:
                     pass
             else:
                 self.status = self.server.wait(self.pid, timeout)
         return self.status
 
+    def release(self) -> bool:
+        """After a job that ran to its end: keep the warm worker for the next job, if it is
+        ready for one (a forked child is never kept)."""
+        if self.worker is None or not self.worker.idle():
+            return False
+        self._cleaned()
+        return True
+
     def kill(self) -> None:
+        if self.worker is not None:
+            self.worker.kill()
+            self._cleaned()
+            return
         if self.frames is None:
             try:
                 self._started()
@@ -179,15 +243,11 @@ class _Child:
         if self.fd < 0:
             return  # killed already
         if self.status is None:  # once reaped, its pid may be another process's
-            if self.popen is not None:
-                try:
-                    os.killpg(self.pid, signal.SIGKILL) if os.name == "posix" else self.popen.kill()
-                except OSError:
-                    pass
-                self.popen.wait()
-            else:
-                self.server.kill(self.pid)
+            self.server.kill(self.pid)
         os.close(self.fd)
+        self._cleaned()
+
+    def _cleaned(self) -> None:
         self.fd = -1
         if self.scratch:
             shutil.rmtree(self.scratch, ignore_errors=True)
@@ -222,6 +282,17 @@ class Runner:
         self.server = server
         if self.server is None and self.kind != "subprocess":
             self.server = Server(self.kind, self.masks, self.preload)
+        # Without a fork server (the subprocess tier), one warm worker runs the jobs one at a
+        # time: `start` queues a job, `finish` runs it, and starts the next queued one (which
+        # runs while the caller judges this one).
+        self.worker = _Worker(self.preload) if self.kind == "subprocess" else None
+        self._queued: list[Started] = []
+        self._running: Started | None = None
+
+    @property
+    def parallel(self) -> bool:
+        """Whether jobs started together run side by side (else one at a time, in order)."""
+        return self.worker is None
 
     @property
     def tier(self) -> str:
@@ -253,12 +324,11 @@ class Runner:
     def _spawn(self, payload: dict) -> _Child:
         if self.kind == "subprocess":
             scratch = tempfile.mkdtemp(prefix="tutor-run-")
-            proc = subprocess.Popen(jail.inside_argv("subprocess", "child.one_shot", [], []), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=subprocess.DEVNULL, cwd=scratch, env=jail.clean_env(scratch),
-                                    start_new_session=(os.name == "posix"))
-            proc.stdin.write(json.dumps({**payload, "scratch": scratch}).encode())
-            proc.stdin.close()
-            return _Child(None, popen=proc, scratch=scratch)
+            if not (self.worker.alive() and self.worker.send({**payload, "scratch": scratch})):
+                self.worker.kill()
+                self.worker = _Worker(self.preload)
+                self.worker.send({**payload, "scratch": scratch})
+            return _Child(None, worker=self.worker, scratch=scratch)
         server = self._ready_server()
         return _Child(server, server.fork(payload))
 
@@ -271,7 +341,7 @@ class Runner:
         except (queue.Empty, Malformed) as exc:
             raise GraderError(f"the sandbox did not start: {exc}") from None
         finally:
-            child.kill()
+            child.release() or child.kill()
         if frame is None or frame[0] != READY:
             raise GraderError("the sandbox failed to start")
         return jail.judge_facts(protocol.json_payload(frame[1]), DEFAULT_LIMITS)
@@ -287,7 +357,9 @@ class Runner:
         except SubmissionError as exc:
             started.report.import_failure = exc.text
             return started
-        if started.pending:
+        if started.pending and not self.parallel:
+            self._queued.append(started)
+        elif started.pending:
             started.child = self._spawn(self._payload(started))
             started.report.tier = self.tier  # a jail that could not start has fallen back by now
         return started
@@ -303,6 +375,10 @@ class Runner:
 
     def abandon(self, started: Started) -> None:
         """End a started job's child without collecting it."""
+        if started in self._queued:
+            self._queued.remove(started)
+        if started is self._running:
+            self._running = None
         if started.child is not None:
             started.child.kill()
             started.child = None
@@ -310,15 +386,37 @@ class Runner:
     def finish(self, started: Started) -> RunReport:
         """Collect a started job's outcomes, restarting children after hangs, crashes and
         malformed frames; every round settles at least one call, so this ends."""
+        if self.parallel:
+            return self._collect(started)
+        if self._running is not None and self._running is not started:
+            self._collect(self._running)  # the worker's job in hand first; its report waits in it
+        if started in self._queued:
+            self._run_queued(started)
+        report = self._collect(started)
+        if self._queued:
+            self._run_queued(self._queued[0])
+        return report
+
+    def _run_queued(self, started: Started) -> None:
+        self._queued.remove(started)
+        started.child = self._spawn(self._payload(started))
+        self._running = started
+
+    def _collect(self, started: Started) -> RunReport:
         report, pending = started.report, started.pending
         child = started.child
         while child is not None:
+            going = True
             try:
                 going = self._session(started, child)
             finally:
-                child.kill()
+                ran_to_end = not going and report.import_failure is None
+                if not (ran_to_end and child.release()):
+                    child.kill()
             child = self._spawn(self._payload(started)) if going and pending else None
         started.child = None
+        if self._running is started:
+            self._running = None
         return report
 
     def _session(self, started: Started, child: _Child) -> bool:
@@ -358,7 +456,7 @@ class Runner:
                 frame = child.next(timeout)
                 if frame is None:
                     self._finish(report, pending, expected, _failed(said("died in call", how=child.how_it_ended())))
-                    return True
+                    return self._ended(report, pending, expected)
                 kind, payload = frame
                 if kind == BEGIN and current is None and protocol.begin(payload) == pending[0]:
                     current = pending[0]
@@ -367,12 +465,12 @@ class Runner:
                     current = None
                 elif kind == CRASH:  # its text may be the student's: not shown as ours
                     self._finish(report, pending, expected, _failed(said("process failed")))
-                    return True
+                    return self._ended(report, pending, expected)
                 else:  # DONE early, a second READY, a call out of order: not what was asked
                     raise Malformed("a frame out of order")
             except Malformed:
                 self._finish(report, pending, expected, _failed(said("malformed results")))
-                return True
+                return self._ended(report, pending, expected)
             except queue.Empty:
                 if current is None:  # between calls: the submission's code is not running
                     self._finish(report, pending, expected, _failed(said("stopped answering")))
@@ -383,6 +481,15 @@ class Runner:
                     self._finish(report, pending, call, _failed(said("after a timeout", name=current[0])))
                 return True
         return False
+
+    def _ended(self, report: RunReport, pending: list, call: tuple) -> bool:
+        """After `call` ended its process: the calls left run in a fresh one. Where that is a
+        fresh interpreter (no fork), the function's other calls are not run: each would
+        most likely end it again, at the cost of a torch import each."""
+        if not self.parallel:
+            for other in [c for c in pending if c[0] == call[0]]:
+                self._finish(report, pending, other, _failed(said("after a crash", name=call[0])))
+        return True
 
     @staticmethod
     def _outcome(started: Started, call: tuple[str, int], payload: bytes) -> Outcome:
@@ -406,6 +513,8 @@ class Runner:
     def close(self) -> None:
         if self.server is not None:
             self.server.close()
+        if self.worker is not None:
+            self.worker.kill()
 
 
 def default_runner(preload: Iterable[str] = (), masks: Iterable[Path] = ()) -> Runner:

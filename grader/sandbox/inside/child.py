@@ -91,13 +91,3 @@ def _serve(job: dict, source: bytes, chan: int) -> None:
             data = encode(Outcome(failure=f"returned a value that cannot be sent ({type(exc).__name__})"))
         write_frame(chan, OUTCOME, data)
     write_frame(chan, DONE)
-
-
-def one_shot() -> None:
-    """A fresh interpreter per job (platforms without fork): the job on stdin, frames on stdout."""
-    job = json.loads(sys.stdin.buffer.read())
-    chan = os.dup(1)
-    try:
-        run(job, chan)
-    finally:
-        os._exit(0)  # skip atexit handlers and thread joins the student may have left behind

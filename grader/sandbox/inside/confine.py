@@ -47,7 +47,9 @@ def apply_limits(limits: dict) -> None:
         import resource
     except ImportError:  # Windows
         return
-    for name, value in (("RLIMIT_AS", limits.get("memory_bytes")), ("RLIMIT_CPU", limits.get("cpu_seconds")),
+    used = resource.getrusage(resource.RUSAGE_SELF)  # CPU time counts from the job's start (a warm worker's too)
+    cpu = limits.get("cpu_seconds") and int(used.ru_utime + used.ru_stime) + limits["cpu_seconds"]
+    for name, value in (("RLIMIT_AS", limits.get("memory_bytes")), ("RLIMIT_CPU", cpu),
                         ("RLIMIT_FSIZE", limits.get("file_bytes")), ("RLIMIT_CORE", 0)):
         which = getattr(resource, name, None)
         if value is None or which is None:
@@ -69,7 +71,18 @@ def not_dumpable() -> None:
 
 
 def filter_syscalls() -> str | None:
-    """Load the filter; None when done, else why not."""
+    """Load the filter, once per process (the warm worker runs many jobs); None when done,
+    else why not."""
+    global _FILTERED
+    if _FILTERED is None:
+        _FILTERED = (_load_filter(),)
+    return _FILTERED[0]
+
+
+_FILTERED: tuple | None = None
+
+
+def _load_filter() -> str | None:
     if not LINUX:
         return "seccomp is Linux-only"
     try:
@@ -124,12 +137,17 @@ def _namespaces(proc: int | None) -> dict:
 
 
 def _limits() -> dict:
+    """Soft limits in force; CPU time as what is left of it from now (a warm worker has used some)."""
     try:
         import resource
     except ImportError:
         return {}
-    return {name: resource.getrlimit(getattr(resource, f"RLIMIT_{name.upper()}"))[0]
-            for name in ("as", "cpu", "fsize", "core")}
+    found = {name: resource.getrlimit(getattr(resource, f"RLIMIT_{name.upper()}"))[0]
+             for name in ("as", "cpu", "fsize", "core")}
+    if found["cpu"] != resource.RLIM_INFINITY:
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        found["cpu"] -= int(used.ru_utime + used.ru_stime)
+    return found
 
 
 def _holds_something(path: str) -> bool:

@@ -24,8 +24,8 @@ import sys
 import tempfile
 
 from . import child, confine
+from .frames import JOB, MAX_FRAME
 
-MAX_JOB = 4 << 20  # a submission is at most 1 MiB, base64 and the calls included
 
 
 def main(sock_fd: str, *preload: str) -> None:
@@ -104,7 +104,7 @@ def _serve(sock: socket.socket, proc: int | None = None) -> None:
                 os.kill(message["kill"], signal.SIGKILL)
             continue
         with os.fdopen(fds[0], "rb") as f:
-            job = json.loads(f.read(MAX_JOB))
+            job = json.loads(f.read(MAX_FRAME[JOB]))
         (pid, job_fd, channel), spare = spare or _waiting_child(proc), None
         job["scratch"] = children[pid] = tempfile.mkdtemp(prefix="run-")
         with os.fdopen(job_fd, "wb") as out:

@@ -1,0 +1,87 @@
+"""The warm worker, the runner of platforms without fork (macOS, Windows): tested on Linux
+through the same code path, which TUTOR_SANDBOX=subprocess selects. One interpreter runs a
+student's exercises one after another; nothing one leaves behind may change the next one's
+verdict, and a hang, a crash or an exit costs only its own exercise."""
+import textwrap
+
+import pytest
+
+from grader.grading import grade
+from grader.sandbox.runner import Runner
+
+
+@pytest.fixture(scope="module")
+def warm():
+    runner = Runner(kind="subprocess")
+    yield runner
+    runner.close()
+
+
+def _grade(runner, course, tmp_path, slug, source=None):
+    ex = course.get(slug)
+    path = course.solution_file(ex)
+    if source is not None:
+        path = tmp_path / f"{slug}.py"
+        path.write_text(textwrap.dedent(source), encoding="utf-8")
+    return grade(ex, path, course.solution_file(ex), 3, runner)
+
+
+def test_one_worker_runs_exercise_after_exercise(warm, course, tmp_path):
+    assert not warm.parallel
+    first = _grade(warm, course, tmp_path, "detach")
+    pid = warm.worker.pid
+    second = _grade(warm, course, tmp_path, "reductions")
+    assert first.passed and second.passed
+    assert warm.worker.pid == pid, "the worker was replaced between two clean exercises"
+
+
+# What a submission can leave behind in the interpreter, each of which changed the verdict
+# of a correct answer graded after it in the same process.
+LEFT_BEHIND = {
+    "default dtype": "torch.set_default_dtype(torch.float64)",
+    "grad mode": "torch.set_grad_enabled(False)",
+    "torch.sum": "torch.sum = lambda *args, **kwargs: torch.tensor(0.0)",
+    "Tensor.sum": "torch.Tensor.sum = lambda self, *args, **kwargs: torch.tensor(0.0)",
+    "a torch attribute deleted": "del torch.ones",
+    "the global generator": "torch.manual_seed(12345); torch.rand(1000)",
+    "sys.modules": "import sys; sys.modules['torch'] = None",
+    "print options": "torch.set_printoptions(precision=1)",
+    "anomaly mode": "torch.autograd.set_detect_anomaly(True)",
+}
+
+
+@pytest.mark.parametrize("damage", LEFT_BEHIND)
+def test_what_one_exercise_leaves_behind_never_changes_the_next_verdict(warm, course, tmp_path, damage):
+    _grade(warm, course, tmp_path, "detach", f"""
+        import torch
+        {LEFT_BEHIND[damage]}
+        def detached_grad(x):
+            return None
+        def full_grad(x):
+            return None
+    """)
+    for slug in ("detach", "reductions", "vector-backward"):
+        result = _grade(warm, course, tmp_path, slug)
+        failed = [p.message for r in result.results for p in r.problems]
+        assert result.passed, (slug, failed[:3])
+
+
+@pytest.mark.parametrize("trouble, said", [
+    ("while True:\n                pass", "did not finish within"),
+    ("import os; os._exit(3)", "exited with code 3"),
+    ("import ctypes; ctypes.string_at(0)", "SIGSEGV"),
+])
+def test_a_hang_a_crash_or_an_exit_costs_only_its_own_exercise(warm, course, tmp_path, trouble, said):
+    result = _grade(warm, course, tmp_path, "detach", f"""
+        import torch
+        def detached_grad(x):
+            {trouble}
+        def full_grad(x):
+            (x * x).sum().backward()
+            return x.grad
+    """)
+    messages = [p.message for r in result.results if r.function == "detached_grad" for p in r.problems]
+    assert messages and said in messages[0], messages[:2]
+    assert all(r.passed for r in result.results if r.function == "full_grad")
+    after = _grade(warm, course, tmp_path, "reductions")
+    assert after.passed
