@@ -203,7 +203,10 @@ def student_files(sub: Submission, course: Course, work: Path) -> dict[str, Path
     """Exercise id -> the .py file to grade for it. In a folder or a zip: the exercise's own
     .py (workspace/2.5.3-detach.py), else its own notebook (2.5.3-detach.ipynb), else the
     notebook holding every answer (any other .ipynb, such as answers.ipynb); the shortest
-    path wins. A notebook submission holds every answer. Notebooks become .py files."""
+    path wins. A section's notebook (2.5.ipynb, as `tutor notebooks` writes it) holds its
+    section's answers. A notebook submission holds every answer. Notebooks become .py files."""
+    from .notebook.sections import notebook_name, section_of
+
     if sub.path.suffix == ".ipynb":
         code = _converted(sub.path, Path(sub.path.name), work)
         return {ex.id: code for ex in course.exercises}
@@ -214,7 +217,8 @@ def student_files(sub: Submission, course: Course, work: Path) -> dict[str, Path
     files = {}
     for ex in course.exercises:
         own = [p for p in found if p.stem == ex.file_stem]
-        chosen = next((p for p in own if p.suffix == ".py"), None) or next(iter(own), None) or every
+        section = [p for p in found if p.name == notebook_name(section_of(ex.id))]  # from `tutor notebooks`
+        chosen = next((p for p in own if p.suffix == ".py"), None) or next(iter(own + section), None) or every
         if chosen is not None:
             files[ex.id] = chosen if chosen.suffix == ".py" else _converted(chosen, chosen.relative_to(folder), work)
     return files

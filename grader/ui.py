@@ -109,6 +109,8 @@ WORDS: dict[str, Text] = {
                      "先运行下一个单元格（只需一次）。然后，对每个练习，在它说明下方的代码单元格中编写函数，"
                      "运行这个单元格，再运行它下面的检查单元格。`%tutor hint 练习编号` 给出提示；"
                      "你的答案通过后，`%tutor solution 练习编号` 显示参考答案。"),
+    "nb exists": Text("{file} exists (it may hold your answers); nothing was written: choose another folder",
+                      "{file} 已存在（里面可能有你的答案）；没有写入任何文件：请换一个文件夹"),
     "nb wrote": Text("Wrote {count} notebooks to {folder}: open one in Jupyter or Colab.",
                      "已在 {folder} 中写好 {count} 个 notebook：用 Jupyter 或 Colab 打开即可。"),
     "laid out": Text("Laid out {count} exercises with their starter files in {folder}. Start with: {go}tutor show {id}",
