@@ -108,11 +108,22 @@ def test_the_references_pasted_in_pass_every_check_and_tutor_list_shows_it(kerne
     assert "def detached_grad" in solution["text"]
 
 
-def test_the_starters_fail_with_the_feedback_tutor_check_gives(kernel, course_dir, tmp_path):
-    # The same code through the command line: a fresh course's starter files, at the same seed.
-    student = tmp_path / "student"
-    assert run_tutor("init", str(student), cwd=course_dir).returncode == 0
-    terminal = run_tutor("check", "--all", "--seed", "7", cwd=student, env={"TUTOR_ROOT": str(student)}).stdout
+def test_the_starters_fail_with_the_feedback_tutor_check_gives(kernel, course_dir, tmp_path, runner):
+    # The same code as `tutor check --file` grades it: each starter as a file, at the same seed.
+    from rich.console import Console
+
+    from grader.grading import grade_many
+    from grader.report import render
+
+    course = Course(course_dir)
+    triples = []
+    for ex in course.exercises:
+        (tmp_path / f"{ex.file_stem}.py").write_text(ex.starter, encoding="utf-8")
+        triples.append((ex, tmp_path / f"{ex.file_stem}.py", course.solution_file(ex)))
+    console = Console(record=True, width=200, file=open(os.devnull, "w"))
+    for result in grade_many(triples, 7, runner, hide=course.protected):
+        render(console, result)
+    terminal = console.export_text()
     shown = {}
     for notebook in sorted((course_dir / "notebooks").iterdir()):
         nb = nbformat.read(str(notebook), as_version=4)
@@ -155,11 +166,14 @@ def test_hostile_cells_cost_only_their_own_check(kernel):
         "while True:\n        pass": "timed out",
         "os._exit(0)": "exited",
         f"os.kill({parent_pid}, signal.SIGKILL)\n    os.kill({kernel_pid}, signal.SIGKILL)": "PermissionError",
+        "print('<script>alert(1)</script>')": "printed: <script>",  # data in the report, never markup
     }
     for body, said in hostile.items():
         kernel.run(f"import os, signal\n\ndef grad_two_dot(x):\n    {body}")
         out = kernel.run("%tutor check 2.5.1")
         assert said in out["text"] and "0/" in out["text"], out["text"]
+        assert "<script" not in out["html"]
+    assert "&lt;script&gt;alert(1)" in out["html"]
     assert kernel.run("print(os.getpid())")["stream"].split() == [str(kernel_pid)]
     kernel.run("import torch\n\ndef grad_two_dot(x):\n    y = 2 * torch.dot(x, x)\n    y.backward()\n    return x.grad")
     assert re.search(r"(\d+)/\1 checks passed", kernel.run("%tutor check 2.5.1")["text"])

@@ -4,7 +4,8 @@ The kernel's live objects are never graded, nor trusted: what is graded is sourc
 taken from the cell history (`In[]`) the way `tutor grade` takes a notebook's cells (IPython
 magics and shell lines skipped). Of everything the cells ran, an exercise's program keeps
 only what its functions need: their latest definitions, and, transitively, the imports,
-helpers and module-level assignments they use. Loose top-level code (prints, experiments,
+helpers and module-level assignments they use (top-level statements only: a def inside an `if` or a
+`try` is not seen). Loose top-level code (prints, experiments,
 a training loop) is not run again. A name that is used but that no cell defines is named,
 so the report can say which cell is missing.
 """

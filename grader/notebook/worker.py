@@ -106,15 +106,25 @@ def answer(grader: Grader, request: dict) -> dict:
 
 
 def main(root: str) -> None:
+    from ..sandbox.runner import GraderError
+    from ..ui import say
+
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
-    grader = Grader(Path(root))
+    try:
+        grader, failed = Grader(Path(root)), None
+    except GraderError as exc:  # the sandbox cannot start here: every check says so
+        grader, failed = None, exc
     channel.write(json.dumps({"ready": True}) + "\n")
     channel.flush()
     for line in sys.stdin:
-        channel.write(json.dumps(answer(grader, json.loads(line))) + "\n")
+        request = json.loads(line)
+        reply = answer(grader, request) if grader else \
+            {"error": say("cannot grade", request["lang"], id=request["exercise"], error=str(failed))}
+        channel.write(json.dumps(reply) + "\n")
         channel.flush()
-    grader.runner.close()
+    if grader:
+        grader.runner.close()
 
 
 if __name__ == "__main__":
