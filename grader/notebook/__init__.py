@@ -27,24 +27,27 @@ def load_ipython_extension(shell) -> None:
 def check(exercise: str, lang: str | None = None, seed: int | None = None):
     """Grade the functions this notebook's cells define for `exercise` (shown when it is a
     cell's last expression; `.passed` is the verdict)."""
-    from .kernel import check as run
+    from .kernel import run
 
-    return run(exercise, lang, seed)
+    return run("check", exercise, lang, seed)
 
 
 def hint(exercise: str, lang: str | None = None):
-    from .kernel import hint as run
+    """The exercise's next hint."""
+    from .kernel import run
 
-    return run(exercise, lang)
+    return run("hint", exercise, lang)
 
 
 def show(exercise: str, lang: str | None = None):
-    from .kernel import show as run
+    """The exercise's prompt and the functions to write."""
+    from .kernel import run
 
-    return run(exercise, lang)
+    return run("show", exercise, lang)
 
 
 def solution(exercise: str, lang: str | None = None):
-    from .kernel import solution as run
+    """The reference solution, once the exercise has passed."""
+    from .kernel import run
 
-    return run(exercise, lang)
+    return run("solution", exercise, lang)

@@ -209,25 +209,30 @@ def solution(exercise: str, lang: str | None = None) -> Markdown:
     return Markdown(f"```python\n{path.read_text(encoding='utf-8').rstrip()}\n```")
 
 
-def run_line(line: str):
-    """`%tutor COMMAND ID [--lang en|zh] [--seed N]`: what the command shows."""
+def run(command: str, exercise: str, lang: str | None = None, seed: int | None = None) -> Shown:
+    """What a command shows; bad input is shown as a message, not raised as a traceback."""
     try:
-        words = shlex.split(line)
-        options = {}
-        while len(words) >= 2 and words[-2] in ("--lang", "--seed"):
-            options[words[-2][2:]] = words[-1]
-            words = words[:-2]
-        if len(words) != 2 or words[0] not in COMMANDS:
-            raise UsageError(say("nb usage", _language(options.get("lang"))))
-        command, exercise = words
+        if command not in COMMANDS or (seed is not None and command != "check"):
+            raise UsageError(say("nb usage", _language(lang)))
         if command == "check":
-            seed = options.get("seed")
-            if seed is not None and not seed.isdigit():
-                raise UsageError(say("nb usage", _language(options.get("lang"))))
-            return check(exercise, options.get("lang"), int(seed) if seed is not None else None)
-        if "seed" in options:
-            raise UsageError(say("nb usage", _language(options.get("lang"))))
-        return {"hint": hint, "show": show, "solution": solution}[command](exercise, options.get("lang"))
-    except (UsageError, ValueError) as exc:
+            return check(exercise, lang, seed)
+        return {"hint": hint, "show": show, "solution": solution}[command](exercise, lang)
+    except UsageError as exc:
         text = str(exc)
         return Shown(text, f'<pre style="color:#c00">{html.escape(text)}</pre>')
+
+
+def run_line(line: str) -> Shown:
+    """`%tutor COMMAND ID [--lang en|zh] [--seed N]`."""
+    try:
+        words = shlex.split(line)
+    except ValueError:  # an unclosed quote
+        words = []
+    options = {}
+    while len(words) >= 2 and words[-2] in ("--lang", "--seed"):
+        options[words[-2][2:]] = words[-1]
+        words = words[:-2]
+    seed = options.get("seed")
+    if len(words) != 2 or (seed is not None and not seed.isdigit()):
+        return run("", "", options.get("lang"))  # the usage
+    return run(words[0], words[1], options.get("lang"), int(seed) if seed is not None else None)
