@@ -212,19 +212,24 @@ def test_the_program_keeps_what_the_functions_need_and_nothing_else():
     assert "def helper(:" in made.source  # the latest helper does not parse: grading says so
 
 
-def test_a_section_notebook_holds_its_sections_answers_in_bulk(course_dir, tmp_path):
-    from grader.bulk import Submission, student_files
+def test_tutor_grade_takes_each_exercise_from_its_section_notebook_up_to_its_check(course_dir, tmp_path):
+    from grader.bulk import Submission, shown_name, student_files
 
+    course = Course(course_dir)
     student = tmp_path / "alice"
     shutil.copytree(course_dir / "notebooks", student)
-    course = Course(course_dir)
-    files = student_files(Submission("alice", student), course, tmp_path / "work")
-    for ex in course.exercises:
-        assert files[ex.id].read_text(encoding="utf-8") == files[f"{ex.id.split('.')[0]}.{ex.id.split('.')[1]}.1"
-                                                                 ].read_text(encoding="utf-8")
-    assert "def zeros" in files["2.1.1"].read_text(encoding="utf-8")
-    assert "def grad_two_dot" in files["2.5.3"].read_text(encoding="utf-8")
-    assert "def zeros" not in files["2.5.3"].read_text(encoding="utf-8")
+    nb = nbformat.read(str(student / "2.5.ipynb"), as_version=4)
+    for cell in nb.cells:  # 2.5.4 answered; 2.5.6.3, which also asks for an `f`, still its starter
+        if cell.metadata.get("tutor") == {"exercise": "2.5.4", "role": "starter"}:
+            cell.source = course.solution_file(course.get("2.5.4")).read_text(encoding="utf-8")
+    nbformat.write(nb, str(student / "2.5.ipynb"))
+    sub, work = Submission("alice", student), tmp_path / "work"
+    files = {ident: path.read_text(encoding="utf-8") for ident, path in student_files(sub, course, work).items()}
+    assert "def zeros" in files["2.1.1"] and "def zeros" not in files["2.5.3"]
+    last_f = files["2.5.4"].rsplit("def f(", 1)[1]
+    assert "NotImplementedError" not in last_f.split("def grad_of_f")[0] and "grad_of_f_vector" not in files["2.5.4"]
+    assert "grad_of_f_vector" in files["2.5.6.3"]
+    assert shown_name(sub, student_files(sub, course, work)["2.5.4"], work) == "2.5.ipynb"
 
 
 def test_notebooks_are_never_written_over(course_dir):

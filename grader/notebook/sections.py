@@ -16,6 +16,12 @@ def section_of(exercise_id: str) -> str:
     return ".".join(exercise_id.split(".")[:2])
 
 
+def checks(source: str, exercise) -> bool:
+    """Whether a cell is `exercise`'s check cell (`%tutor check 2.5.4`, by id or slug)."""
+    words = source.split()
+    return words[:2] == ["%tutor", "check"] and len(words) > 2 and words[2] in (exercise.id, exercise.slug)
+
+
 def notebook_name(section: str) -> str:
     """A section's notebook (`tutor grade` finds a section's answers there, as it finds
     an exercise's in its own file)."""
