@@ -96,6 +96,7 @@ def test_the_references_pasted_in_pass_every_check_and_tutor_list_shows_it(kerne
     for notebook in sorted((course_dir / "notebooks").iterdir()):
         shown.update(checks(kernel, notebook, references))
     assert sorted(shown) == sorted(references)
+    assert [out["stream"] for out in shown.values() if out["stream"]] == []  # nothing of the grader's leaks
     for ident, out in shown.items():
         passed, total = map(int, re.search(r"(\d+)/(\d+) checks passed", out["text"]).groups())
         assert passed == total > 0 and "✗" not in out["text"], out["text"]
