@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import sys
 import tempfile
 import traceback
@@ -127,8 +128,9 @@ def main(root: str) -> None:
             {"error": say("cannot grade", request["lang"], id=request["exercise"], error=str(failed))}
         channel.write(json.dumps(reply) + "\n")
         channel.flush()
-    if grader:
+    if grader:  # the kernel has gone (our stdin closed)
         grader.runner.close()
+        shutil.rmtree(grader.scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
