@@ -465,6 +465,20 @@ def solution(exercise: str = typer.Argument(..., help="Exercise id or slug."),
 
 
 @app.command()
+def notebooks(folder: Path = typer.Argument(..., help="Where to write the notebooks."), lang: Optional[str] = Lang):
+    """One Jupyter notebook per section (2.1, 2.5, ...): each exercise's prompt, starter and check cell."""
+    from grader.notebook.sections import write_notebooks
+
+    lang = _lang(lang)
+    course = _course()
+    try:
+        written = write_notebooks(course, folder, lang)
+    except FileExistsError as exc:
+        _fail(escape(_say("nb exists", file=_shown(Path(str(exc))))))
+    console.print(escape(_say("nb wrote", count=len(written), folder=_shown(folder))))
+
+
+@app.command()
 def watch(exercise: Optional[str] = typer.Argument(None, help="Start here (default: the next unfinished)."),
           seed: Optional[int] = typer.Option(None, "--seed"), lang: Optional[str] = Lang,
           solutions: Optional[Path] = Solutions):

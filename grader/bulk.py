@@ -145,15 +145,22 @@ def content_hash(sub: Submission, course: Course, seed: int) -> str:
 
 # ---- one student's files ----------------------------------------------------------------------
 
-def notebook_source(path: Path) -> str:
-    """The code cells of a notebook, in order, without IPython magics and shell lines."""
+def notebook_source(path: Path, exercise=None) -> str:
+    """The code cells of a notebook, in order, without IPython magics and shell lines. For an
+    `exercise`, only up to its check cell (`%tutor check 2.5.4`) when the notebook has one:
+    what a kernel running the notebook from the top holds there (2.5.4 and 2.5.6.3 each
+    ask for an `f` in the 2.5 notebook; each is graded with its own)."""
     import nbformat
+
+    from .notebook.sections import checks
 
     nb = nbformat.read(str(path), as_version=4)
     lines = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
+        if exercise is not None and checks(cell.source, exercise):
+            break
         lines += [line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))]
         lines.append("")
     return "\n".join(lines)
@@ -190,12 +197,13 @@ def _answer_files(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: (len(p.parts), p.as_posix()))
 
 
-def _converted(notebook: Path, rel: Path, work: Path) -> Path:
-    """The notebook's code as work/notebooks/<rel>.py, where `shown_name` finds its name again."""
-    code = (work / NOTEBOOKS / rel).with_suffix(".py")
+def _converted(notebook: Path, rel: Path, work: Path, exercise) -> Path:
+    """The notebook's code for `exercise` as work/notebooks/<id>/<rel>.py, where `shown_name`
+    finds its name again."""
+    code = (work / NOTEBOOKS / exercise.id / rel).with_suffix(".py")
     if not code.exists():
         code.parent.mkdir(parents=True, exist_ok=True)
-        code.write_text(notebook_source(notebook), encoding="utf-8")
+        code.write_text(notebook_source(notebook, exercise), encoding="utf-8")
     return code
 
 
@@ -203,10 +211,12 @@ def student_files(sub: Submission, course: Course, work: Path) -> dict[str, Path
     """Exercise id -> the .py file to grade for it. In a folder or a zip: the exercise's own
     .py (workspace/2.5.3-detach.py), else its own notebook (2.5.3-detach.ipynb), else the
     notebook holding every answer (any other .ipynb, such as answers.ipynb); the shortest
-    path wins. A notebook submission holds every answer. Notebooks become .py files."""
+    path wins. A section's notebook (2.5.ipynb, as `tutor notebooks` writes it) holds its
+    section's answers. A notebook submission holds every answer. Notebooks become .py files."""
+    from .notebook.sections import notebook_name, section_of
+
     if sub.path.suffix == ".ipynb":
-        code = _converted(sub.path, Path(sub.path.name), work)
-        return {ex.id: code for ex in course.exercises}
+        return {ex.id: _converted(sub.path, Path(sub.path.name), work, ex) for ex in course.exercises}
     folder = _unzip(sub.path, work / UNZIPPED) if sub.path.suffix == ".zip" else sub.path
     found = _answer_files(folder)
     stems = {ex.file_stem for ex in course.exercises}
@@ -214,9 +224,10 @@ def student_files(sub: Submission, course: Course, work: Path) -> dict[str, Path
     files = {}
     for ex in course.exercises:
         own = [p for p in found if p.stem == ex.file_stem]
-        chosen = next((p for p in own if p.suffix == ".py"), None) or next(iter(own), None) or every
+        section = [p for p in found if p.name == notebook_name(section_of(ex.id))]  # from `tutor notebooks`
+        chosen = next((p for p in own if p.suffix == ".py"), None) or next(iter(own + section), None) or every
         if chosen is not None:
-            files[ex.id] = chosen if chosen.suffix == ".py" else _converted(chosen, chosen.relative_to(folder), work)
+            files[ex.id] = chosen if chosen.suffix == ".py" else _converted(chosen, chosen.relative_to(folder), work, ex)
     return files
 
 
@@ -225,7 +236,7 @@ def shown_name(sub: Submission, path: Path | None, work: Path) -> str:
     if path is None:
         return sub.path.name
     if path.is_relative_to(work / NOTEBOOKS):
-        rel = path.relative_to(work / NOTEBOOKS).with_suffix(".ipynb").as_posix()
+        rel = Path(*path.relative_to(work / NOTEBOOKS).parts[1:]).with_suffix(".ipynb").as_posix()
     elif path.is_relative_to(work / UNZIPPED):
         rel = path.relative_to(work / UNZIPPED).as_posix()
     else:

@@ -83,6 +83,36 @@ WORDS: dict[str, Text] = {
                            "要在这里学习：[bold]tutor init .[/bold]（初始代码会放在 ./workspace）"),
     "has a course": Text("{target} already has a course (exercises/ or workspace/); nothing was changed",
                          "{target} 里已经有课程（exercises/ 或 workspace/）；没有做任何改动"),
+    # in a Jupyter notebook (%tutor, tutor notebooks)
+    "nb usage": Text("usage: %tutor check|hint|show|solution ID [--lang en|zh] [--seed N]",
+                     "用法：%tutor check|hint|show|solution 练习编号 [--lang en|zh] [--seed N]"),
+    "nb no kernel": Text("%tutor check grades the cells an IPython kernel ran (Jupyter, JupyterLab, VS Code, "
+                         "Colab); there is none here",
+                         "%tutor check 评的是 IPython 内核运行过的单元格（Jupyter、JupyterLab、VS Code、Colab）；"
+                         "这里没有这样的内核"),
+    "nb cells": Text("cells {cells}", "单元格 {cells:、}"),
+    "nb no cells": Text("no cell defines these functions yet", "还没有单元格定义这些函数"),
+    "nb code": Text("the code graded, taken from your cells (the report's line numbers are these)",
+                    "评分的代码，取自你的单元格（报告中的行号指的是这里）"),
+    "nb missing": Text("no cell you ran defines `{name}` (used by {users}): run the cell that defines it, or define it",
+                       "你运行过的单元格都没有定义 `{name}`（{users:、} 用到了它）：请运行定义它的单元格，或者定义它"),
+    "nb then run": Text("Write them in a cell, run it, then run: %tutor check {id}",
+                        "在单元格中写好并运行，然后运行：%tutor check {id}"),
+    "nb pass first": Text("Pass {id} first (%tutor check {id}): the reference is shown after your own answer passes.",
+                          "请先通过 {id}（%tutor check {id}）：你的答案通过后才显示参考答案。"),
+    "nb stopped": Text("the grading process stopped ({how}); the next check starts a new one",
+                       "评分进程已停止（{how}）；下一次检查会启动新的进程"),
+    "nb title": Text("{section}: exercises", "{section}：练习"),
+    "nb intro": Text("Run the next cell once. Then, for each exercise, write its functions in the code cell "
+                     "below its text, run that cell, and run the check cell under it. `%tutor hint ID` gives "
+                     "a hint; `%tutor solution ID` shows the reference once your answer passes.",
+                     "先运行下一个单元格（只需一次）。然后，对每个练习，在它说明下方的代码单元格中编写函数，"
+                     "运行这个单元格，再运行它下面的检查单元格。`%tutor hint 练习编号` 给出提示；"
+                     "你的答案通过后，`%tutor solution 练习编号` 显示参考答案。"),
+    "nb exists": Text("{file} exists (it may hold your answers); nothing was written: choose another folder",
+                      "{file} 已存在（里面可能有你的答案）；没有写入任何文件：请换一个文件夹"),
+    "nb wrote": Text("Wrote {count} notebooks to {folder}: open one in Jupyter or Colab.",
+                     "已在 {folder} 中写好 {count} 个 notebook：用 Jupyter 或 Colab 打开即可。"),
     "laid out": Text("Laid out {count} exercises with their starter files in {folder}. Start with: {go}tutor show {id}",
                      "已在 {folder} 中放好 {count} 个练习及其初始代码。从这里开始：{go}tutor show {id}"),
 }

@@ -55,11 +55,17 @@ def save_state(course: Course, state: dict) -> None:
     os.replace(tmp, course.workspace_dir / STATE_FILE)
 
 
-def record_check(course: Course, ex: Exercise, file: Path, passed: bool) -> None:
+def record_check(course: Course, ex: Exercise, file: Path, passed: bool, notebook: bool = False) -> None:
+    """`notebook`: `file` is the code a notebook's cells gave (see grader.notebook), not the
+    workspace file, whose later edits then do not change the status."""
     state = load_state(course)
     entry = state.setdefault(ex.id, {})
     entry["status"] = "passed" if passed else "failing"
     entry["hash"] = digest(_text(file))
+    if notebook:
+        entry["notebook"] = True
+    else:
+        entry.pop("notebook", None)
     entry["checked_at"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     if passed:
         entry["passed_at"] = entry["checked_at"]
@@ -79,10 +85,12 @@ def next_hint(course: Course, ex: Exercise) -> int:
 def status(course: Course, ex: Exercise, state: dict) -> str:
     """not started / failing / passed / changed (edited since the last check). `ex` may be
     an Exercise or an index.Summary: both have id, file_stem and starter_digest."""
+    entry = state.get(ex.id, {})
+    if entry.get("notebook"):  # last checked in a notebook: its status stands until a file is checked
+        return entry["status"]
     path = course.workspace_file(ex)
     if not path.is_symlink() and not path.exists():
         return "not started"
-    entry = state.get(ex.id, {})
     seen = digest(_text(path))
     if entry.get("hash") == seen:
         return entry["status"]
