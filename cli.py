@@ -22,7 +22,7 @@ from rich.text import Text as RichText
 from grader.catalog import Course, UnknownExercise, find_root
 from grader import workspace
 from grader.safe_text import clean
-from grader.ui import say
+from grader.ui import chosen_language, say
 
 app = typer.Typer(help="Exercises and an autograder for the PyTorch preliminaries of Dive into Deep Learning.",
                   add_completion=False, pretty_exceptions_enable=False)
@@ -38,7 +38,7 @@ _language = "en"  # the command's language, for the messages it gives
 
 def _lang(value: Optional[str]) -> str:
     global _language
-    lang = value or os.environ.get("TUTOR_LANG") or _locale_lang()
+    lang = chosen_language(value)
     if lang not in ("en", "zh"):
         _fail(f"unknown language {lang!r}: use en or zh")
     _language = lang
@@ -47,16 +47,6 @@ def _lang(value: Optional[str]) -> str:
 
 def _say(word: str, **values) -> str:
     return say(word, _language, **values)
-
-
-def _locale_lang() -> str:
-    """zh where the locale is Chinese, else en."""
-    import locale
-
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        if os.environ.get(name):
-            return "zh" if os.environ[name].lower().startswith("zh") else "en"
-    return "zh" if (locale.getlocale()[0] or "").lower().startswith("zh") else "en"
 
 
 def _fail(message: str, code: int = USAGE_ERROR):
@@ -299,7 +289,7 @@ def check(
         _require_full_sandbox(runner, course)
     all_passed = True
     results = []
-    paths = [_as_python(file) if file else workspace.ensure_file(course, ex)[0] for ex in targets]
+    paths = [_as_python(file, ex) if file else workspace.ensure_file(course, ex)[0] for ex in targets]
     graded = grade_many([(ex, path, course.solution_file(ex)) for ex, path in zip(targets, paths)],
                         run_seed, runner, hide=course.protected)
     for ex, path in zip(targets, paths):
@@ -366,7 +356,7 @@ def plot(
     from grader.grading import grade_many
     from grader.sandbox.runner import GraderError
 
-    path = _as_python(file) if file else workspace.ensure_file(course, ex)[0]
+    path = _as_python(file, ex) if file else workspace.ensure_file(course, ex)[0]
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
     try:
         result = next(grade_many([(ex, path, course.solution_file(ex))], run_seed, runner,
@@ -381,8 +371,9 @@ def plot(
     _draw(result, output, lang)
 
 
-def _as_python(file: Path) -> Path:
-    """The file to grade: a notebook's code cells (magics and shell lines skipped) become a .py."""
+def _as_python(file: Path, exercise) -> Path:
+    """The file to grade: a notebook's code cells (magics and shell lines skipped, and none
+    after the exercise's own check cell) become a .py."""
     if file.suffix != ".ipynb":
         return file.resolve()
     import tempfile
@@ -390,7 +381,7 @@ def _as_python(file: Path) -> Path:
     from grader.bulk import notebook_source
 
     try:
-        code = notebook_source(file)
+        code = notebook_source(file, exercise)
     except Exception as exc:  # not JSON, or not a notebook
         _fail(escape(_say("not a notebook", file=file, error=exc)))
     target = Path(tempfile.mkdtemp(prefix="tutor-nb-")) / (file.stem + ".py")

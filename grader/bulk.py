@@ -120,8 +120,9 @@ def _tool_digest() -> str:
             h.update(f"{package} {metadata.version(package)}\n".encode())
         except metadata.PackageNotFoundError:
             h.update(f"{package} none\n".encode())
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    engine = Path(__file__).resolve().parent
+    for path in sorted(engine.rglob("*.py")):  # the sandbox and the notebook code grade too
+        h.update(path.relative_to(engine).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
@@ -152,6 +153,7 @@ def notebook_source(path: Path, exercise=None) -> str:
     ask for an `f` in the 2.5 notebook; each is graded with its own)."""
     import nbformat
 
+    from .notebook.cells import code_of
     from .notebook.sections import checks
 
     nb = nbformat.read(str(path), as_version=4)
@@ -161,8 +163,7 @@ def notebook_source(path: Path, exercise=None) -> str:
             continue
         if exercise is not None and checks(cell.source, exercise):
             break
-        lines += [line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))]
-        lines.append("")
+        lines += [code_of(cell.source), ""]
     return "\n".join(lines)
 
 

@@ -118,5 +118,18 @@ WORDS: dict[str, Text] = {
 }
 
 
+def chosen_language(value: str | None = None) -> str:
+    """The language asked for (--lang), else TUTOR_LANG, else zh where the locale is Chinese, else en."""
+    import locale
+    import os
+
+    if value or os.environ.get("TUTOR_LANG"):
+        return value or os.environ["TUTOR_LANG"]
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if os.environ.get(name):
+            return "zh" if os.environ[name].lower().startswith("zh") else "en"
+    return "zh" if (locale.getlocale()[0] or "").lower().startswith("zh") else "en"
+
+
 def say(word: str, lang: str, **values) -> str:
     return WORDS[word].format(**values).get(lang)

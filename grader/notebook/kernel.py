@@ -66,9 +66,9 @@ def _course() -> Course:
 
 
 def _language(value: str | None) -> str:
-    from cli import _locale_lang  # the command line's rule: --lang, then TUTOR_LANG, then the locale
+    from ..ui import chosen_language  # the command line's rule: --lang, then TUTOR_LANG, then the locale
 
-    lang = value or os.environ.get("TUTOR_LANG") or _locale_lang()
+    lang = chosen_language(value)
     if lang not in ("en", "zh"):
         raise UsageError(f"unknown language {lang!r}: use en or zh")
     return lang
