@@ -21,8 +21,7 @@ from urllib.parse import quote
 
 from . import feedback_page
 from .bulk import merge_gradebooks, student_dir
-from .html_page import esc, number, page, prose
-from .ui import say
+from .html_page import esc, number, page, prose, said
 
 UNEXPLAINED_SHOWN = 10  # kinds of unexplained failure listed per exercise; the rest are counted
 CAUSES = ("timeout", "crash", "missing", "import", "grading")  # why something could not be graded
@@ -96,6 +95,7 @@ def write_pages(students: list[Student], lang: str) -> None:
             continue
         text = (feedback_page.render_error(s.name, s.error, lang) if s.error
                 else feedback_page.render(s.record, lang))
+        s.page.parent.mkdir(parents=True, exist_ok=True)
         s.page.write_text(text, encoding="utf-8")
 
 
@@ -162,26 +162,26 @@ def _histogram(totals: list[float], top: float, lang: str) -> str:
         cells.append(f'<div class="bin" title="{tip}"><span>{n or ""}</span>'
                      f'<div class="bar" style="height:{100 * n / tallest:.1f}%"></div></div>')
         labels.append(f"<span>{esc(number(low))}</span>")
-    return (f'<div class="histogram" role="img" aria-label="{esc(say("totals", lang))}">{"".join(cells)}</div>'
+    return (f'<div class="histogram" role="img" aria-label="{esc(said("totals", lang))}">{"".join(cells)}</div>'
             f'<div class="axis">{"".join(labels)}</div>')
 
 
 def _glance(students: list[Student], graded: list[Student], top: float, causes: dict, missing: list[str],
             lang: str) -> str:
-    parts = [f"<p>{esc(say('students graded', lang, graded=len(graded), count=len(students)))}</p>"]
+    parts = [f"<p>{esc(said('students graded', lang, graded=len(graded), count=len(students)))}</p>"]
     if missing:
-        parts.append(f'<p class="error">{esc(say("shards missing", lang, shards=", ".join(missing)))}</p>')
+        parts.append(f'<p class="error">{esc(said("shards missing", lang, shards=", ".join(missing)))}</p>')
     totals = sorted(s.total for s in graded)
     if totals:
         q1, median, q3 = statistics.quantiles(totals, n=4, method="inclusive") if len(totals) > 1 else totals * 3
-        parts.append(f"<p>{esc(say('quartiles', lang, median=number(median), q1=number(q1), q3=number(q3), max=number(top)))}</p>")
-    parts.append(f"<h3>{esc(say('totals', lang))}</h3>" + _histogram(totals, top, lang))
-    parts.append(f"<h3>{esc(say('could not run', lang))}</h3>")
-    rows = [f"<tr><td>{esc(say('cause ' + cause, lang))}</td><td class=\"num\">"
-            f"{esc(say('students exercises', lang, students=len(c['students']), exercises=c['pairs']))}</td></tr>"
+        parts.append(f"<p>{esc(said('quartiles', lang, median=number(median), q1=number(q1), q3=number(q3), max=number(top)))}</p>")
+    parts.append(f"<h3>{esc(said('totals', lang))}</h3>" + _histogram(totals, top, lang))
+    parts.append(f"<h3>{esc(said('could not run', lang))}</h3>")
+    rows = [f"<tr><td>{esc(said('cause ' + cause, lang))}</td><td class=\"num\">"
+            f"{esc(said('students exercises', lang, students=len(c['students']), exercises=c['pairs']))}</td></tr>"
             for cause, c in causes.items() if c["students"]]
     parts.append(f'<table class="causes">{"".join(rows)}</table>' if rows
-                 else f"<p>{esc(say('everything ran', lang))}</p>")
+                 else f"<p>{esc(said('everything ran', lang))}</p>")
     return "".join(parts)
 
 
@@ -190,10 +190,10 @@ def _per_exercise(exercises: dict[str, Exercise], graded: list[Student], lang: s
     for ex in exercises.values():
         rate = ex.passed / len(graded) if graded else 0.0
         mean = statistics.fmean(s.scores[ex.id] for s in graded) if graded else 0.0
-        said = f"{say('pass rate', lang, rate=f'{rate:.0%}')} · {say('mean points', lang, mean=number(mean), max=number(ex.max_score))}"
+        line = f"{said('pass rate', lang, rate=f'{rate:.0%}')} · {said('mean points', lang, mean=number(mean), max=number(ex.max_score))}"
         rows.append(f'<tr><td><a href="#mistakes-{esc(ex.id)}">{esc(ex.id)}</a></td>'
                     f'<td><div class="track"><div class="fill" style="width:{100 * rate:.1f}%"></div></div></td>'
-                    f"<td>{esc(said)}</td></tr>")
+                    f"<td>{esc(line)}</td></tr>")
     return f'<table class="chart">{"".join(rows)}</table>'
 
 
@@ -204,17 +204,17 @@ def _mistakes(exercises: dict[str, Exercise], graded: int, lang: str) -> str:
         for index, m in sorted(ex.mistakes.items(), key=lambda kv: (-len(kv[1]["students"]), kv[0])):
             n = len(m["students"])
             items.append(f'<li class="mistake"><code>{esc(m["function"])}</code>: {prose(m["hint"][lang].strip())} — '
-                         f'<b class="count">{esc(say("of students", lang, count=n, total=graded))}</b> '
+                         f'<b class="count">{esc(said("of students", lang, count=n, total=graded))}</b> '
                          f'<span class="share" style="width:{10 * n / max(graded, 1):.2f}em"></span></li>')
-        body = f'<ul>{"".join(items)}</ul>' if items else f'<p class="dim">{esc(say("no named mistake", lang))}</p>'
+        body = f'<ul>{"".join(items)}</ul>' if items else f'<p class="dim">{esc(said("no named mistake", lang))}</p>'
         kinds = sorted(ex.unexplained.values(), key=lambda k: (-len(k["students"]), k["example"]["en"]))
         if kinds:
             rows = [f'<tr><td><pre>{esc(k["example"][lang])}</pre></td>'
-                    f'<td class="num">{esc(say("of students", lang, count=len(k["students"]), total=graded))}</td></tr>'
+                    f'<td class="num">{esc(said("of students", lang, count=len(k["students"]), total=graded))}</td></tr>'
                     for k in kinds[:UNEXPLAINED_SHOWN]]
             more = len(kinds) - UNEXPLAINED_SHOWN
-            body += (f'<p class="dim">{esc(say("unexplained", lang))}</p><table class="unexplained">{"".join(rows)}</table>'
-                     + (f'<p class="dim">{esc(say("more kinds", lang, count=more))}</p>' if more > 0 else ""))
+            body += (f'<p class="dim">{esc(said("unexplained", lang))}</p><table class="unexplained">{"".join(rows)}</table>'
+                     + (f'<p class="dim">{esc(said("more kinds", lang, count=more))}</p>' if more > 0 else ""))
         parts.append(f'<section id="mistakes-{esc(ex.id)}"><h3>{esc(ex.title or ex.id)}</h3>{body}</section>')
     return "".join(parts)
 
@@ -228,13 +228,13 @@ def _link(s: Student, report: Path) -> str:
 
 def _per_student(ids: list[str], students: list[Student], exercises: dict[str, Exercise], report: Path,
                  lang: str) -> str:
-    head = (f"<tr><th>{esc(say('student', lang))}</th><th class=\"num\">{esc(say('total', lang))}</th>"
+    head = (f"<tr><th>{esc(said('student', lang))}</th><th class=\"num\">{esc(said('total', lang))}</th>"
             + "".join(f'<th class="num">{esc(i)}</th>' for i in ids) + "</tr>")
     rows = []
     for s in students:
         status = {ex["id"]: ex["status"] for ex in (s.record or {}).get("exercises", [])}
         if s.error:
-            cells = f'<td class="error" colspan="{len(ids)}">{esc(say("cause grading", lang))}: {esc(s.error)}</td>'
+            cells = f'<td class="error" colspan="{len(ids)}">{esc(said("cause grading", lang))}: {esc(s.error)}</td>'
             total = "—"
         else:
             cells = "".join(
@@ -250,12 +250,12 @@ def render(ids: list[str], students: list[Student], missing: list[str], report: 
     exercises, causes = count(ids, students, lang)
     graded = [s for s in students if not s.error]
     top = sum(ex.max_score for ex in exercises.values()) or max((s.total for s in graded), default=0.0)
-    title = say("class report", lang)
+    title = said("class report", lang)
     body = (f"<h1>{esc(title)}</h1>"
-            f"<h2>{esc(say('at a glance', lang))}</h2>{_glance(students, graded, top, causes, missing, lang)}"
-            f"<h2>{esc(say('per exercise', lang))}</h2>{_per_exercise(exercises, graded, lang)}"
-            f"<h2>{esc(say('named mistakes', lang))}</h2>{_mistakes(exercises, len(graded), lang)}"
-            f"<h2>{esc(say('per student', lang))}</h2>{_per_student(ids, students, exercises, report, lang)}")
+            f"<h2>{esc(said('at a glance', lang))}</h2>{_glance(students, graded, top, causes, missing, lang)}"
+            f"<h2>{esc(said('per exercise', lang))}</h2>{_per_exercise(exercises, graded, lang)}"
+            f"<h2>{esc(said('named mistakes', lang))}</h2>{_mistakes(exercises, len(graded), lang)}"
+            f"<h2>{esc(said('per student', lang))}</h2>{_per_student(ids, students, exercises, report, lang)}")
     return page(title, body, lang)
 
 

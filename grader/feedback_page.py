@@ -13,10 +13,10 @@ import json
 from typing import TYPE_CHECKING
 
 from .feedback import FEEDBACK, sandbox_said
-from .html_page import esc, number, page, prose
+from .html_page import esc, number, page, prose, said
 from .safe_text import clean
 from .text import Text
-from .ui import WORDS, say
+from .ui import WORDS
 
 if TYPE_CHECKING:
     from .grading import ExerciseResult
@@ -95,13 +95,14 @@ def record(student: str, results: list[ExerciseResult], reports: list[ExerciseRe
             "id": ex.id, "slug": ex.slug, "title": _texts(ex.title), "file": clean(report.file, 200),
             "status": report.status, "score": report.score, "max_score": report.max_score,
             "passed_checks": passed, "checks": checks, "seed": result.seed,
-            "sandbox": _texts(sandbox_said(result.isolation)),
             "problem": _texts(problem) if problem else None, "details": [_texts(d) for d in details], "cause": cause,
             # the known mistakes its failures matched, so that a class report needs no course to name them
             "mistakes": {str(i): {"function": ex.mistakes[i].function, "hint": _texts(ex.mistakes[i].hint)}
                          for i in named},
             "rows": rows})
-    return json.dumps({"version": VERSION, "student": student, "exercises": exercises},
+    # One sandbox line for the student: every exercise ran in their one jail.
+    sandbox = _texts(sandbox_said(results[0].isolation)) if results else {"en": "", "zh": ""}
+    return json.dumps({"version": VERSION, "student": student, "sandbox": sandbox, "exercises": exercises},
                       ensure_ascii=False, separators=(",", ":"))
 
 
@@ -117,7 +118,7 @@ def _diff(diff: dict, lang: str) -> str:
                 worst = differs and [i, j] == list(diff["worst"])
                 cells.append(f'<td class="differs">{esc(text)}{" ◀" if worst else ""}</td>' if differs
                              else f"<td>{esc(text)}</td>")
-            head = esc(say(label, lang)) if i == 0 else ""
+            head = esc(said(label, lang)) if i == 0 else ""
             rows.append(f'<tr><th class="dim">{head}</th>{"".join(cells)}</tr>')
     return f'<table class="diff">{"".join(rows)}</table>'
 
@@ -126,7 +127,7 @@ def _row(row: dict, lang: str) -> str:
     mark = '<span class="pass">✓</span>' if row["passed"] else '<span class="fail">✗</span>'
     head = f'{mark} <b>{esc(row["function"])}</b> <span class="label">{esc(row["label"][lang])}</span>'
     if row["hidden"]:
-        return f'<div class="row">{head} <span class="dim">{esc(say("hidden", lang))}</span></div>'
+        return f'<div class="row">{head} <span class="dim">{esc(said("hidden", lang))}</span></div>'
     if row["inputs"]:
         head += f' <span class="dim mono">{esc(row["inputs"][lang])}</span>'
     parts = [head]
@@ -135,25 +136,25 @@ def _row(row: dict, lang: str) -> str:
         inner += [f'<pre class="dim">{esc(d[lang])}</pre>' for d in problem["details"]]
         if problem["diff"]:
             inner.append(_diff(problem["diff"], lang))
-        inner += [f'<p class="hint">{esc(say("hint", lang))}{prose(h[lang].strip())}</p>' for h in problem["hints"]]
+        inner += [f'<p class="hint">{esc(said("hint", lang))}{prose(h[lang].strip())}</p>' for h in problem["hints"]]
         parts.append(f'<div class="problem">{"".join(inner)}</div>')
     if row["output"]:
-        parts.append(f'<div class="problem"><pre class="dim">{esc(say("printed", lang))}{esc(row["output"])}</pre></div>')
+        parts.append(f'<div class="problem"><pre class="dim">{esc(said("printed", lang))}{esc(row["output"])}</pre></div>')
     return f'<div class="row">{"".join(parts)}</div>'
 
 
-def _exercise(ex: dict, lang: str) -> str:
+def _exercise(ex: dict, sandbox: str, lang: str) -> str:
     parts = [f'<h2>{esc(ex["id"])} {esc(ex["slug"])} — {esc(ex["title"][lang])}</h2>',
-             f'<p class="dim">{esc(say("file", lang))}<span class="mono">{esc(ex["file"])}</span></p>']
+             f'<p class="dim">{esc(said("file", lang))}<span class="mono">{esc(ex["file"])}</span></p>']
     if ex["problem"]:
         parts.append(f'<p class="fail">✗ {prose(ex["problem"][lang])}</p>')
         parts += [f'<pre class="dim">{esc(d[lang])}</pre>' for d in ex["details"]]
     parts += [_row(row, lang) for row in ex["rows"]]
-    summary = say("summary", lang, passed=ex["passed_checks"], total=ex["checks"], score=number(ex["score"]),
+    summary = said("summary", lang, passed=ex["passed_checks"], total=ex["checks"], score=number(ex["score"]),
                   max=number(ex["max_score"]))
-    seed = say("seed", lang, seed=ex["seed"]) + ("" if ex["status"] == "pass" else say("replay", lang, seed=ex["seed"]))
+    seed = said("seed", lang, seed=ex["seed"]) + ("" if ex["status"] == "pass" else said("replay", lang, seed=ex["seed"]))
     parts.append(f'<p><span class="{"pass" if ex["status"] == "pass" else "fail"}">{esc(summary)}</span>'
-                 f'<span class="dim"> · {esc(seed)} · {esc(say("sandbox", lang))}{esc(ex["sandbox"][lang])}</span></p>')
+                 f'<span class="dim"> · {esc(seed)} · {esc(said("sandbox", lang))}{esc(sandbox)}</span></p>')
     return f'<section class="exercise" id="ex-{esc(ex["id"])}">{"".join(parts)}</section>'
 
 
@@ -162,14 +163,14 @@ def render(doc: dict, lang: str) -> str:
     student, exercises = doc["student"], doc["exercises"]
     score = sum(ex["score"] for ex in exercises)
     max_score = sum(ex["max_score"] for ex in exercises)
-    title = say("feedback page", lang, student=student)
-    body = (f"<h1>{esc(title)}</h1><p><b>{esc(say('points of', lang, score=number(score), max=number(max_score)))}</b></p>"
-            + "".join(_exercise(ex, lang) for ex in exercises))
+    title = said("feedback page", lang, student=student)
+    body = (f"<h1>{esc(title)}</h1><p><b>{esc(said('points of', lang, score=number(score), max=number(max_score)))}</b></p>"
+            + "".join(_exercise(ex, doc["sandbox"][lang], lang) for ex in exercises))
     return page(title, body, lang)
 
 
 def render_error(student: str, error: str, lang: str) -> str:
     """The page of a student whose grading could not finish: why, as the gradebook says."""
-    title = say("feedback page", lang, student=student)
+    title = said("feedback page", lang, student=student)
     return page(title, f"<h1>{esc(title)}</h1><p class=\"error\">"
-                       f"{esc(say('not graded', lang, student=student, error=clean(error, TEXT_CAP)))}</p>", lang)
+                       f"{esc(said('not graded', lang, student=student, error=clean(error, TEXT_CAP)))}</p>", lang)

@@ -6,8 +6,11 @@ from elsewhere (its Content-Security-Policy), so even a slip in escaping could n
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
+
+from .ui import say
 
 # The colours a test finds in a screenshot to know a figure was drawn.
 HISTOGRAM = "#4c72b0"
@@ -75,6 +78,16 @@ def page(title: str, body: str, lang: str) -> str:
 </body>
 </html>
 """
+
+
+@functools.lru_cache(maxsize=8192)
+def _said(word: str, lang: str, values: tuple) -> str:
+    return say(word, lang, **dict(values))
+
+
+def said(word: str, lang: str, **values) -> str:
+    """`ui.say`, remembered: a class's pages say the same few things thousands of times."""
+    return _said(word, lang, tuple(sorted(values.items())))
 
 
 def number(value: float) -> str:

@@ -177,9 +177,10 @@ def test_the_report_and_the_pages_in_chinese(graded):
 def test_a_record_keeps_hidden_cases_to_their_names_and_an_ungraded_student_gets_a_page(tmp_path):
     row = {"function": "f", "label": {"en": "secret", "zh": "secret"}, "passed": False, "hidden": True}
     ex = {"id": "9.9", "slug": "x", "title": {"en": "X", "zh": "X"}, "file": "x.py", "status": "fail", "score": 0,
-          "max_score": 1, "passed_checks": 0, "checks": 1, "seed": 1, "sandbox": {"en": "jail", "zh": "jail"},
+          "max_score": 1, "passed_checks": 0, "checks": 1, "seed": 1,
           "problem": None, "details": [], "cause": None, "mistakes": {}, "rows": [row]}
-    page = feedback_page.render({"version": 1, "student": "a", "exercises": [ex]}, "en")
+    page = feedback_page.render({"version": 1, "student": "a", "sandbox": {"en": "jail", "zh": "jail"},
+                                 "exercises": [ex]}, "en")
     assert "secret" in page and "(hidden check)" in page
     error = feedback_page.render_error("b", "Timeout: <b>", "en")
     assert "b could not be graded: Timeout: &lt;b&gt;" in error
