@@ -83,7 +83,7 @@ def load(parts: list[Path], partial: bool = False) -> tuple[list[str], list[Stud
                     doc = json.loads((folder / feedback_page.RECORD).read_text(encoding="utf-8"))
                     student.record = doc if doc.get("version") == feedback_page.VERSION else None
                 except (OSError, ValueError):
-                    student.record = None  # graded by a tutor without records: points only
+                    pass  # graded by a tutor without records: points only
         students.append(student)
     return ids, students, missing
 
@@ -112,8 +112,9 @@ def count(ids: list[str], students: list[Student], lang: str) -> tuple[dict[str,
     exercises = {i: Exercise(i) for i in ids}
     causes = {cause: {"students": set(), "pairs": 0} for cause in CAUSES}
     for s in students:
-        if s.error:
+        if s.error:  # none of their exercises was graded
             causes["grading"]["students"].add(s.name)
+            causes["grading"]["pairs"] += len(ids)
             continue
         for ex in (s.record or {}).get("exercises", []):
             stats = exercises.get(ex["id"])
@@ -177,10 +178,11 @@ def _glance(students: list[Student], graded: list[Student], top: float, causes: 
         parts.append(f"<p>{esc(said('quartiles', lang, median=number(median), q1=number(q1), q3=number(q3), max=number(top)))}</p>")
     parts.append(f"<h3>{esc(said('totals', lang))}</h3>" + _histogram(totals, top, lang))
     parts.append(f"<h3>{esc(said('could not run', lang))}</h3>")
-    rows = [f"<tr><td>{esc(said('cause ' + cause, lang))}</td><td class=\"num\">"
-            f"{esc(said('students exercises', lang, students=len(c['students']), exercises=c['pairs']))}</td></tr>"
-            for cause, c in causes.items() if c["students"]]
-    parts.append(f'<table class="causes">{"".join(rows)}</table>' if rows
+    rows = [f'<tr><td>{esc(said("cause " + cause, lang))}</td><td class="num">{len(c["students"])}</td>'
+            f'<td class="num">{c["pairs"]}</td></tr>' for cause, c in causes.items() if c["students"]]
+    head = (f'<tr><th></th><th class="num">{esc(said("students", lang))}</th>'
+            f'<th class="num">{esc(said("exercises", lang))}</th></tr>')
+    parts.append(f'<table class="causes">{head}{"".join(rows)}</table>' if rows
                  else f"<p>{esc(said('everything ran', lang))}</p>")
     return "".join(parts)
 
@@ -238,7 +240,7 @@ def _per_student(ids: list[str], students: list[Student], exercises: dict[str, E
             total = "—"
         else:
             cells = "".join(
-                f'<td class="num {status.get(i) or ("pass" if s.scores[i] >= exercises[i].max_score > 0 else "fail")}">'
+                f'<td class="num {esc(status.get(i) or ("pass" if s.scores[i] >= exercises[i].max_score > 0 else "fail"))}">'
                 f"{esc(number(s.scores[i]))}</td>" for i in ids)
             total = number(s.total)
         rows.append(f'<tr><td>{_link(s, report)}</td><td class="num">{esc(total)}</td>{cells}</tr>')

@@ -13,6 +13,7 @@ import json
 from typing import TYPE_CHECKING
 
 from .feedback import FEEDBACK, sandbox_said
+from .formats import MESSAGE_CAP
 from .html_page import esc, number, page, prose, said
 from .safe_text import clean
 from .text import Text
@@ -25,16 +26,16 @@ if TYPE_CHECKING:
 RECORD = "feedback.json"  # beside results.json in a student's folder
 PAGE = "feedback.html"
 VERSION = 1
-TEXT_CAP = 2000  # characters of one text, as the terminal report caps them
-PRINTED_CAP = 400
 
 # Why a check could not run, told apart by the grader's own templates' opening words.
 _TIMEOUTS = tuple(FEEDBACK[key].en.split("{")[0] for key in ("timed out", "after a timeout", "import timed out"))
 _NOT_IMPORTED = FEEDBACK["does not import"].en.split("{")[0]
 
 
-def _texts(text: Text, cap: int = TEXT_CAP) -> dict:
-    return {"en": clean(text.en, cap), "zh": clean(text.zh, cap)}
+def _texts(text: Text) -> dict:
+    from .report import TEXT_CAP  # the record holds what the terminal report shows
+
+    return {"en": clean(text.en, TEXT_CAP), "zh": clean(text.zh, TEXT_CAP)}
 
 
 def _cause_of_failure(text: Text) -> str:
@@ -54,7 +55,7 @@ def _problem(problem, mistakes: list) -> dict:
 
 
 def _rows(result: ExerciseResult) -> list[dict]:
-    from .report import grouped, row_label
+    from .report import PRINTED_CAP, grouped, row_label
 
     rows = []
     for row, count in grouped(result.results):
@@ -172,5 +173,5 @@ def render(doc: dict, lang: str) -> str:
 def render_error(student: str, error: str, lang: str) -> str:
     """The page of a student whose grading could not finish: why, as the gradebook says."""
     title = said("feedback page", lang, student=student)
-    return page(title, f"<h1>{esc(title)}</h1><p class=\"error\">"
-                       f"{esc(said('not graded', lang, student=student, error=clean(error, TEXT_CAP)))}</p>", lang)
+    why = said("not graded", lang, student=student, error=clean(error, MESSAGE_CAP))
+    return page(title, f'<h1>{esc(title)}</h1><p class="error">{esc(why)}</p>', lang)
