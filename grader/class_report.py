@@ -46,8 +46,8 @@ class Student:
     total: float
     scores: dict[str, float]
     error: str  # why grading could not finish ("" when it did)
-    record: dict | None = None  # their feedback.json
-    page: Path | None = None  # their feedback.html
+    page: Path  # their feedback.html
+    record: dict | None = None  # their feedback.json, when grading finished
 
 
 @dataclass
@@ -60,8 +60,9 @@ class Exercise:
     unexplained: dict[str, dict] = field(default_factory=dict)  # failure's shape -> an example and students
 
 
-def load(parts: list[Path], partial: bool = False) -> tuple[list[str], list[Student], list[str]]:
-    """The exercises' ids (course order), every student of the gradebooks, and the missing shards."""
+def load(parts: list[Path], lang: str, partial: bool = False) -> tuple[list[str], list[Student], list[str]]:
+    """The exercises' ids (course order), every student of the gradebooks, and the missing shards.
+    A graded student without a readable record is an error (`lang`: in which language)."""
     with tempfile.TemporaryDirectory(prefix="tutor-report-") as tmp:
         merged = Path(tmp) / "grades.csv"
         _, missing = merge_gradebooks([part / "grades.csv" for part in parts], merged, partial)
@@ -70,20 +71,17 @@ def load(parts: list[Path], partial: bool = False) -> tuple[list[str], list[Stud
     ids = [name for name in fields if name not in ("student", "total", "error")]
     students = []
     for row in rows:
+        folder = student_dir(home[row["student"]], row["student"])
         student = Student(row["student"], _number(row.get("total", "")), {i: _number(row.get(i, "")) for i in ids},
-                          row.get("error") or "")
-        try:
-            folder = student_dir(home[student.name], student.name)
-        except ValueError:  # a gradebook edited by hand: a name no folder can have
-            folder = None
-        if folder is not None:
-            student.page = folder / feedback_page.PAGE
-            if not student.error:
-                try:
-                    doc = json.loads((folder / feedback_page.RECORD).read_text(encoding="utf-8"))
-                    student.record = doc if doc.get("version") == feedback_page.VERSION else None
-                except (OSError, ValueError):
-                    pass  # graded by a tutor without records: points only
+                          row.get("error") or "", folder / feedback_page.PAGE)
+        if not student.error:
+            record = folder / feedback_page.RECORD
+            try:
+                student.record = json.loads(record.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                student.record = {}
+            if student.record.get("version") != feedback_page.VERSION:  # graded before records, or by another tutor
+                raise ValueError(said("no record", lang, file=record))
         students.append(student)
     return ids, students, missing
 
@@ -91,8 +89,6 @@ def load(parts: list[Path], partial: bool = False) -> tuple[list[str], list[Stud
 def write_pages(students: list[Student], lang: str) -> None:
     """Each student's feedback page, in `lang`."""
     for s in students:
-        if s.page is None or not (s.record or s.error):
-            continue
         text = (feedback_page.render_error(s.name, s.error, lang) if s.error
                 else feedback_page.render(s.record, lang))
         s.page.parent.mkdir(parents=True, exist_ok=True)
@@ -116,7 +112,7 @@ def count(ids: list[str], students: list[Student], lang: str) -> tuple[dict[str,
             causes["grading"]["students"].add(s.name)
             causes["grading"]["pairs"] += len(ids)
             continue
-        for ex in (s.record or {}).get("exercises", []):
+        for ex in s.record["exercises"]:
             stats = exercises.get(ex["id"])
             if stats is None:
                 continue
@@ -139,10 +135,6 @@ def count(ids: list[str], students: list[Student], lang: str) -> tuple[dict[str,
             for cause in found:
                 causes[cause]["students"].add(s.name)
                 causes[cause]["pairs"] += 1
-    for s in students:  # an exercise no record names (a gradebook alone): full marks pass
-        if not s.error and s.record is None:
-            for i in ids:
-                exercises[i].passed += exercises[i].max_score > 0 and s.scores[i] >= exercises[i].max_score
     return exercises, causes
 
 
@@ -222,26 +214,21 @@ def _mistakes(exercises: dict[str, Exercise], graded: int, lang: str) -> str:
 
 
 def _link(s: Student, report: Path) -> str:
-    if s.page is None or not (s.record or s.error):
-        return esc(s.name)
     href = quote(os.path.relpath(s.page.resolve(), report.resolve().parent).replace(os.sep, "/"))
     return f'<a href="{esc(href)}">{esc(s.name)}</a>'
 
 
-def _per_student(ids: list[str], students: list[Student], exercises: dict[str, Exercise], report: Path,
-                 lang: str) -> str:
+def _per_student(ids: list[str], students: list[Student], report: Path, lang: str) -> str:
     head = (f"<tr><th>{esc(said('student', lang))}</th><th class=\"num\">{esc(said('total', lang))}</th>"
             + "".join(f'<th class="num">{esc(i)}</th>' for i in ids) + "</tr>")
     rows = []
     for s in students:
-        status = {ex["id"]: ex["status"] for ex in (s.record or {}).get("exercises", [])}
         if s.error:
             cells = f'<td class="error" colspan="{len(ids)}">{esc(said("cause grading", lang))}: {esc(s.error)}</td>'
             total = "—"
         else:
-            cells = "".join(
-                f'<td class="num {esc(status.get(i) or ("pass" if s.scores[i] >= exercises[i].max_score > 0 else "fail"))}">'
-                f"{esc(number(s.scores[i]))}</td>" for i in ids)
+            status = {ex["id"]: ex["status"] for ex in s.record["exercises"]}
+            cells = "".join(f'<td class="num {esc(status.get(i, ""))}">{esc(number(s.scores[i]))}</td>' for i in ids)
             total = number(s.total)
         rows.append(f'<tr><td>{_link(s, report)}</td><td class="num">{esc(total)}</td>{cells}</tr>')
     return f'<table class="students">{head}{"".join(rows)}</table>'
@@ -257,14 +244,14 @@ def render(ids: list[str], students: list[Student], missing: list[str], report: 
             f"<h2>{esc(said('at a glance', lang))}</h2>{_glance(students, graded, top, causes, missing, lang)}"
             f"<h2>{esc(said('per exercise', lang))}</h2>{_per_exercise(exercises, graded, lang)}"
             f"<h2>{esc(said('named mistakes', lang))}</h2>{_mistakes(exercises, len(graded), lang)}"
-            f"<h2>{esc(said('per student', lang))}</h2>{_per_student(ids, students, exercises, report, lang)}")
+            f"<h2>{esc(said('per student', lang))}</h2>{_per_student(ids, students, report, lang)}")
     return page(title, body, lang)
 
 
 def write(parts: list[Path], lang: str, report: Path | None = None, partial: bool = False) -> tuple[int, list[str]]:
     """Every student's feedback page, and the class report when `report` is given; how many
     students, and which shards are missing (an error unless `partial`, as for a merge)."""
-    ids, students, missing = load(parts, partial)
+    ids, students, missing = load(parts, lang, partial)
     write_pages(students, lang)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)

@@ -94,6 +94,8 @@ WORDS: dict[str, Text] = {
     "total": Text("total", "总分"),
     "shards missing": Text("Without shards {shards}: their students are not in this report.",
                            "缺少分片 {shards}：其中的学生不在这份报告中。"),
+    "no record": Text("{file} is missing or was written by another version of tutor: grade the class again",
+                      "{file} 不存在，或者是由另一个版本的 tutor 写出的：请重新为全班评分"),
     "wrote report": Text("Wrote {file} ({count} students) and a feedback page for each student",
                          "已写出 {file}（{count} 名学生）以及每名学生的反馈页面"),
     "wrote pages": Text("Wrote a feedback page for each student: {folder}/<student>/feedback.html",

@@ -16,7 +16,7 @@ from conftest import ROOT, run_tutor
 from grader import feedback_page, html_page
 from grader.catalog import Course
 from grader.validate import mistake_source
-from test_hostile_output import NASTY
+from test_hostile_output import NASTY, assert_safe
 
 # What a student prints and raises: the hostile corpus, and markup that would end the
 # page's table and run a script were it not escaped.
@@ -154,6 +154,8 @@ def test_what_a_student_prints_changes_nothing_in_their_page(graded):
     shown = dom.text()
     assert "</table></pre></div><script>document.title='pwned'</script>" in shown  # as text
     assert next(dom.all("title")).text() == "zed: feedback" and not list(dom.all("script"))
+    for written in (folder / "feedback.html", tmp / "report.html"):
+        assert_safe(written.read_text(encoding="utf-8"))  # no raw control character: shown as \x1b
     # The same record without a character of markup (a record is data: its only markup is the
     # student's): the same elements, nested alike.
     record = (folder / "feedback.json").read_text(encoding="utf-8")
@@ -186,7 +188,10 @@ def test_a_record_keeps_hidden_cases_to_their_names_and_an_ungraded_student_gets
     assert "b could not be graded: Timeout: &lt;b&gt;" in error
 
 
-def test_tutor_report_names_a_folder_that_was_not_graded(tmp_path):
+def test_tutor_report_names_a_folder_that_was_not_graded_or_a_student_without_a_record(tmp_path):
     proc = run_tutor("report", str(tmp_path), "-o", str(tmp_path / "r.html"))
     assert proc.returncode == 2 and "grades.csv" in proc.stderr
+    (tmp_path / "grades.csv").write_text("student,total,error\nann,1.0,\n", encoding="utf-8")
+    proc = run_tutor("report", str(tmp_path), "-o", str(tmp_path / "r.html"))
+    assert proc.returncode == 2 and "feedback.json is missing" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "r.html").exists()
