@@ -198,7 +198,8 @@ def _mistakes(exercises: dict[str, Exercise], graded: int, lang: str) -> str:
         for index, m in sorted(ex.mistakes.items(), key=lambda kv: (-len(kv[1]["students"]), kv[0])):
             n = len(m["students"])
             items.append(f'<li class="mistake"><code>{esc(m["function"])}</code>: {prose(m["hint"][lang].strip())} — '
-                         f'<b class="count">{esc(said("of students", lang, count=n, total=graded))}</b> '
+                         f'<b class="count">{esc(said("of students", lang, count=n, total=graded))}</b>'
+                         f'{esc(said("share", lang, share=f"{n / max(graded, 1):.0%}"))} '
                          f'<span class="share" style="width:{10 * n / max(graded, 1):.2f}em"></span></li>')
         body = f'<ul>{"".join(items)}</ul>' if items else f'<p class="dim">{esc(said("no named mistake", lang))}</p>'
         kinds = sorted(ex.unexplained.values(), key=lambda k: (-len(k["students"]), k["example"]["en"]))

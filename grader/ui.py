@@ -86,6 +86,7 @@ WORDS: dict[str, Text] = {
     "mean points": Text("mean {mean}/{max} points", "平均得分 {mean}/{max}"),
     "named mistakes": Text("The named mistakes", "常见错误"),
     "of students": Text("{count} of {total} students", "{total} 名学生中的 {count} 名"),
+    "share": Text(" ({share} of the class)", "（占全班 {share}）"),
     "no named mistake": Text("no failure matched a known mistake", "没有失败与已知的常见错误相符"),
     "unexplained": Text("failures no mistake explains", "常见错误无法解释的失败"),
     "more kinds": Text("and {count} more kinds of failure", "另有 {count} 类失败"),
