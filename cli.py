@@ -598,10 +598,10 @@ def _write_pages(parts: list[Path], lang: str, report: Optional[Path], partial: 
         count, missing = write(parts, lang, report, partial)
     except (ValueError, KeyError, OSError) as exc:
         _fail(escape(str(exc)))
-    if report is None:
+    if report is None:  # the students' pages only
         console.print(escape(_say("wrote pages", folder=_shown(parts[0] / "students"))))
-    else:
-        console.print(escape(_say("wrote report", file=_shown(report), count=count)))
+        return
+    console.print(escape(_say("wrote report", file=_shown(report), count=count)))
     if missing:
         err.print(escape(_say("shards missing", shards=", ".join(missing))))
 
