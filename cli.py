@@ -559,12 +559,17 @@ def grade(
         "$SLURM_ARRAY_TASK_ID, or $TUTOR_SHARD_INDEX, all from 0), N from auto/N, $TUTOR_SHARD_COUNT or "
         "$SLURM_ARRAY_TASK_COUNT."),
     solutions: Optional[Path] = Solutions,
+    report: Optional[Path] = typer.Option(None, "--report", metavar="FILE.html",
+                                          help="Also write the class report: what the class got wrong."),
+    lang: Optional[str] = Lang,
 ):
-    """Grade a class: every exercise for every student, in parallel, into a gradebook."""
+    """Grade a class: every exercise for every student, in parallel, into a gradebook, with a
+    feedback page per student."""
     from rich.progress import Progress
 
     from grader import bulk
 
+    lang = _lang(lang)
     course = _course(solutions)
     _require_references(course, course.exercises)
     try:
@@ -583,10 +588,40 @@ def grade(
     shard_said = f"shard {which[0]}/{which[1]}: " if which else ""
     console.print(escape(f"{shard_said}{len(subs)} students ({len(subs) - graded} unchanged since the last run); "
                          f"gradebook: {_shown(out / 'grades.csv')}"))
+    _write_pages([out], lang, report, partial=bool(which))
     failed = [r for r in rows if r.get("error")]
     for row in failed:
         err.print(f"[red]error:[/red] {escape(row['student'])}: {escape(clean(row['error'], 2000))}")
     raise typer.Exit(1 if failed else 0)
+
+
+def _write_pages(parts: list[Path], lang: str, report: Optional[Path], partial: bool) -> None:
+    """Each student's feedback page, and the class report when asked for."""
+    from grader.class_report import write
+
+    try:
+        count, missing = write(parts, lang, report, partial)
+    except (ValueError, KeyError, OSError) as exc:
+        _fail(escape(str(exc)))
+    if report is None:  # the students' pages only
+        console.print(escape(_say("wrote pages", folder=_shown(parts[0] / "students"))))
+        return
+    console.print(escape(_say("wrote report", file=_shown(report), count=count)))
+    if missing:
+        err.print(escape(_say("shards missing", shards=", ".join(missing))))
+
+
+@app.command("report")
+def report_(grades: list[Path] = typer.Argument(..., help="Folders `tutor grade --out` wrote (a shard's each)."),
+            output: Path = typer.Option(Path("report.html"), "--output", "-o", help="The class report to write."),
+            partial: bool = typer.Option(False, "--partial", help="Report even when shards are missing (they are named)."),
+            lang: Optional[str] = Lang):
+    """The class report of graded students (shards merged), and every student's feedback page."""
+    lang = _lang(lang)
+    for folder in grades:
+        if not (folder / "grades.csv").is_file():
+            _fail(escape(_say("no such file", file=folder / "grades.csv")))
+    _write_pages(grades, lang, output, partial)
 
 
 gradebook_app = typer.Typer(help="Gradebooks written by `tutor grade`.", no_args_is_help=True)

@@ -250,7 +250,7 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int, shared:
     their result files; return the row (an error row when grading could not finish)."""
     from rich.console import Console
 
-    from . import formats
+    from . import feedback_page, formats
     from .grading import grade_many
     from .report import render
     from .results import build
@@ -285,6 +285,7 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int, shared:
     for result in results:
         render(text, result)
     (out / "report.txt").write_text(text.export_text(), encoding="utf-8")
+    (out / feedback_page.RECORD).write_text(feedback_page.record(sub.student, results, reports), encoding="utf-8")
     return {"student": sub.student, **{r.id: r.score for r in reports},
             "total": round(sum(r.score for r in reports), 6)}
 

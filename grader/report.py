@@ -24,9 +24,10 @@ PRINTED_CAP = 400  # characters of what a case printed
 DIFF_MAX_ELEMENTS = 48  # larger tensors are described by the numbers above, not drawn
 
 
-def tensor_diff(expected, actual, lang: str = "en"):
-    """Expected and got side by side for a small 1-D or 2-D tensor: differing elements in red,
-    the worst one marked. None when the tensor is too large or of another rank."""
+def diff_cells(expected, actual):
+    """A small 1-D or 2-D tensor's values as text, for drawing expected above got: (expected
+    rows, got rows, which cells differ, the worst cell). None when the tensor is too large or
+    of another rank. The terminal and the HTML feedback page draw it."""
     if expected.dim() not in (1, 2) or expected.numel() > DIFF_MAX_ELEMENTS or expected.shape != actual.shape:
         return None
     e2, a2 = (t.reshape(1, -1) if t.dim() == 1 else t for t in (expected, actual))
@@ -39,23 +40,30 @@ def tensor_diff(expected, actual, lang: str = "en"):
         gap = (a != e).double()
         bad = a != e
     worst = divmod(int(torch.where(bad, gap, torch.full_like(gap, -1.0)).argmax()), e.shape[1])
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="dim")
-    for _ in range(e.shape[1]):
-        grid.add_column(justify="right")
 
     def fmt(value) -> str:
         return f"{value:.4g}" if isinstance(value, float) else str(value)
 
-    for label, t in (("expected", e2), ("got", a2)):
-        for i in range(t.shape[0]):
-            cells = []
-            for j in range(t.shape[1]):
-                text = fmt(t[i, j].item())
-                if t is a2 and bad[i, j]:
-                    text = f"[bold red]{escape(text)}{'◀' if (i, j) == worst else ''}[/]"
-                cells.append(text)
-            grid.add_row(say(label, lang) if i == 0 else "", *cells)
+    return ([[fmt(v) for v in row] for row in e2.tolist()], [[fmt(v) for v in row] for row in a2.tolist()],
+            bad.tolist(), worst)
+
+
+def tensor_diff(expected, actual, lang: str = "en"):
+    """Expected and got side by side for a small 1-D or 2-D tensor: differing elements in red,
+    the worst one marked. None when the tensor is too large or of another rank."""
+    cells = diff_cells(expected, actual)
+    if cells is None:
+        return None
+    want, got, bad, worst = cells
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim")
+    for _ in range(len(want[0])):
+        grid.add_column(justify="right")
+    for label, rows in (("expected", want), ("got", got)):
+        for i, row in enumerate(rows):
+            shown = [f"[bold red]{escape(text)}{'◀' if (i, j) == worst else ''}[/]" if rows is got and bad[i][j]
+                     else text for j, text in enumerate(row)]
+            grid.add_row(say(label, lang) if i == 0 else "", *shown)
     return grid
 
 
@@ -64,7 +72,7 @@ def _shape_of_failure(row: CaseResult):
     return [(re.sub(r"\d+", "#", p.message), p.hints) for p in row.problems]
 
 
-def _group(rows: list[CaseResult]):
+def grouped(rows: list[CaseResult]):
     """Collapse runs of passing random cases, and runs of cases failing the same way."""
     out: list[tuple[CaseResult, int]] = []
     for row in rows:
@@ -92,7 +100,7 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
         # Show each function's first few kinds of failure; count the rest in one line.
         shown: dict[str, int] = {}
         hidden: dict[str, int] = {}
-        for row, count in _group(result.results):
+        for row, count in grouped(result.results):
             if not row.passed and not row.hidden:
                 if shown.get(row.function, 0) >= MAX_FAILURES_SHOWN:
                     hidden[row.function] = hidden.get(row.function, 0) + count
@@ -115,11 +123,17 @@ def render_unloadable(console: Console, error, lang: str = "en") -> None:
     console.print(f"[red]✗[/red] {escape(say('unloadable', lang, error=str(error)))}", overflow="fold")
 
 
-def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> None:
+def row_label(row: CaseResult, count: int, lang: str) -> str:
+    """A row's case, or the run of cases it stands for ("seed and 5 more like it")."""
     label = label_said(row.label).get(lang)
     if count > 1:
         label = say("random cases", lang, count=count) if row.passed else say("more like it", lang, label=label,
                                                                               count=count - 1)
+    return label
+
+
+def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> None:
+    label = row_label(row, count, lang)
     line = RichText("  ")
     line.append("✓ " if row.passed else "✗ ", style="green" if row.passed else "red")
     line.append(f"{row.function}", style="bold")

@@ -149,6 +149,13 @@ def test_shards_partition_the_class_and_merge_back(graded, tmp_path):
     partial = run_tutor("gradebook", "merge", str(parts[0]), "--partial", "--out", str(tmp_path / "one.csv"))
     assert partial.returncode == 0 and "without shard 2/2" in partial.stderr
     assert set(rows(tmp_path / "one.csv")) == students[0]
+    # The class report merges shards as the gradebook does, and links into each shard's folder.
+    report = run_tutor("report", *(str(p.parent) for p in parts), "-o", str(tmp_path / "report.html"))
+    assert report.returncode == 0 and "(4 students)" in report.stdout, report.stderr
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert all(f'href="shard{k}/students/' in html for k in (1, 2)) and html.count('/feedback.html"') == 4
+    alone = run_tutor("report", str(parts[0].parent), "-o", str(tmp_path / "one.html"))
+    assert alone.returncode == 2 and "shard 2/2 of 2 missing" in alone.stderr
 
 
 def test_a_re_run_writes_the_same_gradebook(klass, tmp_path):
