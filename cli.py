@@ -26,8 +26,9 @@ from grader.ui import chosen_language, say
 
 app = typer.Typer(help="Exercises and an autograder for the PyTorch preliminaries of Dive into Deep Learning.",
                   add_completion=False, pretty_exceptions_enable=False)
-console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# Piped or redirected, a line is not broken at 80 columns mid-phrase: whatever reads it wraps it.
+console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+err = Console(stderr=True, highlight=False, soft_wrap=not sys.stderr.isatty())
 
 USAGE_ERROR = 2
 Lang = typer.Option(None, "--lang", help="en or zh (default: $TUTOR_LANG, else the locale, else en).")
@@ -414,7 +415,7 @@ def _emit(results, format_: str, writes: list[tuple[str, Path]], lang: str, unlo
 
     def text(fmt: str) -> str:
         if fmt == "text":
-            capture = Console(record=True, width=100, file=open(os.devnull, "w"), highlight=False)
+            capture = Console(record=True, width=100, file=open(os.devnull, "w"), highlight=False, soft_wrap=True)
             for result in results:
                 render(capture, result, lang)
             for problem in unloadable:

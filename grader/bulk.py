@@ -281,7 +281,7 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int, shared:
     (out / "results.json").write_text(formats.exercism_json(reports), encoding="utf-8")
     (out / "gradescope.json").write_text(formats.gradescope(reports), encoding="utf-8")
     (out / "junit.xml").write_text(formats.junit(reports), encoding="utf-8")
-    text = Console(record=True, width=100, file=open(os.devnull, "w"), highlight=False)
+    text = Console(record=True, width=100, file=open(os.devnull, "w"), highlight=False, soft_wrap=True)
     for result in results:
         render(text, result)
     (out / "report.txt").write_text(text.export_text(), encoding="utf-8")

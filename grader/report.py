@@ -120,7 +120,7 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
 
 def render_unloadable(console: Console, error, lang: str = "en") -> None:
     """An exercise file that does not load: named with its line, in the report itself."""
-    console.print(f"[red]✗[/red] {escape(say('unloadable', lang, error=str(error)))}", overflow="fold")
+    console.print(f"[red]✗[/red] {escape(say('unloadable', lang, error=str(error)))}")
 
 
 def row_label(row: CaseResult, count: int, lang: str) -> str:
@@ -144,12 +144,12 @@ def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> Non
         return
     if row.inputs.en and (count == 1 or not row.passed):
         line.append(f"  {row.inputs.get(lang)}", style="dim")
-    console.print(line, overflow="fold")
+    console.print(line)
     hinted = []
     for problem in row.problems:
-        console.print(f"      {escape(clean(problem.says(lang), TEXT_CAP))}", overflow="fold")
+        console.print(f"      {escape(clean(problem.says(lang), TEXT_CAP))}")
         for detail in problem.details_in(lang):
-            console.print(f"        [dim]{escape(clean(detail, TEXT_CAP))}[/dim]", overflow="fold")
+            console.print(f"        [dim]{escape(clean(detail, TEXT_CAP))}[/dim]")
         if problem.tensors is not None:
             picture = tensor_diff(*problem.tensors, lang)
             if picture is not None:
@@ -158,7 +158,7 @@ def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> Non
             if hint in hinted:
                 continue  # two checks failing the same way name the same mistake once
             hinted.append(hint)
-            console.print(f"      [yellow]{say('hint', lang)}[/yellow]{escape(hint.get(lang).strip())}", overflow="fold")
+            console.print(f"      [yellow]{say('hint', lang)}[/yellow]{escape(hint.get(lang).strip())}")
     if not row.passed and row.output:
         shown = clean(row.output, PRINTED_CAP, "…")
-        console.print(f"      [dim]{say('printed', lang)}{escape(shown.rstrip())}[/dim]", overflow="fold")
+        console.print(f"      [dim]{say('printed', lang)}{escape(shown.rstrip())}[/dim]")
