@@ -258,6 +258,8 @@ def check(
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE.png",
                                         help="Also draw your result: the exercise's figure (e.g. 2.5.6.5), "
                                         "or where a failed comparison differs."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also say what the sandbox enforced "
+                                 "(said anyway when it had to give something up)."),
     lang: Optional[str] = Lang,
 ):
     """Run your code for an exercise and compare it with the reference solution."""
@@ -302,7 +304,7 @@ def check(
             _fail(escape(_say("tutor bug", id=ex.id, error=clean(f"{type(exc).__name__}: {exc}", 2000),
                               file=_save_traceback())))
         if format_ == "text":
-            render(console, result, lang, _shown(path))
+            render(console, result, lang, _shown(path), verbose or strict)  # --strict shows what held
         results.append(result)
         if file is None:
             workspace.record_check(course, ex, path, result.passed)
@@ -314,10 +316,21 @@ def check(
     if format_ == "text":
         for problem in unloadable:
             render_unloadable(console, problem, lang)
+        if all_:
+            _total(results, lang)
     _emit(results, format_, writes, lang, unloadable, run_seed)
     if plot is not None:
         _draw(results[0], plot, lang)
     raise typer.Exit(USAGE_ERROR if unloadable else 0 if all_passed else 1)
+
+
+def _total(results, lang: str) -> None:
+    from grader.results import score
+
+    passed = sum(r.passed for r in results)
+    words = say("total", lang, passed=passed, count=len(results), score=f"{sum(score(r) for r in results):.3g}",
+                max=f"{sum(r.exercise.points for r in results):g}")
+    console.print(f"[bold {'green' if passed == len(results) else 'red'}]{words}[/]")
 
 
 def _draw(result, path: Optional[Path], lang: str) -> None:

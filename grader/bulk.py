@@ -283,7 +283,7 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int, shared:
     (out / "junit.xml").write_text(formats.junit(reports), encoding="utf-8")
     text = Console(record=True, width=100, file=open(os.devnull, "w"), highlight=False, soft_wrap=True)
     for result in results:
-        render(text, result)
+        render(text, result, verbose=True)  # the record says what the sandbox enforced
     (out / "report.txt").write_text(text.export_text(), encoding="utf-8")
     (out / feedback_page.RECORD).write_text(feedback_page.record(sub.student, results, reports), encoding="utf-8")
     return {"student": sub.student, **{r.id: r.score for r in reports},

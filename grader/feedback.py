@@ -330,4 +330,7 @@ def label_said(label: str) -> Text:
     base, suffix = (numbered["base"], f" #{numbered['n']}") if numbered else (label, "")
     case = _CASE_N.fullmatch(base)
     zh = f"用例 {case['n']}" if case else LABELS.get(base, base)
-    return Text(label, zh + suffix)
+    # "seed" is the study notes' word for their example; in a report it would read as the
+    # random seed, which the summary line names too.
+    en = re.sub(r"^seed\b", "the example", base)
+    return Text(en + suffix, zh + suffix)

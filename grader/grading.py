@@ -49,6 +49,7 @@ class ExerciseResult:
     seed: int
     isolation: str
     results: list[CaseResult] = field(default_factory=list)
+    confined: bool = False  # the sandbox held every property (its line is then only shown on request)
     import_problem: Problem | None = None
     outcomes: dict = field(default_factory=dict)  # the student's, by (function, case index)
 
@@ -193,7 +194,7 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
     """Phase 2: the reference here, on equal inputs, and every check."""
     today = today or datetime.date.today()
     cases = expand_all(exercise, seed)
-    result = ExerciseResult(exercise, student, seed, run.isolation, outcomes=run.outcomes)
+    result = ExerciseResult(exercise, student, seed, run.isolation, outcomes=run.outcomes, confined=run.complete)
     if run.import_error or run.import_failure:
         if run.import_error:
             e = run.import_error

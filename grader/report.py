@@ -73,22 +73,30 @@ def _shape_of_failure(row: CaseResult):
 
 
 def grouped(rows: list[CaseResult]):
-    """Collapse runs of passing random cases, and runs of cases failing the same way."""
+    """Per function: its passing cases as one row, then runs of cases failing the same way
+    as one row each; a hidden case keeps a row of its own (it shows only its name)."""
     out: list[tuple[CaseResult, int]] = []
+    passing: dict[str, int] = {}  # function -> index of its passing row in out
     for row in rows:
-        if out and not row.hidden and not out[-1][0].hidden:  # a hidden check shows its own name
+        if row.passed and not row.hidden:
+            if row.function in passing:
+                first, count = out[passing[row.function]]
+                out[passing[row.function]] = (first, count + 1)
+                continue
+            passing[row.function] = len(out)
+        elif out and not row.hidden and not out[-1][0].hidden:
             last, count = out[-1]
-            same_pass = row.passed and last.passed and row.random and last.random
-            same_fail = (not row.passed and not last.passed and last.function == row.function
-                         and _shape_of_failure(row) == _shape_of_failure(last))
-            if last.function == row.function and (same_pass or same_fail):
+            if not last.passed and last.function == row.function and _shape_of_failure(row) == _shape_of_failure(last):
                 out[-1] = (last, count + 1)
                 continue
         out.append((row, 1))
     return out
 
 
-def render(console: Console, result: ExerciseResult, lang: str = "en", show_path: str | None = None) -> None:
+def render(console: Console, result: ExerciseResult, lang: str = "en", show_path: str | None = None,
+           verbose: bool = False) -> None:
+    """One exercise's report. The sandbox's line only when asked (`verbose`) or when it gave
+    something up."""
     ex = result.exercise
     where = clean(show_path or str(result.file), 200)
     console.print(f"[bold]{ex.id} {ex.slug}[/bold] — {escape(ex.title.get(lang))}  [dim]{escape(where)}[/dim]")
@@ -100,13 +108,14 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
         # Show each function's first few kinds of failure; count the rest in one line.
         shown: dict[str, int] = {}
         hidden: dict[str, int] = {}
+        hinted: list = []  # a hint said once for the exercise, however many cases it explains
         for row, count in grouped(result.results):
             if not row.passed and not row.hidden:
                 if shown.get(row.function, 0) >= MAX_FAILURES_SHOWN:
                     hidden[row.function] = hidden.get(row.function, 0) + count
                     continue
                 shown[row.function] = shown.get(row.function, 0) + 1
-            _render_row(console, row, count, lang)
+            _render_row(console, row, count, lang, hinted)
         for function, count in hidden.items():
             console.print(f"  [red]✗[/red] [bold]{function}[/bold]  [cyan]{say('more failing', lang, count=count)}[/cyan]"
                           f"[dim]{say('fix first', lang)}[/dim]")
@@ -114,8 +123,9 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
     colour = "green" if result.passed else "red"
     summary = say("summary", lang, passed=passed, total=total, score=f"{score(result):.3g}", max=f"{ex.points:g}")
     replay = say('replay', lang, seed=result.seed) if not result.passed else ""
-    console.print(f"  [{colour}]{summary}[/{colour}][dim] · {say('seed', lang, seed=result.seed)}{replay}"
-                  f" · {say('sandbox', lang)}{escape(sandbox_said(result.isolation).get(lang))}[/dim]")
+    sandbox = f" · {say('sandbox', lang)}{escape(sandbox_said(result.isolation).get(lang))}" \
+        if verbose or not result.confined else ""
+    console.print(f"  [{colour}]{summary}[/{colour}][dim] · {say('seed', lang, seed=result.seed)}{replay}{sandbox}[/dim]")
 
 
 def render_unloadable(console: Console, error, lang: str = "en") -> None:
@@ -127,12 +137,12 @@ def row_label(row: CaseResult, count: int, lang: str) -> str:
     """A row's case, or the run of cases it stands for ("seed and 5 more like it")."""
     label = label_said(row.label).get(lang)
     if count > 1:
-        label = say("random cases", lang, count=count) if row.passed else say("more like it", lang, label=label,
-                                                                              count=count - 1)
+        label = say("cases", lang, count=count) if row.passed else say("more like it", lang, label=label,
+                                                                       count=count - 1)
     return label
 
 
-def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> None:
+def _render_row(console: Console, row: CaseResult, count: int, lang: str, hinted: list) -> None:
     label = row_label(row, count, lang)
     line = RichText("  ")
     line.append("✓ " if row.passed else "✗ ", style="green" if row.passed else "red")
@@ -145,7 +155,6 @@ def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> Non
     if row.inputs.en and (count == 1 or not row.passed):
         line.append(f"  {row.inputs.get(lang)}", style="dim")
     console.print(line)
-    hinted = []
     for problem in row.problems:
         console.print(f"      {escape(clean(problem.says(lang), TEXT_CAP))}")
         for detail in problem.details_in(lang):
@@ -154,9 +163,9 @@ def _render_row(console: Console, row: CaseResult, count: int, lang: str) -> Non
             picture = tensor_diff(*problem.tensors, lang)
             if picture is not None:
                 console.print(Padding(picture, (0, 0, 0, 8)))
-        for hint in problem.hints:
-            if hint in hinted:
-                continue  # two checks failing the same way name the same mistake once
+        # One hint per failure, the most specific (a named mistake comes before the check's own
+        # hint), and none said twice in one exercise's report.
+        for hint in [h for h in problem.hints if h not in hinted][:1]:
             hinted.append(hint)
             console.print(f"      [yellow]{say('hint', lang)}[/yellow]{escape(hint.get(lang).strip())}")
     if not row.passed and row.output:

@@ -247,7 +247,9 @@ def test_case_labels_are_shown_in_chinese_and_kept_as_written_elsewhere():
     assert label_said("whole function").zh == "整个函数" and label_said("random #3").zh == "随机 #3"
     assert label_said("seed with NaN").zh == "含 NaN 的笔记示例" and label_said("seed #2").zh == "笔记示例 #2"
     assert label_said("case 3").zh == "用例 3" and label_said("zero and negatives").zh == "零与负数"
-    assert label_said("float64").zh == "float64" and label_said("seed").en == "seed"
+    assert label_said("float64").zh == "float64"
+    # the notes' "seed" example reads as the random seed in a report: it is "the example" there
+    assert label_said("seed").en == "the example" and label_said("seed with NaN #2").en == "the example with NaN #2"
     assert label_said("not in the catalog").zh == "not in the catalog"  # another course's label, as written
 
 
@@ -319,3 +321,20 @@ def test_check_all_with_a_broken_exercise_file_fails_and_names_it_in_every_forma
     assert "::error file=exercises/2.1.2-elementwise.yaml,line=" in out["github"].read_text(encoding="utf-8")
     proc = run_tutor("check", "--all", "--seed", "1", cwd=course_copy)
     assert proc.returncode == 2 and where in proc.stdout and "unknown check kind 'valu'" in proc.stdout
+
+
+def test_one_wrong_rule_reads_in_one_glance(course_copy):
+    """A broadcast_shape that forgets one rule: passing cases collapsed per function, one hint
+    per failure, no hint twice, no sandbox line while the jail held, in 25 lines at most."""
+    answer = course_copy / "workspace" / "2.1.3-broadcasting.py"
+    answer.parent.mkdir(exist_ok=True)
+    answer.write_text((course_copy / "solutions" / "2.1.3-broadcasting.py").read_text(encoding="utf-8")
+                      .replace("if x == y or y == 1:", "if x == y:"), encoding="utf-8")
+    proc = run_tutor("check", "2.1.3", cwd=course_copy, env={"TUTOR_SEED": "1"})
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 1 and 5 < len(lines) <= 25, proc.stdout
+    assert sum(line.lstrip().startswith("✓ broadcast_shape") for line in lines) == 1
+    hints = [line for line in lines if line.lstrip().startswith("hint:")]
+    assert hints and len(hints) == len(set(hints))
+    assert "sandbox:" not in proc.stdout
+    assert "sandbox: jail" in run_tutor("check", "2.1.3", "-v", cwd=course_copy, env={"TUTOR_SEED": "1"}).stdout

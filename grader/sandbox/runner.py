@@ -68,6 +68,11 @@ class RunReport:
     def isolation(self) -> str:
         return ", ".join([self.tier] + [n.text for n in self.notes])
 
+    @property
+    def complete(self) -> bool:
+        """The jail held every property: nothing given up for the report to mention."""
+        return self.tier == "jail" and bool(self.notes) and all(n.ok for n in self.notes)
+
 
 @dataclass
 class Started:
