@@ -101,8 +101,7 @@ def _exercise(course: Course, key: str):
     try:
         return course.get(key)
     except UnknownExercise as exc:
-        broken = _say("broken files", count=exc.broken) if exc.broken else ""
-        _fail(escape(_say("unknown exercise", key=exc.key, known=", ".join(exc.known), broken=broken)))
+        _fail(escape(exc.says(_language)))
 
 
 @app.callback(invoke_without_command=True)
@@ -276,7 +275,7 @@ def check(
     if file is not None and all_:
         _fail(_say("file needs one"))
     if file is not None and not file.is_file():
-        _fail(escape(_say("no such file", file=file)))
+        _fail(escape(_say("is a directory" if file.is_dir() else "no such file", file=file)))
     targets = course.exercises if all_ else [_exercise(course, exercise)]
     if plot is not None and all_:
         _fail(_say("plot needs one"))
@@ -364,7 +363,7 @@ def plot(
     course = _course(solutions)
     ex = _exercise(course, exercise)
     if file is not None and not file.is_file():
-        _fail(escape(_say("no such file", file=file)))
+        _fail(escape(_say("is a directory" if file.is_dir() else "no such file", file=file)))
     _require_references(course, [ex])
     runner = _runner([ex], course)
     from grader.grading import grade_many

@@ -50,6 +50,8 @@ def discover(paths: list[Path]) -> list[Submission]:
     """One submission per argument: a folder, a .zip or an .ipynb, named by its stem."""
     found: dict[str, Submission] = {}
     for path in paths:
+        if not path.exists():
+            raise ValueError(f"{clean(path, 300)}: no such file or folder")
         if not (path.is_dir() or path.suffix in (".zip", ".ipynb")):
             raise ValueError(f"{path}: a submission is a folder, a .zip or an .ipynb notebook")
         name = path.stem if path.is_file() else path.name

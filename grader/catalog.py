@@ -14,9 +14,32 @@ BUNDLED = Path(__file__).resolve().parent.parent  # the course that comes with t
 
 
 class UnknownExercise(LookupError):
-    def __init__(self, key: str, known: list[str], broken: int):
-        self.key, self.known, self.broken = key, known, broken
+    def __init__(self, key: str, known: list[tuple[str, str]], broken: int):
+        """`known`: every (id, slug) of the course; `broken`: how many files did not load."""
+        self.key, self.known, self.broken = key, [ident for ident, _ in known], broken
+        self.suggestions = _close(key, known)
         super().__init__(key)
+
+    def says(self, lang: str) -> str:
+        from .ui import say
+
+        broken = say("broken files", lang, count=self.broken) if self.broken else ""
+        if self.suggestions:
+            return say("did you mean", lang, key=self.key, options=", ".join(self.suggestions), broken=broken)
+        return say("unknown exercise", lang, key=self.key, known=", ".join(self.known), broken=broken)
+
+
+def _close(key: str, known: list[tuple[str, str]]) -> list[str]:
+    """Exercises a mistyped key most likely meant: a slug holding it ("tensor" in
+    tensor-init), else ids and slugs spelled alike."""
+    import difflib
+
+    lowered = key.lower()
+    found = [f"{slug} ({ident})" for ident, slug in known if lowered and lowered in slug]
+    if not found:
+        names = {name: f"{slug} ({ident})" for ident, slug in known for name in (ident, slug)}
+        found = list(dict.fromkeys(names[n] for n in difflib.get_close_matches(lowered, names, n=3, cutoff=0.6)))
+    return found[:3]
 
 
 def _id_key(ident: str) -> tuple[int, ...]:
@@ -101,7 +124,7 @@ class Course:
         for ex in self.exercises:
             if key in (ex.id, ex.slug):
                 return ex
-        raise UnknownExercise(key, [ex.id for ex in self.exercises], len(self.errors))
+        raise UnknownExercise(key, [(ex.id, ex.slug) for ex in self.exercises], len(self.errors))
 
     def solution_file(self, ex: Exercise) -> Path:
         return self.solutions_dir / f"{ex.file_stem}.py"

@@ -78,7 +78,7 @@ def _exercise(course: Course, key: str, lang: str):
     try:
         return course.get(key)
     except UnknownExercise as exc:
-        raise UsageError(say("unknown exercise", lang, key=exc.key, known=", ".join(exc.known), broken="")) from None
+        raise UsageError(exc.says(lang)) from None
 
 
 class Worker:

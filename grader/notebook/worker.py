@@ -97,7 +97,7 @@ def answer(grader: Grader, request: dict) -> dict:
     try:
         return grader.check(request)
     except UnknownExercise as exc:
-        return {"error": say("unknown exercise", lang, key=exc.key, known=", ".join(exc.known), broken="")}
+        return {"error": exc.says(lang)}
     except GraderError as exc:
         return {"error": say("cannot grade", lang, id=request["exercise"], error=str(exc))}
     except Exception as exc:  # a bug in tutor: say so, and keep the traceback
