@@ -105,13 +105,13 @@ def _exercise(course: Course, key: str):
 
 
 @app.callback(invoke_without_command=True)
-def welcome(ctx: typer.Context):
+def welcome(ctx: typer.Context, lang: Optional[str] = Lang):
     """With no command: where you are, and what to do next."""
     if ctx.invoked_subcommand is not None:
         return
     from grader.catalog import BUNDLED
 
-    lang = _lang(None)
+    lang = _lang(lang)
     course = _course()
     if course.root == BUNDLED and not Path.cwd().resolve().is_relative_to(BUNDLED):
         console.print(_say("no course here", root=escape(str(course.root))))
@@ -127,11 +127,12 @@ def welcome(ctx: typer.Context):
 
 
 @app.command()
-def init(target: Path = typer.Argument(Path("."), help="The folder for your course workspace.")):
+def init(target: Path = typer.Argument(Path("."), help="The folder for your course workspace."),
+         lang: Optional[str] = Lang):
     """Lay out a fresh course workspace: the exercises and a starter file for each."""
     import shutil
 
-    _lang(None)
+    _lang(lang)
     course = _course()
     if (target / "exercises").exists() or (target / "workspace").exists():
         _fail(escape(_say("has a course", target=target)))
@@ -484,8 +485,9 @@ def notebooks(folder: Path = typer.Argument(..., help="Where to write the notebo
 
 @app.command()
 def watch(exercise: Optional[str] = typer.Argument(None, help="Start here (default: the next unfinished)."),
-          seed: Optional[int] = typer.Option(None, "--seed"), lang: Optional[str] = Lang,
-          solutions: Optional[Path] = Solutions):
+          seed: Optional[int] = typer.Option(None, "--seed", help="The random cases of every check "
+                                             "(default: chosen once, when watching starts)."),
+          lang: Optional[str] = Lang, solutions: Optional[Path] = Solutions):
     """Check again on every save of your file; move on when it passes."""
     lang = _lang(lang)
     course = _course(solutions)
@@ -519,9 +521,9 @@ def hint(exercise: str = typer.Argument(..., help="Exercise id or slug."), lang:
 
 @app.command()
 def reset(exercise: str = typer.Argument(..., help="Exercise id or slug."),
-          yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask.")):
+          yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask."), lang: Optional[str] = Lang):
     """Restore the starter file for an exercise (your changes are lost)."""
-    _lang(None)
+    _lang(lang)
     course = _course()
     ex = _exercise(course, exercise)
     path = course.workspace_file(ex)
@@ -533,7 +535,9 @@ def reset(exercise: str = typer.Argument(..., help="Exercise id or slug."),
 
 @app.command()
 def validate(exercises: Optional[list[str]] = typer.Argument(None, help="Ids or slugs (default: all)."),
-             seed: Optional[int] = typer.Option(None, "--seed"), solutions: Optional[Path] = Solutions):
+             seed: Optional[int] = typer.Option(None, "--seed", help="The random cases to validate with "
+                                                "(default: new ones each run, named at the end)."),
+             solutions: Optional[Path] = Solutions):
     """For authors: every exercise loads, every solution passes, every starter and known mistake fails."""
     course = _course(solutions)
     targets = [_exercise(course, key) for key in exercises] if exercises else course.exercises
@@ -562,7 +566,10 @@ def export_student(target: Path = typer.Argument(..., help="A new folder for the
 
 @app.command()
 def grade(
-    submissions: list[Path] = typer.Argument(..., help="One per student: a folder, a .zip or an .ipynb."),
+    submissions: list[Path] = typer.Argument(..., help="One per student, named by it (alice/, alice.zip, "
+                                             "alice.ipynb): a folder or .zip holding the exercises' files as the "
+                                             "workspace names them (2.5.3-detach.py) or notebooks (one per exercise, "
+                                             "per section such as 2.5.ipynb, or one for all), or one .ipynb."),
     out: Path = typer.Option(..., "--out", help="Where each student's results and grades.csv go."),
     jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", min=1, help="Students graded at once."),
     seed: int = typer.Option(1, "--seed", help="The same random cases for every student."),
@@ -643,7 +650,7 @@ app.add_typer(gradebook_app, name="gradebook")
 
 @gradebook_app.command("merge")
 def gradebook_merge(parts: list[Path] = typer.Argument(..., help="grades.csv files of the shards."),
-                    out: Path = typer.Option(Path("grades.csv"), "--out"),
+                    out: Path = typer.Option(Path("grades.csv"), "--out", help="The merged gradebook."),
                     partial: bool = typer.Option(False, "--partial",
                                                  help="Merge even when shards are missing (they are named).")):
     """Join the gradebooks of a class graded in shards (--shard K/N) into one."""

@@ -349,3 +349,24 @@ def test_a_mistyped_exercise_or_path_says_what_was_meant(course_copy):
     assert folder.returncode == 2 and "exercises is a folder" in folder.stderr, folder.stderr
     missing = run_tutor("grade", "no-such-student", "--out", "out", cwd=course_copy)
     assert missing.returncode == 2 and "no-such-student: no such file or folder" in missing.stderr, missing.stderr
+
+
+def test_every_option_of_every_command_is_described():
+    import typer.main
+
+    import cli
+
+    group = typer.main.get_command(cli.app)
+    undescribed = []
+
+    def visit(command, path):
+        for param in command.params:
+            if not getattr(param, "help", None) and param.name not in ("help", "install_completion", "show_completion"):
+                undescribed.append(f"{path} {param.name}")
+        for name, sub in getattr(command, "commands", {}).items():
+            visit(sub, f"{path} {name}")
+
+    visit(group, "tutor")
+    assert undescribed == []
+    for command in ("init", "reset"):  # the language of their messages, as everywhere
+        assert "lang" in [p.name for p in group.commands[command].params]
