@@ -504,19 +504,32 @@ def watch(exercise: Optional[str] = typer.Argument(None, help="Start here (defau
 
 
 @app.command()
-def hint(exercise: str = typer.Argument(..., help="Exercise id or slug."), lang: Optional[str] = Lang):
-    """The next hint for an exercise."""
+def hint(exercise: str = typer.Argument(..., help="Exercise id or slug."),
+         number: Optional[int] = typer.Argument(None, min=1, help="Show this hint again (1 is the first)."),
+         all_: bool = typer.Option(False, "--all", help="Show every hint of the exercise."),
+         lang: Optional[str] = Lang):
+    """The next hint for an exercise (each call shows one more), or hint N, or --all."""
     lang = _lang(lang)
     course = _course()
     ex = _exercise(course, exercise)
     if not ex.hints:
         console.print(say("no hints", lang))
         return
+    if number is not None and number > len(ex.hints):
+        _fail(_say("no such hint", n=number, total=len(ex.hints)))
     from grader.wrap import print_markdown
 
-    index = workspace.next_hint(course, ex)
-    console.print(f"[bold]{say('hint header', lang, n=index + 1, total=len(ex.hints))}[/bold]")
-    print_markdown(console, ex.hints[index].get(lang), lang)
+    if all_:
+        shown = range(len(ex.hints))
+    elif number is not None:
+        shown = [number - 1]
+    else:
+        shown = [workspace.next_hint(course, ex)]
+    for index in shown:
+        console.print(f"[bold]{say('hint header', lang, n=index + 1, total=len(ex.hints))}[/bold]")
+        print_markdown(console, ex.hints[index].get(lang), lang)
+    if not all_ and number is None and shown[0] == len(ex.hints) - 1 and len(ex.hints) > 1:
+        console.print(f"[dim]{say('last hint', lang, id=ex.id)}[/dim]")
 
 
 @app.command()

@@ -32,6 +32,9 @@ WORDS: dict[str, Text] = {
     "then run": Text("Then run:", "然后运行："),
     # tutor hint, tutor solution
     "hint header": Text("Hint {n}/{total}", "提示 {n}/{total}"),
+    "no such hint": Text("there is no hint {n}: this exercise has {total}", "没有第 {n} 条提示：这个练习共有 {total} 条"),
+    "last hint": Text("That was the last hint; see them all with: tutor hint {id} --all",
+                      "这是最后一条提示；查看全部：tutor hint {id} --all"),
     "no hints": Text("This exercise has no hints; `tutor check` names known mistakes.",
                      "这个练习没有提示；`tutor check` 会指出常见错误。"),
     "compare": Text("Compare with the reference solution: tutor solution {id}",

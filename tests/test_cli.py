@@ -370,3 +370,14 @@ def test_every_option_of_every_command_is_described():
     assert undescribed == []
     for command in ("init", "reset"):  # the language of their messages, as everywhere
         assert "lang" in [p.name for p in group.commands[command].params]
+
+
+def test_hints_go_forward_and_any_one_can_be_read_again(course_copy):
+    first = run_tutor("hint", "2.5.3", cwd=course_copy).stdout
+    last = run_tutor("hint", "2.5.3", cwd=course_copy).stdout
+    assert "Hint 1/2" in first and "Hint 2/2" in last and "tutor hint 2.5.3 --all" in last
+    assert "Hint 1/2" in run_tutor("hint", "2.5.3", "1", cwd=course_copy).stdout
+    every = run_tutor("hint", "2.5.3", "--all", cwd=course_copy).stdout
+    assert "Hint 1/2" in every and "Hint 2/2" in every
+    beyond = run_tutor("hint", "2.5.3", "3", cwd=course_copy)
+    assert beyond.returncode == 2 and "there is no hint 3" in beyond.stderr
