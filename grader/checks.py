@@ -287,7 +287,7 @@ def check_source(spec, ctx: FunctionContext):
         elif isinstance(sub, ast.Attribute):
             names = [sub.attr]
         elif isinstance(sub, (ast.Import, ast.ImportFrom)):
-            names = [part for a in sub.names for part in a.name.split(".")] + (sub.module or "").split(".")
+            names = [part for a in sub.names for part in a.name.split(".")] + (getattr(sub, "module", None) or "").split(".")
         hit = banned.intersection(names)
         if hit:
             return Problem(spec.options["message"], [said("uses", line=sub.lineno, name=sorted(hit)[0])])

@@ -53,18 +53,27 @@ def _is_ndarray(v) -> bool:
     return type(v).__module__ == "numpy" and type(v).__name__ == "ndarray"
 
 
+def _kinds_differ(expected, actual, path: str) -> Mismatch:
+    """A value of another kind, with words for the beginner's two usual causes."""
+    if actual is None:
+        return Mismatch(path, said("got none", expected=kind_of(expected)))
+    if isinstance(expected, torch.Tensor) and (isinstance(actual, (list, tuple, int, float)) or _is_ndarray(actual)):
+        return Mismatch(path, said("got no tensor", expected=kind_of(expected), got=kind_of(actual)))
+    return Mismatch(path, said("expected got", expected=kind_of(expected), got=kind_of(actual)))
+
+
 def compare(expected, actual, *, rtol=None, atol=None, equal_nan=False, dtype=True, path="") -> Mismatch | None:
     """None when equal; else the first mismatch, located by its path inside the result."""
     if isinstance(expected, torch.Tensor) or _is_ndarray(expected):
         want_array = _is_ndarray(expected)
         if want_array != _is_ndarray(actual) or not (want_array or isinstance(actual, torch.Tensor)):
-            return Mismatch(path, said("expected got", expected=kind_of(expected), got=kind_of(actual)))
+            return _kinds_differ(expected, actual, path)
         if want_array:
             expected, actual = torch.from_numpy(expected), torch.from_numpy(actual)
         return _compare_tensors(expected, actual, rtol, atol, equal_nan, dtype, path)
     if isinstance(expected, (tuple, list)):
         if type(actual) is not type(expected):
-            return Mismatch(path, said("expected got", expected=kind_of(expected), got=kind_of(actual)))
+            return _kinds_differ(expected, actual, path)
         if len(actual) != len(expected):
             return Mismatch(path, said("expected length", expected=kind_of(expected), n=len(actual)))
         for i, (e, a) in enumerate(zip(expected, actual)):
@@ -73,7 +82,7 @@ def compare(expected, actual, *, rtol=None, atol=None, equal_nan=False, dtype=Tr
                 return found
         return None
     if type(actual) is not type(expected):
-        return Mismatch(path, said("expected got", expected=kind_of(expected), got=kind_of(actual)))
+        return _kinds_differ(expected, actual, path)
     if isinstance(expected, float):
         if math.isnan(expected) and math.isnan(actual):
             return None

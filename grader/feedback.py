@@ -40,6 +40,12 @@ FEEDBACK: dict[str, Text] = {
     "result at": Text("result{path}", "结果{path}"),
     "subclass": Text("{where} is a {cls}; return a plain torch.Tensor", "{where} 是 {cls}；请返回普通的 torch.Tensor"),
     "expected got": Text("expected {expected}, got {got}", "期望{expected}，得到{got}"),
+    "called as": Text("the exercise calls it as `{signature}`: compare your `def` line",
+                      "练习是这样调用它的：`{signature}`；请对照你的 `def` 那一行"),
+    "got none": Text("expected {expected}, got None: did you forget `return`?",
+                     "期望{expected}，得到 None：是不是忘了 `return`？"),
+    "got no tensor": Text("expected {expected}, got {got}: return a tensor (`torch.tensor(...)` makes one from a "
+                          "list or an array)", "期望{expected}，得到{got}：请返回张量（`torch.tensor(...)` 可以从列表或数组创建张量）"),
     "expected value": Text("expected {expected!r}, got {got!r}", "期望 {expected!r}，得到 {got!r}"),
     "expected length": Text("expected {expected}, got {n}", "期望{expected}，得到的长度为 {n}"),
     "shape": Text("shape: expected {expected}, got {got}", "形状：期望 {expected}，得到 {got}"),

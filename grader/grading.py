@@ -260,6 +260,8 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
     if got.error and not expected.error:
         # Nothing else can be judged about a call that raised; say so once, with any known cause.
         problem = Problem(said("your code", what=describe_error(got)), kind="value", line=got.error.line)
+        if _called_wrongly(fn, got):
+            problem.details.append(said("called as", signature=fn.signature.split("->")[0].strip()))
         problem.hints = _mistake_hints(exercise, fn, case, got, reference, [c for c in fn.case_checks(case.spec) if c.kind == "value"][:1] or [_VALUE])
         return problems + [problem]
     checks = fn.case_checks(case.spec)
@@ -279,6 +281,13 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
             problem.kind = "untouched"
             problems.append(problem)
     return problems
+
+
+def _called_wrongly(fn: Function, got: Outcome) -> bool:
+    """The call itself failed: the student's def line takes other arguments than the exercise gives."""
+    message = got.error.message
+    return got.error.type == "TypeError" and message.startswith(f"{fn.name}()") and \
+        any(words in message for words in ("positional argument", "keyword argument", "required"))
 
 
 _VALUE = CheckSpec("value", {})  # judges a raised error when a function lists no value check

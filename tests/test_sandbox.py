@@ -249,3 +249,25 @@ def test_the_global_generator_starts_from_the_run_seed(tmp_path, course, runner)
     assert torch.equal(first, torch.rand(3, generator=torch.Generator().manual_seed(7)))
     second = result.outcomes[("detached_grad", 1)].result
     assert not torch.equal(first, second)  # later calls of the run draw on
+
+
+def test_common_beginner_slips_get_words_of_their_own(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, """
+        def detached_grad(x):
+            (x * x).sum().backward()
+        def full_grad(x, extra):
+            return x.grad
+    """)
+    assert "got None: did you forget `return`?" in messages(result, "detached_grad")[0]
+    problem = rows(result, "full_grad")[0].problems[0]
+    assert "missing 1 required positional argument" in problem.message
+    assert any("calls it as `full_grad(x: Tensor)`" in d.en for d in problem.details)
+    listed = submit(tmp_path, course, runner, """
+        def add(a, b):
+            return (a + b).tolist()
+        def broadcast_shape(shape_a, shape_b):
+            import numpy as np  # an import inside the function, read by the source check
+            return np.broadcast_shapes(shape_a, shape_b)
+    """, slug="broadcasting")
+    assert "return a tensor (`torch.tensor(...)`" in messages(listed, "add")[0]
+    assert messages(listed, "broadcast_shape")  # judged, not a crash of tutor's source check
