@@ -14,15 +14,19 @@ BUNDLED = Path(__file__).resolve().parent.parent  # the course that comes with t
 
 
 class UnknownExercise(LookupError):
-    def __init__(self, key: str, known: list[tuple[str, str]], broken: int):
-        """`known`: every (id, slug) of the course; `broken`: how many files did not load."""
-        self.key, self.known, self.broken = key, [ident for ident, _ in known], broken
-        self.suggestions = _close(key, known)
+    def __init__(self, key: str, known: list[tuple[str, str]], broken: list[str]):
+        """`known`: every (id, slug) of the course; `broken`: the files that did not load."""
+        self.key, self.known, self.broken = key, [ident for ident, _ in known], len(broken)
+        # "2.1.9" or "norms" for a broken 2.1.9-norms.yaml: that file, not a typo
+        self.unloaded = next((f for f in broken if key in Path(f).stem.split("-", 1) or Path(f).stem == key), None)
+        self.suggestions = [] if self.unloaded else _close(key, known)
         super().__init__(key)
 
     def says(self, lang: str) -> str:
         from .ui import say
 
+        if self.unloaded:
+            return say("exercise unloaded", lang, key=self.key, file=self.unloaded)
         broken = say("broken files", lang, count=self.broken) if self.broken else ""
         if self.suggestions:
             return say("did you mean", lang, key=self.key, options=", ".join(self.suggestions), broken=broken)
@@ -124,7 +128,7 @@ class Course:
         for ex in self.exercises:
             if key in (ex.id, ex.slug):
                 return ex
-        raise UnknownExercise(key, [(ex.id, ex.slug) for ex in self.exercises], len(self.errors))
+        raise UnknownExercise(key, [(ex.id, ex.slug) for ex in self.exercises], [e.file for e in self.errors])
 
     def solution_file(self, ex: Exercise) -> Path:
         return self.solutions_dir / f"{ex.file_stem}.py"

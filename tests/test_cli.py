@@ -381,3 +381,11 @@ def test_hints_go_forward_and_any_one_can_be_read_again(course_copy):
     assert "Hint 1/2" in every and "Hint 2/2" in every
     beyond = run_tutor("hint", "2.5.3", "3", cwd=course_copy)
     assert beyond.returncode == 2 and "there is no hint 3" in beyond.stderr
+
+
+def test_an_exercise_whose_file_is_broken_is_named_as_such(course_copy):
+    bad = course_copy / "exercises" / "2.1.9-norms.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("checks: [value]", "checks: [valu]", 1), encoding="utf-8")
+    proc = run_tutor("validate", "2.1.9", cwd=course_copy)
+    assert proc.returncode == 2 and "2.1.9-norms.yaml:" in proc.stderr, proc.stderr
+    assert "which does not load" in proc.stderr and "no exercise" not in proc.stderr
