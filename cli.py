@@ -604,6 +604,8 @@ def grade(
 
     lang = _lang(lang)
     course = _course(solutions)
+    if course.errors:  # a gradebook without an exercise's column would look complete
+        _fail(_say("class needs every exercise", count=len(course.errors)))
     _require_references(course, course.exercises)
     try:
         which = bulk.parse_shard(shard_spec)

@@ -111,6 +111,8 @@ WORDS: dict[str, Text] = {
     "error": Text("error:", "错误："),
     "unknown exercise": Text("no exercise {key!r} (known ids: {known}; slugs work too{broken})",
                              "没有练习 {key!r}（已有的编号：{known}；也可以用短名{broken}）"),
+    "class needs every exercise": Text("not grading: {count} exercise file(s) above do not load, and the gradebook "
+                                       "would lack their columns", "未评分：上面有 {count} 个练习文件无法加载，成绩册会缺少它们的列"),
     "exercise unloaded": Text("exercise {key!r} is in {file}, which does not load (the error above says where)",
                               "练习 {key!r} 在 {file} 中，而这个文件无法加载（上面的错误指出了位置）"),
     "did you mean": Text("no exercise {key!r}: did you mean {options}?{broken}",

@@ -253,3 +253,16 @@ def test_gradebook_cells_are_text_or_numbers(tmp_path, course):
     assert book["alice"]["total"] == "1.0" and book["alice"]["2.5.3"] == "1.0" and book["alice"]["2.1.1"] == "0.0"
     assert book["bob"]["error"].startswith("'=")
     assert book["carol"]["error"] == "FileNotFoundError: <submission>/x.py"
+
+
+def test_a_class_is_not_graded_while_an_exercise_file_is_broken(tmp_path):
+    course = tmp_path / "course"
+    for name in ("exercises", "solutions"):
+        shutil.copytree(ROOT / name, course / name)
+    bad = course / "exercises" / "2.1.9-norms.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("checks: [value]", "checks: [valu]", 1), encoding="utf-8")
+    student = tmp_path / "alice"
+    shutil.copytree(ROOT / "solutions", student)
+    proc = run_tutor("grade", str(student), "--out", str(tmp_path / "out"), cwd=course)
+    assert proc.returncode == 2 and "2.1.9-norms.yaml:" in proc.stderr and "not grading" in proc.stderr
+    assert not (tmp_path / "out" / "grades.csv").exists()
