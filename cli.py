@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import os
 import secrets
+import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -304,7 +305,7 @@ def check(
             _fail(escape(_say("tutor bug", id=ex.id, error=clean(f"{type(exc).__name__}: {exc}", 2000),
                               file=_save_traceback())))
         if format_ == "text":
-            render(console, result, lang, _shown(path), verbose or strict)  # --strict shows what held
+            render(console, result, lang, _shown(file or path), verbose or strict)  # --strict shows what held
         results.append(result)
         if file is None:
             workspace.record_check(course, ex, path, result.passed)
@@ -385,6 +386,9 @@ def plot(
     _draw(result, output, lang)
 
 
+_temporary: list[Path] = []  # this run's own folders (a notebook's code as .py), removed when it ends
+
+
 def _as_python(file: Path, exercise) -> Path:
     """The file to grade: a notebook's code cells (magics and shell lines skipped, and none
     after the exercise's own check cell) become a .py."""
@@ -399,6 +403,7 @@ def _as_python(file: Path, exercise) -> Path:
     except Exception as exc:  # not JSON, or not a notebook
         _fail(escape(_say("not a notebook", file=file, error=exc)))
     target = Path(tempfile.mkdtemp(prefix="tutor-nb-")) / (file.stem + ".py")
+    _temporary.append(target.parent)
     target.write_text(code, encoding="utf-8")
     return target
 
@@ -720,6 +725,8 @@ def main() -> None:
         code = 0 if code is None else 1
     sys.stdout.flush()
     sys.stderr.flush()
+    for folder in _temporary:
+        shutil.rmtree(folder, ignore_errors=True)
     os._exit(code)
 
 

@@ -153,8 +153,12 @@ def test_check_a_notebook(course_copy, tmp_path):
                 nbformat.v4.new_code_cell((ROOT / "solutions" / "2.5.3-detach.py").read_text())]
     path = tmp_path / "answer.ipynb"
     nbformat.write(nb, str(path))
-    proc = run_tutor("check", "2.5.3", "--file", str(path), cwd=course_copy)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    proc = run_tutor("check", "2.5.3", "--file", str(path), cwd=course_copy, env={"TMPDIR": str(scratch)})
     assert proc.returncode == 0, proc.stdout
+    assert "answer.ipynb" in proc.stdout.splitlines()[0]  # the notebook, not the .py made from it
+    assert not list(scratch.glob("tutor-nb-*"))  # nothing left behind
     (tmp_path / "junk.ipynb").write_text("not a notebook", encoding="utf-8")
     bad = run_tutor("check", "2.5.3", "--file", str(tmp_path / "junk.ipynb"), cwd=course_copy)
     assert bad.returncode == 2 and "not a readable notebook" in bad.stderr
