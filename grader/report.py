@@ -15,6 +15,7 @@ from .grading import CaseResult, ExerciseResult
 from .results import score
 from .safe_text import clean
 from .ui import say
+from .wrap import inline, line_breaks
 
 MAX_FAILURES_SHOWN = 4  # distinct failures per function; the rest are counted
 TEXT_CAP = 2000  # characters of one message from the student's process (an error, a value)
@@ -97,6 +98,11 @@ def render(console: Console, result: ExerciseResult, lang: str = "en", show_path
            verbose: bool = False) -> None:
     """One exercise's report. The sandbox's line only when asked (`verbose`) or when it gave
     something up."""
+    with line_breaks(lang):  # Chinese breaks between characters, not only at spaces
+        _render(console, result, lang, show_path, verbose)
+
+
+def _render(console: Console, result: ExerciseResult, lang: str, show_path: str | None, verbose: bool) -> None:
     ex = result.exercise
     where = clean(show_path or str(result.file), 200)
     console.print(f"[bold]{ex.id} {ex.slug}[/bold] — {escape(ex.title.get(lang))}  [dim]{escape(where)}[/dim]")
@@ -167,7 +173,7 @@ def _render_row(console: Console, row: CaseResult, count: int, lang: str, hinted
         # hint), and none said twice in one exercise's report.
         for hint in [h for h in problem.hints if h not in hinted][:1]:
             hinted.append(hint)
-            console.print(f"      [yellow]{say('hint', lang)}[/yellow]{escape(hint.get(lang).strip())}")
+            console.print(RichText("      ").append(say("hint", lang), style="yellow").append(inline(hint.get(lang).strip())))
     if not row.passed and row.output:
         shown = clean(row.output, PRINTED_CAP, "…")
         console.print(f"      [dim]{say('printed', lang)}{escape(shown.rstrip())}[/dim]")

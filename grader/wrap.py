@@ -18,7 +18,7 @@ from .text import CJK
 _IDEOGRAPH = re.compile(f"[{CJK}]")
 _NO_BREAK_BEFORE = set("，。、；：？！）》」』”’…—·")
 _NO_BREAK_AFTER = set("（《「『“‘")
-_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 
 def _chinese(char: str) -> bool:
@@ -76,12 +76,35 @@ def _chinese_line_breaks(keep: tuple[str, ...]):
         rich.text.divide_line = original
 
 
+@contextmanager
+def line_breaks(lang: str, keep: tuple[str, ...] = ()):
+    """While printing text in `lang`: in Chinese, lines may also break between characters,
+    never inside a `keep` string; elsewhere Rich's own breaking."""
+    if lang != "zh":
+        yield
+        return
+    with _chinese_line_breaks(keep):
+        yield
+
+
+def inline(source: str, style: str = ""):
+    """One line of Markdown as Rich text: `code` and **bold** styled, the marks dropped."""
+    from rich.text import Text
+
+    out = Text(style=style)
+    for i, part in enumerate(re.split(r"(`[^`\n]+`|\*\*[^*\n]+\*\*)", source)):
+        if i % 2 == 0:
+            out.append(part)
+        elif part.startswith("`"):
+            out.append(part[1:-1], style="markdown.code")
+        else:
+            out.append(part[2:-2], style="bold")
+    return out
+
+
 def print_markdown(console, source: str, lang: str) -> None:
     """`source` as Markdown; in Chinese with lines broken between characters and code spans kept whole."""
     from rich.markdown import Markdown
 
-    if lang != "zh":
-        console.print(Markdown(source))
-        return
-    with _chinese_line_breaks(tuple(_CODE_SPAN.findall(source))):
+    with line_breaks(lang, tuple(CODE_SPAN.findall(source))):
         console.print(Markdown(source))
