@@ -71,7 +71,7 @@ def input_modules(exercises) -> set[str]:
     found = set()
     for spec in (spec for ex in exercises for fn in ex.functions for spec in fn.cases):
         found |= set(recipes.named_modules(_exprs(spec)).values())
-        if any("frame(" in e for e in _exprs(spec)):  # the helper builds a DataFrame
+        if any(helper in e for e in _exprs(spec) for helper in recipes.FRAME_HELPERS):
             found.add("pandas")
     return found
 

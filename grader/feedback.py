@@ -45,6 +45,9 @@ FEEDBACK: dict[str, Text] = {
     "shape": Text("shape: expected {expected}, got {got}", "形状：期望 {expected}，得到 {got}"),
     "dtype": Text("dtype: expected {expected}, got {got}", "dtype：期望 {expected}，得到 {got}"),
     "values differ": Text("values differ", "数值不同"),
+    "frames differ": Text("the DataFrames differ: {what}", "DataFrame 不同：{what}"),
+    "expected side": Text("expected: {text}", "期望：{text}"),
+    "got side": Text("got: {text}", "得到：{text}"),
     "first difference": Text("first difference at index {index}: expected {expected}, got {got}",
                              "第一处不同在索引 {index}：期望 {expected}，得到 {got}"),
     "mismatched": Text("Mismatched elements: {count}", "不一致的元素：{count}"),
@@ -59,6 +62,8 @@ FEEDBACK: dict[str, Text] = {
     "a sequence": Text("a {type} of {n} item{s}", "含 {n} 个元素的 {type}"),
     "an opaque": Text("a {type} ({text})", "{type}（{text}）"),
     "none": Text("None", "None"),
+    "a frame": Text("a DataFrame of {rows} rows and {cols} columns ({columns})",
+                    "{rows} 行 {cols} 列的 DataFrame（{columns}）"),
     "a python value": Text("a Python {type} ({value!r})", "Python {type}（{value!r}）"),
     # the inputs of a case
     "a large tensor": Text("{dtype} tensor of shape {shape}{flags}", "形状为 {shape} 的 {dtype} 张量{flags}"),
@@ -86,6 +91,10 @@ FEEDBACK: dict[str, Text] = {
                            "compute a new tensor (`{name} + 1`, not `{name} += 1`; `{name}.exp()`, not `{name}.exp_()`)",
                            "你的函数原地修改了输入 `{name}`，而这个练习并没有要求这样做：请计算一个新的张量"
                            "（用 `{name} + 1` 而不是 `{name} += 1`；用 `{name}.exp()` 而不是 `{name}.exp_()`）"),
+    "modified frame": Text("your function modified its input DataFrame `{name}` (`inplace=True`, or assigning to "
+                           "its columns): work on a new frame (`{name}.drop(...)` returns one; `{name}.copy()` makes one)",
+                           "你的函数修改了输入的 DataFrame `{name}`（`inplace=True`，或给它的列赋值）：请在新的 "
+                           "DataFrame 上操作（`{name}.drop(...)` 会返回一个新的；`{name}.copy()` 可以复制一个）"),
     "modified": Text("{name} was modified in place, but it must be left untouched", "{name} 被原地修改了，但它必须保持不变"),
     "should require grad": Text("{where} should require grad", "{where} 应当需要梯度（requires_grad=True）"),
     "should not require grad": Text("{where} should not require grad (is it detached?)",
@@ -95,6 +104,20 @@ FEEDBACK: dict[str, Text] = {
     "samples": Text("the samples have mean {mean:.3f} and std {std:.3f}; expected mean {want_mean:.3f} "
                     "and std {want_std:.3f} (± {tol})",
                     "样本的均值为 {mean:.3f}、标准差为 {std:.3f}；期望均值 {want_mean:.3f}、标准差 {want_std:.3f}（± {tol}）"),
+    "global rng": Text("your function drew from torch's global random generator (its state changed during the "
+                       "call): draw only from the `generator` argument, passing `generator=generator` to "
+                       "`torch.rand`, `torch.multinomial`, `torch.bernoulli`, ...",
+                       "你的函数从 torch 的全局随机数生成器中抽样（调用期间它的状态改变了）：请只从参数 `generator` "
+                       "中抽样，把 `generator=generator` 传给 `torch.rand`、`torch.multinomial`、`torch.bernoulli` 等"),
+    "not reproducible": Text("a second call with an equally seeded generator (the global generator seeded "
+                             "differently) gave a different result: the result must depend on `generator` alone",
+                             "用同样随机种子的生成器再调用一次（全局生成器换了随机种子），结果却不同：结果只能取决于 "
+                             "`generator`"),
+    "statistic": Text("{what}: {value:.6g}, expected {expected:.6g} (± {allowed:.3g})",
+                      "{what}：{value:.6g}，期望 {expected:.6g}（± {allowed:.3g}）"),
+    "product too large": Text("your code multiplied a {m} × {n} matrix by a {n} × {p} one: a result of {size:,} "
+                              "elements, which the other order of multiplication never builds",
+                              "你的代码把 {m} × {n} 矩阵乘以 {n} × {p} 矩阵：结果有 {size:,} 个元素，而换一种乘法顺序根本不会产生它"),
     "forbidden": Text("called {listed} while running; this exercise asks you to do without it",
                       "运行时调用了 {listed}；这个练习要求不用它来完成"),
     "gradcheck": Text("torch.autograd.gradcheck failed on this input", "torch.autograd.gradcheck 在这个输入上没有通过"),
