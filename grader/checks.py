@@ -165,7 +165,8 @@ def check_untouched(ctx: CaseContext) -> Problem | None:
         if written or want is None:
             continue
         if ctx.student.bumped[i] or (have is not None and compare(want, have, rtol=0.0, atol=0.0, equal_nan=True)):
-            return Problem(said("modified frame" if isinstance(want, Frame) else "modified input", name=ctx.param(i)))
+            return Problem(said("modified frame" if isinstance(want, Frame) else "modified input", name=ctx.param(i)),
+                           signature=f"modified {i}")
     return None
 
 

@@ -339,6 +339,13 @@ LABELS: dict[str, str] = {
     "one axis, int64, default keepdims": "单个轴，int64，keepdims 取默认值",
     "list of axes": "多个轴",
     "list of axes, int64": "多个轴，int64",
+    # the rest of chapter 2 (2.1.10 onwards)
+    "larger table": "更大的表",
+    "a tie": "并列",
+    "nothing missing": "没有缺失值",
+    "numeric column has most": "数值列缺失最多",
+    "random table": "随机表格",
+    "target first": "目标列在最前",
 }
 _NUMBERED = re.compile(r"(?P<base>.*?) #(?P<n>\d+)")
 _CASE_N = re.compile(r"case (?P<n>\d+)")

@@ -284,11 +284,13 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
         problem = check_untouched(CaseContext(fn, got, expected))
         if problem:
             problem.kind = "untouched"
+            problem.hints = _verdict_hints(exercise, fn, case, _UNTOUCHED, problem, expected, reference)
             problems.append(problem)
     return problems
 
 
 _VALUE = CheckSpec("value", {})  # judges a raised error when a function lists no value check
+_UNTOUCHED = CheckSpec("untouched", {})  # stands for the default check of inputs left alone
 
 
 def _mistake_hints(exercise, fn, case, got, reference, checks) -> list:
@@ -313,7 +315,8 @@ def _verdict_hints(exercise, fn, case, check, problem, expected, reference) -> l
         wrong = reference.mistake_outcome(index, fn, case)
         if wrong.failure:
             continue
-        found = CASE_CHECKS[check.kind](check, CaseContext(fn, wrong, expected, case=case))
+        context = CaseContext(fn, wrong, expected, case=case)
+        found = check_untouched(context) if check is _UNTOUCHED else CASE_CHECKS[check.kind](check, context)
         if found is not None and found.signature == problem.signature:
             hints.append(mistake.hint)
     return hints
