@@ -372,6 +372,21 @@ LABELS: dict[str, str] = {
     "only A(BC) fits": "只有 `A(BC)` 放得下",
     "small": "小矩阵",
     "square": "方阵",
+    "2 to 2": "2 → 2",
+    "3 to 2": "3 → 2",
+    "float64 4 to 4": "float64，4 → 4",
+    "a point": "一个点",
+    "batches of points": "成批的点",
+    "float64 zero vector": "float64 零向量",
+    "n != m": "n ≠ m",
+    "n = m": "n = m",
+    "one element": "单个元素",
+    "seed h = 0.1": "笔记示例：h = 0.1",
+    "seed h = 0.01": "笔记示例：h = 0.01",
+    "seed h = 1e-5": "笔记示例：h = 1e-5",
+    "shuffled steps": "打乱顺序的步长",
+    "x0 = 2": "x0 = 2",
+    "x0 = -0.5": "x0 = -0.5",
 }
 _NUMBERED = re.compile(r"(?P<base>.*?) #(?P<n>\d+)")
 _CASE_N = re.compile(r"case (?P<n>\d+)")
