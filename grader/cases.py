@@ -103,6 +103,8 @@ def describe(value, limit: int = 8) -> Text:
             flags.append(said("non-contiguous"))
         return said("a large tensor", dtype=dtype, shape=tuple(t.shape),
                     flags=said("flags", flags=Text.joined(flags)) if flags else "")
+    if isinstance(value, torch.Generator):
+        return said("a generator")
     if isinstance(value, (tuple, list)) and len(value) > limit:
         return said("a long sequence", type=type(value).__name__, n=len(value))
     if type(value).__name__ == "DataFrame":

@@ -71,6 +71,7 @@ FEEDBACK: dict[str, Text] = {
     "non-contiguous": Text("non-contiguous", "非连续"),
     "a long sequence": Text("{type} of {n} items", "含 {n} 个元素的 {type}"),
     "a lambda": Text("a lambda", "一个 lambda 函数"),
+    "a generator": Text("a torch.Generator seeded for this case", "为这个用例设定了随机种子的 torch.Generator"),
     # gradients, inputs and memory
     "should be none": Text("{name}.{what} should be None, but it is set", "{name}.{what} 应当为 None，但它有值"),
     "grad none": Text("{name}.grad is None: the gradient did not reach {name} itself "
@@ -387,6 +388,28 @@ LABELS: dict[str, str] = {
     "shuffled steps": "打乱顺序的步长",
     "x0 = 2": "x0 = 2",
     "x0 = -0.5": "x0 = -0.5",
+    "0 and 1": "0 与 1",
+    "1000 rolls in one group": "一组掷 1000 次",
+    "3, 3, 3": "3、3、3",
+    "50 groups of 100": "50 组，每组 100 次",
+    "a biased coin": "不均匀的硬币",
+    "a bound above 1": "大于 1 的界限",
+    "a coin": "硬币",
+    "a loaded die": "不均匀的骰子",
+    "coupled runs": "相关的两次运行",
+    "different sizes": "大小不同",
+    "equal": "相等",
+    "few tosses": "投掷次数少",
+    "fewer rolls than faces": "投掷次数少于面数",
+    "float64 weights": "float64 权重",
+    "independent runs": "独立的两次运行",
+    "m = k = 6": "m = k = 6",
+    "many tosses": "投掷次数多",
+    "no test": "没有测试",
+    "one roll per group": "每组掷一次",
+    "one test": "一个测试",
+    "sum above 1": "和大于 1",
+    "the first test twice": "第一个测试运行两次",
 }
 _NUMBERED = re.compile(r"(?P<base>.*?) #(?P<n>\d+)")
 _CASE_N = re.compile(r"case (?P<n>\d+)")
