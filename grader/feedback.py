@@ -410,6 +410,11 @@ LABELS: dict[str, str] = {
     "one test": "一个测试",
     "sum above 1": "和大于 1",
     "the first test twice": "第一个测试运行两次",
+    "NaN in X": "X 中有 NaN",
+    "NaN in Y": "Y 中有 NaN",
+    "infinities": "无穷大",
+    "ties": "含相等的值",
+    "x broadcasts": "x 需要广播",
 }
 _NUMBERED = re.compile(r"(?P<base>.*?) #(?P<n>\d+)")
 _CASE_N = re.compile(r"case (?P<n>\d+)")
