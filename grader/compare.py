@@ -94,6 +94,8 @@ def compare(expected, actual, *, rtol=None, atol=None, equal_nan=False, dtype=Tr
 def _compare_frames(expected: Frame, actual: Frame, rtol, atol, path) -> Mismatch | None:
     """pandas' own judgement (column names and order, dtypes, index, values, NaN where NaN);
     its report's lines as details, with its [left] and [right] named."""
+    if expected.same_as(actual):
+        return None
     from pandas.testing import assert_frame_equal
 
     exact = rtol == 0 and atol == 0

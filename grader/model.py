@@ -158,10 +158,6 @@ class Exercise:
     covers: tuple[str, ...] = ()  # d2l sections it also covers beyond its id's own (2.1.9 covers 2.3)
 
     @property
-    def section(self) -> str:
-        return section_of(self.id)
-
-    @property
     def file_stem(self) -> str:
         return f"{self.id}-{self.slug}"
 
@@ -390,11 +386,6 @@ def _plot(doc: Located, data, functions: dict) -> Plot:
         curves.append(Curve(c.get("label", Text), _expr(doc, path + ("curves", i, "y"), c.get("y", str)),
                             c.get("style", str, "-")))
     return Plot(name, _expr(doc, path + ("x",), r.get("x", str)), tuple(curves), r.get("title", Text))
-
-
-def section_of(ident: str) -> str:
-    """The d2l section an id belongs to: its first two parts (2.3.6 is in 2.3)."""
-    return ".".join(ident.split(".")[:2])
 
 
 def _sections(doc: Located, path: tuple, value) -> tuple[str, ...]:
