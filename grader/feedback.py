@@ -117,8 +117,9 @@ FEEDBACK: dict[str, Text] = {
     "statistic": Text("{what}: {value:.6g}, expected {expected:.6g} (± {allowed:.3g})",
                       "{what}：{value:.6g}，期望 {expected:.6g}（± {allowed:.3g}）"),
     "product too large": Text("your code multiplied a {m} × {n} matrix by a {n} × {p} one: a result of {size:,} "
-                              "elements, which the other order of multiplication never builds",
-                              "你的代码把 {m} × {n} 矩阵乘以 {n} × {p} 矩阵：结果有 {size:,} 个元素，而换一种乘法顺序根本不会产生它"),
+                              "elements (stopped before it took the memory), which the other order of "
+                              "multiplication never builds",
+                              "你的代码把 {m} × {n} 矩阵乘以 {n} × {p} 矩阵：结果有 {size:,} 个元素（评分器在它占用内存之前就把它拦下了），而换一种乘法顺序根本不会产生它"),
     "forbidden": Text("called {listed} while running; this exercise asks you to do without it",
                       "运行时调用了 {listed}；这个练习要求不用它来完成"),
     "gradcheck": Text("torch.autograd.gradcheck failed on this input", "torch.autograd.gradcheck 在这个输入上没有通过"),
@@ -369,8 +370,8 @@ LABELS: dict[str, str] = {
     "not square": "非方阵",
     "off by 1e-6": "偏离 1e-6",
     "one point against many": "一个点对多个点",
-    "only (AB)C fits": "只有 `(AB)C` 放得下",
-    "only A(BC) fits": "只有 `A(BC)` 放得下",
+    "only (AB)C fits": "只有先算 AB 才放得下",
+    "only A(BC) fits": "只有先算 BC 才放得下",
     "small": "小矩阵",
     "square": "方阵",
     "2 to 2": "2 → 2",

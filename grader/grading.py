@@ -263,8 +263,12 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
     if got.output_size > OUTPUT_LIMIT:
         problems.append(Problem(said("printed too much", size=got.output_size, limit=OUTPUT_LIMIT)))
     if got.error and not expected.error:
-        # Nothing else can be judged about a call that raised; say so once, with any known cause.
-        problem = Problem(said("your code", what=describe_error(got)), kind="value", line=got.error.line)
+        # Nothing else can be judged about a call that raised; say so once, with any known cause
+        # (a watch that stopped the call says why in its own words, in every language).
+        stopped = [p for c in fn.case_checks(case.spec) if c.kind == "max_product"
+                   for p in [CASE_CHECKS[c.kind](c, CaseContext(fn, got, expected))] if p]
+        problem = stopped[0] if stopped else Problem(said("your code", what=describe_error(got)), kind="value")
+        problem.kind, problem.line = "value", got.error.line
         problem.hints = _mistake_hints(exercise, fn, case, got, reference, [c for c in fn.case_checks(case.spec) if c.kind == "value"][:1] or [_VALUE])
         return problems + [problem]
     checks = fn.case_checks(case.spec)
