@@ -148,6 +148,10 @@ def check_memory(spec, ctx):
         if not want.shares and have.shares:
             name = ctx.param(have.shares[0])
             return Problem(said("shares", where=where, name=name))
+        if have.same_object is not None and want.same_object is None:
+            return Problem(said("is the argument", where=where, name=ctx.param(have.same_object)))
+        if want.same_memory is not None and have.same_memory != want.same_memory:  # a view, laid out otherwise
+            return Problem(said("other layout", where=where, name=ctx.param(want.same_memory)))
     for i, (want, have) in enumerate(zip(ref.bumped, got.bumped)):
         if want and not have:
             return Problem(said("not written", name=ctx.param(i)))

@@ -87,6 +87,12 @@ FEEDBACK: dict[str, Text] = {
                          "{where} 应当与 {name} 共享内存（视图：写入其中一个，另一个也会改变），但它是副本"),
     "shares": Text("{where} shares memory with {name}; it should be new memory",
                    "{where} 与 {name} 共享内存；它应当是新的内存"),
+    "is the argument": Text("{where} is `{name}` itself, the very tensor you were given: return a new tensor "
+                            "object (a view is one)",
+                            "{where} 就是 `{name}` 本身，即传给你的那个张量：请返回一个新的张量对象（视图就是新的张量对象）"),
+    "other layout": Text("{where} is a view of `{name}`, but laid out differently (other strides or offset); "
+                         "it should have `{name}`'s very layout",
+                         "{where} 是 `{name}` 的视图，但布局不同（步幅或偏移量不同）；它应当与 `{name}` 的布局完全相同"),
     "not written": Text("{name} should be written in place, but it was not changed", "{name} 应当被原地写入，但它没有改变"),
     "modified input": Text("your function modified its input `{name}` in place, which this exercise does not ask for: "
                            "compute a new tensor (`{name} + 1`, not `{name} += 1`; `{name}.exp()`, not `{name}.exp_()`)",

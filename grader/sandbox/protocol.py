@@ -151,13 +151,15 @@ class _Nodes:
 
 
 def _facts(data) -> TensorFacts:
-    data = _dict(data, {"requires_grad", "shares", "same_memory", "subclass"})
+    data = _dict(data, {"requires_grad", "shares", "same_memory", "subclass", "same_object"})
     if type(data["requires_grad"]) is not bool:
         raise Malformed("requires_grad is not a bool")
-    same = data["same_memory"]
-    return TensorFacts(data["requires_grad"], tuple(_int(i, 0, MAX_ARGS) for i in _list(data["shares"], MAX_ARGS)),
-                       None if same is None else _int(same, 0, MAX_ARGS),
-                       None if data["subclass"] is None else text(data["subclass"], 200))
+    same, identical = data["same_memory"], data["same_object"]
+    return TensorFacts(requires_grad=data["requires_grad"],
+                       shares=tuple(_int(i, 0, MAX_ARGS) for i in _list(data["shares"], MAX_ARGS)),
+                       same_memory=None if same is None else _int(same, 0, MAX_ARGS),
+                       same_object=None if identical is None else _int(identical, 0, MAX_ARGS),
+                       subclass=None if data["subclass"] is None else text(data["subclass"], 200))
 
 
 def _probe(name: str, node, nodes: _Nodes):

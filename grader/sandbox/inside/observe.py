@@ -114,6 +114,7 @@ class TensorFacts:
     requires_grad: bool = False
     shares: tuple[int, ...] = ()  # arguments whose storage this result shares
     same_memory: int | None = None  # argument whose very memory (pointer and shape) this is
+    same_object: int | None = None  # argument this result is (the very tensor object, not a view of it)
     subclass: str | None = None  # a tensor subclass's name, if one came back
 
 
@@ -243,6 +244,7 @@ def snapshot(value, arg_tensors: list, path: str = "", facts: dict | None = None
             info.same_memory = next((i for i, a in arg_tensors
                                      if a.data_ptr() == plain.data_ptr() and a.shape == plain.shape
                                      and a.stride() == plain.stride()), None)
+            info.same_object = next((i for i, a in arg_tensors if a is value), None)
         facts[path] = info
         return copy
     if kind.__module__ == "numpy" and kind.__name__ == "ndarray":
