@@ -105,6 +105,9 @@ def describe(value, limit: int = 8) -> Text:
                     flags=said("flags", flags=Text.joined(flags)) if flags else "")
     if isinstance(value, torch.Generator):
         return said("a generator")
+    if isinstance(value, str) and (made := recipes.case_file_header(value)):  # its path is a temporary name
+        header, rows = made
+        return said("a csv file", header=header[:80], rows=rows)
     if isinstance(value, (tuple, list)) and len(value) > limit:
         return said("a long sequence", type=type(value).__name__, n=len(value))
     if type(value).__name__ == "DataFrame":

@@ -48,7 +48,7 @@ class CaseContext:
     fn: Function
     student: Outcome
     reference: Outcome
-    strict_errors: bool = False  # matching a known mistake: the error message must be the same
+    strict_errors: bool = False  # matching a known mistake: the same error message, and NaN where it has NaN
     case: Any = None  # the grading.Case, whose inputs `relation` and `statistic` may read
     _inputs: list | None = None
 
@@ -98,7 +98,7 @@ def check_value(spec: CheckSpec, ctx: CaseContext) -> Problem | None:
         if facts.subclass:
             return Problem(said("subclass", where=_where(path), cls=facts.subclass))
     found = compare(ref.result, got.result, rtol=opts.get("rtol"), atol=opts.get("atol"),
-                    equal_nan=opts.get("equal_nan", False), dtype=opts.get("dtype", True))
+                    equal_nan=opts.get("equal_nan", False) or ctx.strict_errors, dtype=opts.get("dtype", True))
     return _mismatch(found) if found else None
 
 

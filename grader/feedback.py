@@ -71,6 +71,7 @@ FEEDBACK: dict[str, Text] = {
     "non-contiguous": Text("non-contiguous", "非连续"),
     "a long sequence": Text("{type} of {n} items", "含 {n} 个元素的 {type}"),
     "a lambda": Text("a lambda", "一个 lambda 函数"),
+    "a csv file": Text("the path of a CSV file ({header}, {rows} rows)", "一个 CSV 文件的路径（{header}，{rows} 行）"),
     "a generator": Text("a torch.Generator seeded for this case", "为这个用例设定了随机种子的 torch.Generator"),
     # gradients, inputs and memory
     "should be none": Text("{name}.{what} should be None, but it is set", "{name}.{what} 应当为 None，但它有值"),

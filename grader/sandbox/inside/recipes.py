@@ -55,6 +55,15 @@ _TARGETS = ["Price", "SalePrice", "Value", "Rent"]
 _scratch: list = []  # the folder of this process's case files, made on first use
 
 
+def case_file_header(path: str) -> tuple[str, int] | None:
+    """(first line, number of lines after it) of a file csv_file made in this process, else None."""
+    if not (_scratch and path.startswith(_scratch[0].name + os.sep)):
+        return None
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    return (lines[0] if lines else ""), max(len(lines) - 1, 0)
+
+
 def _case_folder() -> str:
     """A fresh folder for one case's files, inside a folder this process removes at exit
     (TMPDIR is read each time: in the jail it is the child's scratch space)."""
