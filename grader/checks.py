@@ -192,7 +192,8 @@ def check_relation(spec, ctx):
 
     names = {"result": got.result, "args": got.args, "grads": got.grads, "torch": torch, "math": math,
              "close": close, "requires_grad": {p: f.requires_grad for p, f in got.facts.items()},
-             "inputs": ctx.inputs if "inputs" in opts["expr"] else None}
+             "inputs": ctx.inputs if "inputs" in opts["expr"] else None,
+             "also": {name: _returned(got.probes.get(f"also:{name}")) for name in opts.get("also", [])}}
     try:
         holds = bool(eval(opts["expr"], names))
     except Exception as exc:
@@ -213,6 +214,11 @@ def check_distribution(spec, ctx):
     return None
 
 
+def _returned(probe):
+    """What a call made for a probe returned; None if it raised or was not made."""
+    return probe[1] if isinstance(probe, tuple) and len(probe) == 2 and probe[0] == "returned" else None
+
+
 def check_generator(spec, ctx):
     """The rules for a function that samples from the generator it is given: the global
     generator's state is untouched, and a second call with an equally seeded generator
@@ -223,11 +229,10 @@ def check_generator(spec, ctx):
     if got.probes.get("rng") != "same":
         return Problem(said("global rng"), signature="global")
     again = got.probes.get("again")
-    if not (isinstance(again, tuple) and len(again) == 2):
-        return Problem(said("not reproducible"), [said("not checkable", error="no second call")], signature="again")
-    if again[0] == "raised":
-        return Problem(said("not reproducible"), [Text.same(str(again[1]))], signature="again")
-    found = compare(got.result, again[1], rtol=0.0, atol=0.0, equal_nan=True)
+    if _returned(again) is None and got.result is not None:
+        why = str(again[1]) if isinstance(again, tuple) and len(again) == 2 else "no second call"
+        return Problem(said("not reproducible"), [said("not checkable", error=why)], signature="again")
+    found = compare(got.result, _returned(again), rtol=0.0, atol=0.0, equal_nan=True)
     if found:
         return Problem(said("not reproducible"), [found.text, *found.details], signature="again")
     return None

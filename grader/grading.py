@@ -131,6 +131,8 @@ def probes_for(fn: Function) -> tuple[str, ...]:
             names += ["rng", "again"]
         elif check.kind == "max_product":
             names.append(f"max_product:{check.options['elements']}")
+        elif check.kind == "relation":
+            names += [f"also:{other}" for other in check.options.get("also", [])]
     return tuple(dict.fromkeys(names))
 
 

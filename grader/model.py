@@ -37,8 +37,9 @@ CHECK_KINDS: dict[str, tuple[str, dict, str]] = {
     "memory": ("case", {}, "storage sharing matches the reference: views of arguments, results that are an "
                "argument's own memory, arguments written in place or left untouched, numpy memory shared"),
     "requires_grad": ("case", {}, "each returned tensor requires grad exactly when the reference's does"),
-    "relation": ("case", {**_TOL, "expr": str, "message": Text},
-                 "a Python expression over the student's own outcome (result, args, grads) holds"),
+    "relation": ("case", {**_TOL, "expr": str, "message": Text, "also": list},
+                 "a Python expression over the student's own outcome (result, args, grads, and `also`: what the "
+                 "student's other functions named there return on the same inputs) holds"),
     "distribution": ("case", {"mean": float, "std": float, "tol": float},
                      "a random result has the reference's shape and dtype, and the given mean and std"),
     "forbidden": ("case", {"calls": list, "allow_in_backward": list},
@@ -351,6 +352,9 @@ def parse_exercise(doc: Located) -> Exercise:
             other = check.options.get("of") if check.kind == "numeric_grad" else None
             if other is not None and other not in by_name:
                 raise doc.error(("functions",), f"{fn.name}: numeric_grad of unknown function {other!r}")
+            unknown = [n for n in check.options.get("also", []) if n not in by_name]
+            if unknown:
+                raise doc.error(("functions",), f"{fn.name}: relation also names unknown function {unknown[0]!r}")
     starter = r.get("starter", str)
     try:
         ast.parse(starter)

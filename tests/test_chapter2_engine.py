@@ -223,3 +223,15 @@ def test_list_groups_by_section_with_progress_and_show_lists_a_section(tmp_path)
     assert "按课程笔记编号" in shown.stdout.split("2.1.9")[1].splitlines()[0]
     assert not (tmp_path / "workspace" / "2.3.1-transpose-twice.py").exists()  # a list creates no file
     assert run_tutor("show", "2.9", cwd=tmp_path).returncode == 2
+
+
+def test_a_relation_can_see_what_another_function_of_the_file_returns_on_the_same_inputs():
+    namespace = type("M", (), {"l1": staticmethod(lambda p, q: (p - q).abs().sum()),
+                               "l2": staticmethod(lambda p, q: (p - q).norm()),
+                               "broken": staticmethod(lambda p, q: 1 / 0)})
+    recipe = {"args": ["randn(3)", "randn(3)"], "seed": 2}
+    out = run_call(namespace, Call("l1", recipe, probes=("also:l2", "also:broken", "also:absent")))
+    assert out.probes["also:l2"][0] == "returned" and float(out.probes["also:l2"][1]) <= float(out.result)
+    assert out.probes["also:broken"][0] == "raised" and out.probes["also:absent"][0] == "raised"
+    back = protocol.outcome(encode(out), 2)
+    assert torch.equal(back.probes["also:l2"][1], out.probes["also:l2"][1])

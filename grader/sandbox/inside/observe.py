@@ -356,7 +356,10 @@ def run_call(namespace, call: Call, *, monitor=None, filename: str | None = None
     out.bumped = [bumped.get(i) for i in range(len(args))]
     for name in call.probes:
         if name == "again" and out.error is None:
-            out.probes[name] = _probe_again(func, call)
+            out.probes[name] = _call_fresh(func, call)
+        elif name.startswith("also:") and out.error is None:
+            other = getattr(namespace, name[5:], None)
+            out.probes[name] = _call_fresh(other, call) if callable(other) else ("raised", "no such function")
         elif name.split(":")[0] in ("gradcheck", "numeric_grad"):
             out.probes[name] = _run_probe(name, namespace, func, call)
     return out
@@ -369,10 +372,10 @@ def _product_watch(probes):
     return None if limit is None else ProductWatch(limit)
 
 
-def _probe_again(func: Callable, call: Call):
-    """The function called again on fresh inputs from the same recipe (an equally seeded
-    generator), the global generator reseeded differently first and restored after:
-    ("returned", value) or ("raised", what)."""
+def _call_fresh(func: Callable, call: Call):
+    """A function (the one called, again, or another of the file) called on fresh inputs
+    from the same recipe (an equally seeded generator), the global generator reseeded
+    differently first and restored after: ("returned", value) or ("raised", what)."""
     state = torch.get_rng_state()
     try:
         torch.default_generator.manual_seed(call.recipe["seed"] ^ 0xA6A1)
