@@ -115,6 +115,7 @@ def test_a_frame_changed_in_place_fails_and_names_the_mistake(tmp_path, course, 
 
 def test_case_helpers_make_equal_inputs_from_equal_recipes(tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(recipes, "_scratch", [])  # as in a fresh child: its folder is made on first use
     recipe = {"args": ["csv_file(t[0])", "t[1]", "generator()"], "let": {"t": "house_table()"}, "seed": 5}
     (path, target, gen), _ = recipes.make(recipe)
     (again, target_again, gen_again), _ = recipes.make(recipe)
