@@ -20,10 +20,10 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text as RichText
 
-from grader.catalog import Course, UnknownExercise, find_root
+from grader.catalog import Course, UnknownExercise, find_root, section_of
 from grader import workspace
 from grader.safe_text import clean
-from grader.ui import chosen_language, say
+from grader.ui import chosen_language, say, section_title
 
 app = typer.Typer(help="Exercises and an autograder for the PyTorch preliminaries of Dive into Deep Learning.",
                   add_completion=False, pretty_exceptions_enable=False)
@@ -167,12 +167,19 @@ def list_(lang: Optional[str] = Lang):
     for col in ("id", "slug", "title", "status"):
         col = say(col, lang)
         table.add_column(col)
-    styles = {"passed": "green", "failing": "red", "changed": "yellow", "not started": "dim"}
     statuses = [workspace.status(course, ex, state) for ex in exercises]
     upcoming = next((i for i, s in enumerate(statuses) if s != "passed"), None)
-    for i, (ex, status) in enumerate(zip(exercises, statuses)):
-        marker = f"  [bold]{say('next marker', lang)}[/bold]" if i == upcoming else ""
-        table.add_row(ex.id, ex.slug, ex.title.get(lang), f"[{styles[status]}]{say(status, lang)}[/]{marker}")
+    sections: dict[str, list[int]] = {}  # in curriculum order: by d2l section, each with its progress
+    for i, ex in enumerate(exercises):
+        sections.setdefault(section_of(ex.id), []).append(i)
+    for section, members in sections.items():
+        if table.rows:
+            table.add_section()
+        passed = sum(statuses[i] == "passed" for i in members)
+        table.add_row(f"[bold]{section}[/bold]", "", f"[bold]{escape(section_title(section, lang))}[/bold]",
+                      say("passed count", lang, passed=passed, total=len(members)))
+        for i in members:
+            table.add_row(*_exercise_row(exercises[i], statuses[i], lang, next_one=i == upcoming))
     console.print(table)
     passed = statuses.count("passed")
     from rich.progress_bar import ProgressBar
@@ -185,11 +192,41 @@ def list_(lang: Optional[str] = Lang):
         raise typer.Exit(USAGE_ERROR)
 
 
+_STYLES = {"passed": "green", "failing": "red", "changed": "yellow", "not started": "dim"}
+
+
+def _exercise_row(ex, status: str, lang: str, next_one: bool = False, note: str = "") -> tuple[str, ...]:
+    marker = f"  [bold]{say('next marker', lang)}[/bold]" if next_one else ""
+    return (ex.id, ex.slug, escape(ex.title.get(lang)) + (f"  [dim]{escape(note)}[/dim]" if note else ""),
+            f"[{_STYLES[status]}]{say(status, lang)}[/]{marker}")
+
+
+def _show_section(course: Course, section: str, lang: str) -> None:
+    """A d2l section's exercises: its own, then those numbered elsewhere that cover it too."""
+    own = [ex for ex in course.exercises if section_of(ex.id) == section]
+    others = [ex for ex in course.exercises if section in ex.covers and ex not in own]
+    state = workspace.load_state(course)
+    console.rule(f"{section} — {escape(section_title(section, lang))}".rstrip(" —"))
+    console.print(say("section exercises", lang, section=section))
+    table = Table(show_edge=False, pad_edge=False)
+    for col in ("id", "slug", "title", "status"):
+        table.add_column(say(col, lang))
+    for ex in own + others:
+        note = say("notes numbering", lang) if ex in others else ""
+        table.add_row(*_exercise_row(ex, workspace.status(course, ex, state), lang, note=note))
+    console.print(table)
+    console.print(say("start one", lang))
+
+
 @app.command()
 def show(exercise: str = typer.Argument(..., help="Exercise id (2.5.3) or slug (detach)."), lang: Optional[str] = Lang):
-    """An exercise's prompt, the functions to write, and the file to edit."""
+    """An exercise's prompt, the functions to write, and the file to edit; or, for a d2l section
+    (2.3), the list of its exercises."""
     lang = _lang(lang)
     course = _course()
+    if not any(exercise in (ex.id, ex.slug) for ex in course.exercises) and any(
+            section_of(ex.id) == exercise or exercise in ex.covers for ex in course.exercises):
+        return _show_section(course, exercise, lang)
     ex = _exercise(course, exercise)
     path, created = workspace.ensure_file(course, ex)
     from grader.wrap import print_markdown  # only here and in hint: `tutor list` stays lean

@@ -71,7 +71,7 @@ def input_modules(exercises) -> set[str]:
     found = set()
     for spec in (spec for ex in exercises for fn in ex.functions for spec in fn.cases):
         found |= set(recipes.named_modules(_exprs(spec)).values())
-        if any("frame(" in e for e in _exprs(spec)):  # the helper builds a DataFrame
+        if any(helper in e for e in _exprs(spec) for helper in recipes.FRAME_HELPERS):
             found.add("pandas")
     return found
 
@@ -103,6 +103,11 @@ def describe(value, limit: int = 8) -> Text:
             flags.append(said("non-contiguous"))
         return said("a large tensor", dtype=dtype, shape=tuple(t.shape),
                     flags=said("flags", flags=Text.joined(flags)) if flags else "")
+    if isinstance(value, torch.Generator):
+        return said("a generator")
+    if isinstance(value, str) and (made := recipes.case_file_header(value)):  # its path is a temporary name
+        header, rows = made
+        return said("a csv file", header=header[:80], rows=rows)
     if isinstance(value, (tuple, list)) and len(value) > limit:
         return said("a long sequence", type=type(value).__name__, n=len(value))
     if type(value).__name__ == "DataFrame":

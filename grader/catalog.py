@@ -50,6 +50,11 @@ def _id_key(ident: str) -> tuple[int, ...]:
     return tuple(int(p) for p in ident.split("."))
 
 
+def section_of(ident: str) -> str:
+    """The d2l section an exercise id belongs to: its first two parts (2.3.6 is in 2.3)."""
+    return ".".join(ident.split(".")[:2])
+
+
 def find_root(start: Path | None = None) -> Path:
     """The course folder: $TUTOR_ROOT, else the nearest parent holding exercises/, else ours."""
     if os.environ.get("TUTOR_ROOT"):

@@ -11,13 +11,13 @@ import ast
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 import torch
 
 from .compare import Mismatch, compare, kind_of
 from .feedback import said
-from .sandbox.inside.observe import Outcome
+from .sandbox.inside.observe import Frame, Outcome
 from .model import CheckSpec, Function
 from .text import Text
 
@@ -29,6 +29,7 @@ class Problem:
     hints: list[Text] = field(default_factory=list)
     kind: str = ""
     line: int | None = None  # the line of the student's file it points at, when known
+    signature: str | None = None  # how a check judged by verdict failed: a known mistake failing alike is named
     tensors: tuple | None = None  # (expected, actual) tensors whose values differ
 
     @property
@@ -47,7 +48,16 @@ class CaseContext:
     fn: Function
     student: Outcome
     reference: Outcome
-    strict_errors: bool = False  # matching a known mistake: the error message must be the same
+    strict_errors: bool = False  # matching a known mistake: the same error message, and NaN where it has NaN
+    case: Any = None  # the grading.Case, whose inputs `relation` and `statistic` may read
+    _inputs: list | None = None
+
+    @property
+    def inputs(self) -> list:
+        """The case's arguments as the grader makes them (never the student's copies)."""
+        if self._inputs is None:
+            self._inputs = self.case.make()[0] if self.case is not None else []
+        return self._inputs
 
     def param(self, i: int) -> str:
         return self.fn.params[i] if i < len(self.fn.params) else f"argument {i + 1}"
@@ -88,7 +98,7 @@ def check_value(spec: CheckSpec, ctx: CaseContext) -> Problem | None:
         if facts.subclass:
             return Problem(said("subclass", where=_where(path), cls=facts.subclass))
     found = compare(ref.result, got.result, rtol=opts.get("rtol"), atol=opts.get("atol"),
-                    equal_nan=opts.get("equal_nan", False), dtype=opts.get("dtype", True))
+                    equal_nan=opts.get("equal_nan", False) or ctx.strict_errors, dtype=opts.get("dtype", True))
     return _mismatch(found) if found else None
 
 
@@ -138,6 +148,10 @@ def check_memory(spec, ctx):
         if not want.shares and have.shares:
             name = ctx.param(have.shares[0])
             return Problem(said("shares", where=where, name=name))
+        if have.same_object is not None and want.same_object is None:
+            return Problem(said("is the argument", where=where, name=ctx.param(have.same_object)))
+        if want.same_memory is not None and have.same_memory != want.same_memory:  # a view, laid out otherwise
+            return Problem(said("other layout", where=where, name=ctx.param(want.same_memory)))
     for i, (want, have) in enumerate(zip(ref.bumped, got.bumped)):
         if want and not have:
             return Problem(said("not written", name=ctx.param(i)))
@@ -155,7 +169,8 @@ def check_untouched(ctx: CaseContext) -> Problem | None:
         if written or want is None:
             continue
         if ctx.student.bumped[i] or (have is not None and compare(want, have, rtol=0.0, atol=0.0, equal_nan=True)):
-            return Problem(said("modified input", name=ctx.param(i)))
+            return Problem(said("modified frame" if isinstance(want, Frame) else "modified input", name=ctx.param(i)),
+                           signature=f"modified {i}")
     return None
 
 
@@ -176,7 +191,9 @@ def check_relation(spec, ctx):
                        dtype=False) is None
 
     names = {"result": got.result, "args": got.args, "grads": got.grads, "torch": torch, "math": math,
-             "close": close, "requires_grad": {p: f.requires_grad for p, f in got.facts.items()}}
+             "close": close, "requires_grad": {p: f.requires_grad for p, f in got.facts.items()},
+             "inputs": ctx.inputs if "inputs" in opts["expr"] else None,
+             "also": {name: _returned(got.probes.get(f"also:{name}")) for name in opts.get("also", [])}}
     try:
         holds = bool(eval(opts["expr"], names))
     except Exception as exc:
@@ -194,6 +211,74 @@ def check_distribution(spec, ctx):
     mean, std = got.double().mean().item(), got.double().std().item()
     if abs(mean - want_mean) > tol or abs(std - want_std) > tol or math.isnan(mean + std):
         return Problem(said("samples", mean=mean, std=std, want_mean=want_mean, want_std=want_std, tol=tol))
+    return None
+
+
+def _returned(probe):
+    """What a call made for a probe returned; None if it raised or was not made."""
+    return probe[1] if isinstance(probe, tuple) and len(probe) == 2 and probe[0] == "returned" else None
+
+
+def check_generator(spec, ctx):
+    """The rules for a function that samples from the generator it is given: the global
+    generator's state is untouched, and a second call with an equally seeded generator
+    (the global one reseeded differently in between) returns an equal result."""
+    got = ctx.student
+    if got.error:
+        return Problem(said("your code", what=describe_error(got)), line=got.error.line)
+    if got.probes.get("rng") != "same":
+        return Problem(said("global rng"), signature="global")
+    again = got.probes.get("again")
+    if _returned(again) is None and got.result is not None:
+        why = str(again[1]) if isinstance(again, tuple) and len(again) == 2 else "no second call"
+        return Problem(said("not reproducible"), [said("not checkable", error=why)], signature="again")
+    found = compare(got.result, _returned(again), rtol=0.0, atol=0.0, equal_nan=True)
+    if found:
+        return Problem(said("not reproducible"), [found.text, *found.details], signature="again")
+    return None
+
+
+def check_statistic(spec, ctx):
+    """A statistical relation of a random result, within a stated tolerance: `of` (over the
+    result and the case's inputs) within `within` standard errors `se` (and/or `rtol` of
+    `expected`) of `expected`. The result must first be of the reference's kind (type,
+    shape, dtype): its values are never compared draw by draw."""
+    got, opts = ctx.student, spec.options
+    if got.error:
+        return Problem(said("your code", what=describe_error(got)), line=got.error.line)
+    if _form(ctx.reference.result) != _form(got.result):
+        return Problem(said("expected got", expected=kind_of(ctx.reference.result), got=kind_of(got.result)),
+                       signature=f"form {_form(got.result)}")
+    names = {"result": got.result, "inputs": ctx.inputs, "torch": torch, "math": math}
+    try:
+        value = float(eval(opts["of"], dict(names)))
+        expected = float(eval(opts["expected"], dict(names)))
+        allowed = opts.get("within", 0.0) * float(eval(opts.get("se", "0"), dict(names))) \
+            + opts.get("rtol", 0.0) * abs(expected)
+    except Exception as exc:
+        return Problem(opts["message"], [said("not checkable", error=f"{type(exc).__name__}: {exc}")], signature="error")
+    if math.isnan(value) or abs(value - expected) > allowed:
+        return Problem(said("statistic", what=opts["message"], value=value, expected=expected, allowed=allowed),
+                       signature=f"{opts['of']} {'high' if value > expected else 'low'}")
+    return None
+
+
+def _form(v):
+    """What a result is, without its values: types, and tensors' shapes and dtypes."""
+    if isinstance(v, torch.Tensor):
+        return ("tensor", str(v.dtype), tuple(v.shape))
+    if isinstance(v, (tuple, list)):
+        return (type(v).__name__, tuple(_form(x) for x in v))
+    return type(v).__name__
+
+
+def check_max_product(spec, ctx):
+    """No matrix product whose result has more than `elements` elements was attempted (the
+    watch stops it before its memory is taken)."""
+    largest = ctx.student.probes.get("largest product")
+    if isinstance(largest, list) and len(largest) == 3 and largest[0] * largest[2] > spec.options["elements"]:
+        m, n, p = largest
+        return Problem(said("product too large", m=m, n=n, p=p, size=m * p), signature="product")
     return None
 
 
@@ -237,9 +322,15 @@ CASE_CHECKS: dict[str, Callable[[CheckSpec, CaseContext], Problem | None]] = {
     "forbidden": check_forbidden,
     "gradcheck": check_gradcheck,
     "numeric_grad": check_numeric_grad,
+    "generator": check_generator,
+    "statistic": check_statistic,
+    "max_product": check_max_product,
 }
 # Checks judged against a reference; a known mistake can be recognised by passing one against it.
 COMPARATIVE = {"value", "grad", "inputs", "memory", "requires_grad", "distribution"}
+# Checks judged by a verdict, not against one outcome (a random result): a known mistake is
+# recognised by failing the check the same way (the same Problem.signature).
+BY_VERDICT = {"generator", "statistic", "max_product"}
 
 
 # ---- whole-function checks -------------------------------------------------------------

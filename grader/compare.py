@@ -16,7 +16,7 @@ from torch.testing import _comparison  # the machinery behind assert_close, and 
 from torch.testing._comparison import default_tolerances
 
 from .feedback import said
-from .sandbox.inside.observe import Opaque
+from .sandbox.inside.observe import Frame, Opaque
 from .text import Text
 
 
@@ -44,6 +44,9 @@ def kind_of(v) -> Text:
         return said("a sequence", type=type(v).__name__, n=len(v), s="s" * (len(v) != 1))
     if isinstance(v, Opaque):
         return said("an opaque", type=v.type, text=v.text)
+    if isinstance(v, Frame):
+        return said("a frame", rows=v.shape[0], cols=v.shape[1], columns=", ".join(map(str, v.columns[:6]))
+                    + (", …" if len(v.columns) > 6 else ""))
     if v is None:
         return said("none")
     return said("a python value", type=type(v).__name__, value=v)
@@ -71,6 +74,10 @@ def compare(expected, actual, *, rtol=None, atol=None, equal_nan=False, dtype=Tr
         if want_array:
             expected, actual = torch.from_numpy(expected), torch.from_numpy(actual)
         return _compare_tensors(expected, actual, rtol, atol, equal_nan, dtype, path)
+    if isinstance(expected, Frame):
+        if not isinstance(actual, Frame):
+            return Mismatch(path, said("expected got", expected=kind_of(expected), got=kind_of(actual)))
+        return _compare_frames(expected, actual, rtol, atol, path)
     if isinstance(expected, (tuple, list)):
         if type(actual) is not type(expected):
             return _kinds_differ(expected, actual, path)
@@ -91,6 +98,29 @@ def compare(expected, actual, *, rtol=None, atol=None, equal_nan=False, dtype=Tr
     elif expected == actual:
         return None
     return Mismatch(path, said("expected value", expected=expected, got=actual))
+
+
+def _compare_frames(expected: Frame, actual: Frame, rtol, atol, path) -> Mismatch | None:
+    """pandas' own judgement (column names and order, dtypes, index, values, NaN where NaN);
+    its report's lines as details, with its [left] and [right] named."""
+    if expected.same_as(actual):
+        return None
+    from pandas.testing import assert_frame_equal
+
+    exact = rtol == 0 and atol == 0
+    try:
+        assert_frame_equal(expected.to_pandas(), actual.to_pandas(), check_exact=exact,
+                           **({} if exact else {"rtol": 1e-9 if rtol is None else rtol,
+                                                "atol": 1e-12 if atol is None else atol}))
+        return None
+    except AssertionError as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    details = []
+    for line in lines[1:6]:
+        side = re.match(r"\[(left|right)\]:\s*(.*)", line)
+        details.append(said("expected side" if side[1] == "left" else "got side", text=side[2][:300]) if side
+                       else Text.same(line[:300]))
+    return Mismatch(path, said("frames differ", what=lines[0][:300] if lines else ""), details)
 
 
 def _compare_tensors(expected, actual, rtol, atol, equal_nan, check_dtype, path) -> Mismatch | None:

@@ -17,8 +17,8 @@ from typing import Iterator
 import torch
 
 from .cases import Case, describe, expand_all
-from .checks import (CASE_CHECKS, COMPARATIVE, FUNCTION_CHECKS, CaseContext, FunctionContext, Problem,
-                     check_untouched, describe_error)
+from .checks import (BY_VERDICT, CASE_CHECKS, COMPARATIVE, FUNCTION_CHECKS, CaseContext, FunctionContext,
+                     Problem, check_untouched, describe_error)
 from .feedback import said
 from .model import CheckSpec, Exercise, Function
 from .sandbox.inside.observe import OUTPUT_LIMIT, Outcome, load_module, run_call
@@ -90,7 +90,8 @@ class Reference:
             namespace = types.ModuleType(f"tutor_mistake_{index}")
             exec(compile(self.source, str(self.path), "exec"), namespace.__dict__)
             exec(compile(self.exercise.mistakes[index].code, f"<mistake {index}>", "exec"), namespace.__dict__)
-            out = run_call(namespace, case.call())
+            # Watched as the student is where a verdict needs it (and where a product must be stopped).
+            out = run_call(namespace, case.call(tuple(p for p in probes_for(fn) if p.split(":")[0] in _VERDICT_PROBES)))
             if out.error and out.error.type in ("NameError", "ImportError", "ModuleNotFoundError"):
                 # The mistake's own code is broken (often a missing import): it would "match"
                 # any student whose code breaks the same way.
@@ -98,6 +99,9 @@ class Reference:
                                   f"{out.error.type}: {out.error.message}")
             self._mistakes[key] = out
         return self._mistakes[key]
+
+
+_VERDICT_PROBES = {"rng", "again", "max_product"}
 
 
 def _expects_error(fn: Function) -> bool:
@@ -124,6 +128,12 @@ def probes_for(fn: Function) -> tuple[str, ...]:
             names.append(f"numeric_grad:{check.options['of']}")
         elif check.kind == "control_flow":
             names.append("path")
+        elif check.kind == "generator":
+            names += ["rng", "again"]
+        elif check.kind == "max_product":
+            names.append(f"max_product:{check.options['elements']}")
+        elif check.kind == "relation":
+            names += [f"also:{other}" for other in check.options.get("also", [])]
     return tuple(dict.fromkeys(names))
 
 
@@ -258,20 +268,26 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
     if got.output_size > OUTPUT_LIMIT:
         problems.append(Problem(said("printed too much", size=got.output_size, limit=OUTPUT_LIMIT)))
     if got.error and not expected.error:
-        # Nothing else can be judged about a call that raised; say so once, with any known cause.
-        problem = Problem(said("your code", what=describe_error(got)), kind="value", line=got.error.line)
-        if _called_wrongly(fn, got):
+        # Nothing else can be judged about a call that raised; say so once, with any known cause
+        # (a watch that stopped the call says why in its own words, in every language).
+        stopped = [p for c in fn.case_checks(case.spec) if c.kind == "max_product"
+                   for p in [CASE_CHECKS[c.kind](c, CaseContext(fn, got, expected))] if p]
+        problem = stopped[0] if stopped else Problem(said("your code", what=describe_error(got)), kind="value")
+        problem.kind, problem.line = "value", got.error.line
+        if not stopped and _called_wrongly(fn, got):
             problem.details.append(said("called as", signature=fn.signature.split("->")[0].strip()))
         problem.hints = _mistake_hints(exercise, fn, case, got, reference, [c for c in fn.case_checks(case.spec) if c.kind == "value"][:1] or [_VALUE])
         return problems + [problem]
     checks = fn.case_checks(case.spec)
     for check in checks:
-        problem = CASE_CHECKS[check.kind](check, CaseContext(fn, got, expected))
+        problem = CASE_CHECKS[check.kind](check, CaseContext(fn, got, expected, case=case))
         if problem is None:
             continue
         problem.kind = check.kind
         if check.kind in COMPARATIVE:
             problem.hints = _mistake_hints(exercise, fn, case, got, reference, [check])
+        elif check.kind in BY_VERDICT:
+            problem.hints = _verdict_hints(exercise, fn, case, check, problem, expected, reference)
         if check.hint and check.hint not in problem.hints:
             problem.hints.append(check.hint)
         problems.append(problem)
@@ -279,6 +295,7 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
         problem = check_untouched(CaseContext(fn, got, expected))
         if problem:
             problem.kind = "untouched"
+            problem.hints = _verdict_hints(exercise, fn, case, _UNTOUCHED, problem, expected, reference)
             problems.append(problem)
     return problems
 
@@ -291,6 +308,7 @@ def _called_wrongly(fn: Function, got: Outcome) -> bool:
 
 
 _VALUE = CheckSpec("value", {})  # judges a raised error when a function lists no value check
+_UNTOUCHED = CheckSpec("untouched", {})  # stands for the default check of inputs left alone
 
 
 def _mistake_hints(exercise, fn, case, got, reference, checks) -> list:
@@ -302,6 +320,22 @@ def _mistake_hints(exercise, fn, case, got, reference, checks) -> list:
         if wrong.failure or (wrong.error is not None) != (got.error is not None):
             continue  # a mistake that raised says nothing about code that returned, and vice versa
         if all(CASE_CHECKS[c.kind](c, CaseContext(fn, got, wrong, strict_errors=True)) is None for c in checks):
+            hints.append(mistake.hint)
+    return hints
+
+
+def _verdict_hints(exercise, fn, case, check, problem, expected, reference) -> list:
+    """The hints of the known mistakes that fail `check` the way the student's code does."""
+    hints = []
+    for index, mistake in enumerate(exercise.mistakes):
+        if mistake.function != fn.name:
+            continue
+        wrong = reference.mistake_outcome(index, fn, case)
+        if wrong.failure:
+            continue
+        context = CaseContext(fn, wrong, expected, case=case)
+        found = check_untouched(context) if check is _UNTOUCHED else CASE_CHECKS[check.kind](check, context)
+        if found is not None and found.signature == problem.signature:
             hints.append(mistake.hint)
     return hints
 

@@ -37,8 +37,9 @@ CHECK_KINDS: dict[str, tuple[str, dict, str]] = {
     "memory": ("case", {}, "storage sharing matches the reference: views of arguments, results that are an "
                "argument's own memory, arguments written in place or left untouched, numpy memory shared"),
     "requires_grad": ("case", {}, "each returned tensor requires grad exactly when the reference's does"),
-    "relation": ("case", {**_TOL, "expr": str, "message": Text},
-                 "a Python expression over the student's own outcome (result, args, grads) holds"),
+    "relation": ("case", {**_TOL, "expr": str, "message": Text, "also": list},
+                 "a Python expression over the student's own outcome (result, args, grads, and `also`: what the "
+                 "student's other functions named there return on the same inputs) holds"),
     "distribution": ("case", {"mean": float, "std": float, "tol": float},
                      "a random result has the reference's shape and dtype, and the given mean and std"),
     "forbidden": ("case", {"calls": list, "allow_in_backward": list},
@@ -47,6 +48,15 @@ CHECK_KINDS: dict[str, tuple[str, dict, str]] = {
     "numeric_grad": ("case", {**_TOL, "of": str},
                      "the result equals a finite-difference derivative of sum(of(args)) computed from the "
                      "student's own `of` function"),
+    "generator": ("case", {},
+                  "a function that samples from the generator it is given: the global generator's state is "
+                  "untouched, and an equally seeded generator gives an equal result"),
+    "statistic": ("case", {"of": str, "expected": str, "se": str, "within": float, "rtol": float, "message": Text},
+                  "a random result has the reference's form (types, shapes, dtypes), and the statistic `of` lies "
+                  "within `within` standard errors `se` (and `rtol`) of `expected`"),
+    "max_product": ("case", {"elements": int},
+                    "no matrix product with more than `elements` elements in its result is attempted (the watch "
+                    "stops it before it takes the memory)"),
     "source": ("function", {"names": list, "message": Text},
                "the function's source never mentions any of `names` (checked on the syntax tree)"),
     "control_flow": ("function", {},
@@ -146,6 +156,7 @@ class Exercise:
     path: Path
     points: float = 1.0  # what the whole exercise is worth in a grade
     plot: Plot | None = None
+    covers: tuple[str, ...] = ()  # d2l sections it also covers beyond its id's own (2.1.9 covers 2.3)
 
     @property
     def file_stem(self) -> str:
@@ -268,6 +279,14 @@ def _check(doc: Located, path: tuple, data) -> CheckSpec:
         _expr(doc, opath + ("expr",), options["expr"])
     if kind == "numeric_grad":
         r.get("of", str)
+    if kind == "statistic":
+        for key in ("of", "expected", "message"):
+            r.get(key, allowed[key])
+        for key in ("of", "expected", "se"):
+            if key in options:
+                _expr(doc, opath + (key,), options[key])
+    if kind == "max_product":
+        r.get("elements", int)
     if kind == "forbidden":
         r.get("calls", list)
     if kind == "source":
@@ -317,7 +336,8 @@ def _mistake(doc: Located, path: tuple, data, functions: dict) -> Mistake:
 
 def parse_exercise(doc: Located) -> Exercise:
     r = _Reader(doc, (), doc.data)
-    r.unknown(("id", "slug", "title", "prompt", "functions", "starter", "hints", "mistakes", "points", "plot"))
+    r.unknown(("id", "slug", "title", "prompt", "functions", "starter", "hints", "mistakes", "points", "plot",
+               "covers"))
     ident = r.get("id", str, convert=lambda v, p: v if ID_RE.match(v) else _raise(doc.error(p, f"{v!r} is not a dotted number like 2.5.3")))
     slug = r.get("slug", str, convert=lambda v, p: v if SLUG_RE.match(v) else _raise(doc.error(p, f"{v!r} is not a lower-case slug like scalar-backward")))
     raw_functions = r.get("functions", list)
@@ -329,9 +349,12 @@ def parse_exercise(doc: Located) -> Exercise:
         raise doc.error(("functions",), "two functions share a name")
     for fn in functions:
         for check in fn.all_checks():
-            other = check.options.get("of")
+            other = check.options.get("of") if check.kind == "numeric_grad" else None
             if other is not None and other not in by_name:
                 raise doc.error(("functions",), f"{fn.name}: numeric_grad of unknown function {other!r}")
+            unknown = [n for n in check.options.get("also", []) if n not in by_name]
+            if unknown:
+                raise doc.error(("functions",), f"{fn.name}: relation also names unknown function {unknown[0]!r}")
     starter = r.get("starter", str)
     try:
         ast.parse(starter)
@@ -349,6 +372,7 @@ def parse_exercise(doc: Located) -> Exercise:
         path=doc.file,
         points=r.get("points", float, 1.0, lambda v, p: v if v >= 0 else _raise(doc.error(p, "cannot be negative"))),
         plot=_plot(doc, doc.data["plot"], by_name) if "plot" in doc.data else None,
+        covers=_sections(doc, ("covers",), doc.data["covers"]) if "covers" in doc.data else (),
     )
 
 
@@ -366,6 +390,12 @@ def _plot(doc: Located, data, functions: dict) -> Plot:
         curves.append(Curve(c.get("label", Text), _expr(doc, path + ("curves", i, "y"), c.get("y", str)),
                             c.get("style", str, "-")))
     return Plot(name, _expr(doc, path + ("x",), r.get("x", str)), tuple(curves), r.get("title", Text))
+
+
+def _sections(doc: Located, path: tuple, value) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and ID_RE.match(v) for v in value):
+        raise doc.error(path, f"expected a list of quoted section numbers like [\"2.3\"], got {value!r}")
+    return tuple(value)
 
 
 def _raise(exc: Exception):

@@ -19,6 +19,9 @@ WORDS: dict[str, Text] = {
     "not started": Text("not started", "未开始"),
     "next marker": Text("← next", "← 下一个"),
     "passed count": Text("{passed}/{total} passed", "已通过 {passed}/{total}"),
+    "section exercises": Text("Exercises for d2l {section}:", "d2l {section} 的练习："),
+    "notes numbering": Text("(numbered as in the seed notes)", "（按课程笔记编号）"),
+    "start one": Text("Start one with: tutor show ID", "从其中一个开始：tutor show ID"),
     # tutor (no command)
     "exercises passed": Text("{passed}/{total} exercises passed.", "已通过 {passed}/{total} 个练习。"),
     "all done": Text("All done. `tutor list` shows them all.", "全部完成。`tutor list` 可查看所有练习。"),
@@ -183,6 +186,22 @@ def chosen_language(value: str | None = None) -> str:
         if os.environ.get(name):
             return "zh" if os.environ[name].lower().startswith("zh") else "en"
     return "zh" if (locale.getlocale()[0] or "").lower().startswith("zh") else "en"
+
+
+# The sections of d2l's chapter 2 (预备知识), by which `tutor list` groups the exercises.
+SECTIONS: dict[str, Text] = {
+    "2.1": Text("Data manipulation", "数据操作"),
+    "2.2": Text("Data preprocessing", "数据预处理"),
+    "2.3": Text("Linear algebra", "线性代数"),
+    "2.4": Text("Calculus", "微积分"),
+    "2.5": Text("Automatic differentiation", "自动微分"),
+    "2.6": Text("Probability", "概率"),
+}
+
+
+def section_title(section: str, lang: str) -> str:
+    """A section's title, or nothing for a section of another course."""
+    return SECTIONS[section].get(lang) if section in SECTIONS else ""
 
 
 def say(word: str, lang: str, **values) -> str:

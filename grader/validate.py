@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .catalog import Course
-from .grading import ExerciseResult, grade
+from .grading import ExerciseResult, judge, run_student
 from .model import Exercise
 from .results import score
 from .sandbox.runner import GraderError
@@ -45,21 +45,26 @@ def _first_problem(result: ExerciseResult) -> str:
 def validate_exercise(course: Course, ex: Exercise, runner, seed: int) -> list[Finding]:
     findings = []
     solution = course.solution_file(ex)
+    references: dict = {}  # the reference's outcomes, computed once for all the files graded here
+
+    def grade(path: Path) -> ExerciseResult:
+        run = run_student(ex, path, seed, runner, hide=course.protected)
+        return judge(ex, path, solution, seed, run, references=references)
+
     try:
-        protect = {"hide": course.protected}
-        result = grade(ex, solution, solution, seed, runner, **protect)
+        result = grade(solution)
         findings.append(Finding(ex.id, "solution passes", result.passed, _first_problem(result)))
         with tempfile.TemporaryDirectory(prefix="tutor-validate-") as tmp:
             starter = Path(tmp) / f"{ex.file_stem}.py"
             starter.write_text(ex.starter, encoding="utf-8")
-            result = grade(ex, starter, solution, seed, runner, **protect)
+            result = grade(starter)
             earned = score(result)
             findings.append(Finding(ex.id, "starter fails and scores 0", not result.passed and earned == 0,
                                     f"the starter scores {earned:g}/{ex.points:g}"))
             for index, mistake in enumerate(ex.mistakes):
                 wrong = Path(tmp) / f"{ex.file_stem}-mistake{index}.py"
                 wrong.write_text(mistake_source(course, ex, index), encoding="utf-8")
-                result = grade(ex, wrong, solution, seed, runner, **protect)
+                result = grade(wrong)
                 hinted = any(mistake.hint in p.hints for row in result.results for p in row.problems)
                 findings.append(Finding(ex.id, f"mistake {index + 1} ({mistake.function}) is named",
                                         not result.passed and hinted,

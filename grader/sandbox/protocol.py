@@ -16,8 +16,8 @@ import struct
 from safetensors.torch import load as st_load
 
 from .inside.frames import MAX_FRAME
-from .inside.observe import (MAX_DEPTH, MAX_ITEMS, OUTPUT_KEEP, SENDABLE, ErrorInfo, Opaque, Outcome,
-                             TensorFacts)
+from .inside.observe import (FRAME_DTYPES, MAX_DEPTH, MAX_ITEMS, OUTPUT_KEEP, SENDABLE, ErrorInfo, Frame, Opaque,
+                             Outcome, TensorFacts)
 
 MAX_ARGS = 64
 MAX_TEXT = 10_000
@@ -127,17 +127,39 @@ class _Nodes:
             return tuple(items) if k == "tuple" else items
         if k == "opaque":
             return Opaque(text(n.get("type"), 200), text(n.get("text"), 200))
+        if k == "frame":
+            return self.frame(n, depth)
         raise Malformed("an unknown kind of value")
+
+    def scalars(self, nodes, depth: int) -> tuple:
+        values = tuple(self.value(x, depth + 1) for x in _list(nodes, MAX_ITEMS))
+        if any(type(v) not in (type(None), bool, int, float, str) for v in values):
+            raise Malformed("a DataFrame value that is not a number, text or None")
+        return values
+
+    def frame(self, n: dict, depth: int) -> Frame:
+        columns = self.scalars(n.get("columns"), depth)
+        index = self.scalars(n.get("index"), depth)
+        dtypes = tuple(text(d, 20) for d in _list(n.get("dtypes"), MAX_ITEMS))
+        data = tuple(self.scalars(column, depth) for column in _list(n.get("data"), MAX_ITEMS))
+        index_dtype = text(n.get("index_dtype"), 20)
+        if not set(dtypes) | {index_dtype} <= FRAME_DTYPES:
+            raise Malformed("a DataFrame dtype tutor does not rebuild")
+        if not len(columns) == len(dtypes) == len(data) or any(len(c) != len(index) for c in data):
+            raise Malformed("a DataFrame whose parts disagree in size")
+        return Frame(columns, dtypes, data, index, index_dtype)
 
 
 def _facts(data) -> TensorFacts:
-    data = _dict(data, {"requires_grad", "shares", "same_memory", "subclass"})
+    data = _dict(data, {"requires_grad", "shares", "same_memory", "subclass", "same_object"})
     if type(data["requires_grad"]) is not bool:
         raise Malformed("requires_grad is not a bool")
-    same = data["same_memory"]
-    return TensorFacts(data["requires_grad"], tuple(_int(i, 0, MAX_ARGS) for i in _list(data["shares"], MAX_ARGS)),
-                       None if same is None else _int(same, 0, MAX_ARGS),
-                       None if data["subclass"] is None else text(data["subclass"], 200))
+    same, identical = data["same_memory"], data["same_object"]
+    return TensorFacts(requires_grad=data["requires_grad"],
+                       shares=tuple(_int(i, 0, MAX_ARGS) for i in _list(data["shares"], MAX_ARGS)),
+                       same_memory=None if same is None else _int(same, 0, MAX_ARGS),
+                       same_object=None if identical is None else _int(identical, 0, MAX_ARGS),
+                       subclass=None if data["subclass"] is None else text(data["subclass"], 200))
 
 
 def _probe(name: str, node, nodes: _Nodes):
@@ -145,6 +167,8 @@ def _probe(name: str, node, nodes: _Nodes):
         v = node.get("v")
         if name == "path":
             return [_int(i, 0, 1 << 31) for i in _list(v, 100_000)]
+        if name == "largest product":
+            return [_int(i, 0) for i in _list(v, 3)]
         return text(v, 1000)
     return nodes.value(node)
 

@@ -13,7 +13,7 @@ from dataclasses import asdict
 import torch
 from safetensors.torch import save as st_save
 
-from .observe import Opaque, Outcome
+from .observe import Frame, Opaque, Outcome
 
 
 class _Encoder:
@@ -41,6 +41,10 @@ class _Encoder:
             return {"k": kind.__name__, "items": [self.node(x) for x in v]}
         if kind is Opaque:
             return {"k": "opaque", "type": v.type, "text": v.text}
+        if kind is Frame:
+            return {"k": "frame", "columns": [self.node(x) for x in v.columns], "dtypes": list(v.dtypes),
+                    "data": [[self.node(x) for x in column] for column in v.data],
+                    "index": [self.node(x) for x in v.index], "index_dtype": v.index_dtype}
         raise TypeError(f"cannot encode {kind.__name__}")
 
     def value_list(self, values):
@@ -49,7 +53,9 @@ class _Encoder:
 
 def encode(out: Outcome) -> bytes:
     enc = _Encoder()
-    probes = {k: enc.node(v) if type(v) in (torch.Tensor, Opaque) else {"k": "json", "v": v}
+    # "again" and "also:<function>" hold results, of any kind; the other probes are tensors or JSON.
+    probes = {k: enc.node(v) if type(v) in (torch.Tensor, Opaque) or k == "again" or k.startswith("also:")
+              else {"k": "json", "v": v}
               for k, v in out.probes.items()}
     header = {
         "result": enc.node(out.result),

@@ -40,6 +40,67 @@ class Opaque:
     text: str
 
 
+# The column dtypes a DataFrame may have to be sent as data: each is rebuilt from its values.
+FRAME_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32",
+                "float64", "object", "str", "string"}
+_SCALARS = (type(None), bool, int, float, str)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A pandas DataFrame as plain data: column names and dtypes, each column's values as
+    Python scalars, and the index. Rebuilt into a DataFrame only to be compared."""
+
+    columns: tuple
+    dtypes: tuple[str, ...]
+    data: tuple[tuple, ...]  # by column
+    index: tuple
+    index_dtype: str
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.index), len(self.columns)
+
+    def same_as(self, other: "Frame") -> bool:
+        """Equal in every part, NaN where NaN: what pandas would find, at a hundredth of its cost."""
+        same = lambda a, b: a == b or (type(a) is float and type(b) is float and a != a and b != b)
+        return (self.columns == other.columns and self.dtypes == other.dtypes and self.index == other.index
+                and self.index_dtype == other.index_dtype
+                and all(len(a) == len(b) and all(map(same, a, b)) for a, b in zip(self.data, other.data)))
+
+    def to_pandas(self):
+        import pandas as pd
+
+        df = pd.DataFrame({i: pd.Series(list(values), dtype=dtype, index=range(len(self.index)))
+                           for i, (values, dtype) in enumerate(zip(self.data, self.dtypes))},
+                          index=range(len(self.index)))
+        df.columns = pd.Index(list(self.columns), dtype=object if self.columns else None)
+        df.index = pd.Index(list(self.index), dtype=self.index_dtype)
+        return df
+
+
+def frame_of(value) -> Frame | Opaque:
+    """A DataFrame (exactly, no subclass) as a Frame, or an Opaque saying why it cannot be one."""
+    index = value.index
+    if value.shape[0] * (value.shape[1] + 1) > MAX_ITEMS:
+        return _opaque(value, f"a DataFrame of shape {value.shape}, too large to send")
+    dtypes = tuple(str(d) for d in value.dtypes)
+    if any(d not in FRAME_DTYPES for d in dtypes) or str(index.dtype) not in FRAME_DTYPES:
+        return _opaque(value, f"a DataFrame with dtypes {', '.join(sorted(set(dtypes)))[:120]}")
+    columns = tuple(value.columns.tolist())
+    data = tuple(tuple(value.iloc[:, j].tolist()) for j in range(value.shape[1]))
+    labels = tuple(index.tolist())
+    # type(), not isinstance: an object column may hold anything, and only plain scalars are data.
+    if any(type(v) not in _SCALARS for part in (columns, labels, *data) for v in part):
+        return _opaque(value, "a DataFrame holding values other than numbers, text and None")
+    return Frame(columns, dtypes, data, labels, str(index.dtype))
+
+
+def _is_frame(value) -> bool:
+    kind = type(value)
+    return kind.__name__ == "DataFrame" and kind.__module__ in ("pandas", "pandas.core.frame")
+
+
 @dataclass
 class ErrorInfo:
     type: str  # qualified name, e.g. "RuntimeError" or "torch.OutOfMemoryError"
@@ -53,6 +114,7 @@ class TensorFacts:
     requires_grad: bool = False
     shares: tuple[int, ...] = ()  # arguments whose storage this result shares
     same_memory: int | None = None  # argument whose very memory (pointer and shape) this is
+    same_object: int | None = None  # argument this result is (the very tensor object, not a view of it)
     subclass: str | None = None  # a tensor subclass's name, if one came back
 
 
@@ -182,6 +244,7 @@ def snapshot(value, arg_tensors: list, path: str = "", facts: dict | None = None
             info.same_memory = next((i for i, a in arg_tensors
                                      if a.data_ptr() == plain.data_ptr() and a.shape == plain.shape
                                      and a.stride() == plain.stride()), None)
+            info.same_object = next((i for i, a in arg_tensors if a is value), None)
         facts[path] = info
         return copy
     if kind.__module__ == "numpy" and kind.__name__ == "ndarray":
@@ -192,6 +255,8 @@ def snapshot(value, arg_tensors: list, path: str = "", facts: dict | None = None
         facts[path] = TensorFacts(shares=tuple(
             i for i, a in arg_tensors if np.shares_memory(value, a.detach().numpy())))
         return np.array(value, copy=True)
+    if _is_frame(value):
+        return frame_of(value)
     if value is None or kind in (bool, float, complex):
         return value
     if kind is int:
@@ -256,12 +321,14 @@ def run_call(namespace, call: Call, *, monitor=None, filename: str | None = None
     saved = sys.stdout, sys.stderr
     tracer = _PathTracer(getattr(func, "__code__", None)) if "path" in call.probes else None
     results = []
+    watch = _product_watch(call.probes)
+    rng_before = torch.get_rng_state() if "rng" in call.probes else None
     start = time.perf_counter()
     sys.stdout = sys.stderr = writer
     try:
         if tracer:
             sys.settrace(tracer)
-        with monitor.watching() if monitor else contextlib.nullcontext():
+        with monitor.watching() if monitor else contextlib.nullcontext(), watch or contextlib.nullcontext():
             for _ in range(call.repeat):
                 results.append(func(*args, **kwargs))
     except BaseException as exc:  # SystemExit and KeyboardInterrupt are answers too
@@ -270,6 +337,10 @@ def run_call(namespace, call: Call, *, monitor=None, filename: str | None = None
         if tracer:
             sys.settrace(None)
         sys.stdout, sys.stderr = saved
+    if rng_before is not None:
+        out.probes["rng"] = "same" if torch.equal(rng_before, torch.get_rng_state()) else "changed"
+    if watch is not None and watch.largest is not None:
+        out.probes["largest product"] = list(watch.largest)
     out.seconds = time.perf_counter() - start
     out.output, out.output_size = writer.text(), writer.size
     if monitor:
@@ -278,15 +349,48 @@ def run_call(namespace, call: Call, *, monitor=None, filename: str | None = None
         out.probes["path"] = tracer.lines[:100_000]
     if out.error is None:
         out.result = _safe_snapshot(results[0] if call.repeat == 1 else tuple(results), tensors, out.facts)
-    out.args = [_safe_snapshot(a, [], {}) if type(a) is torch.Tensor else None for a in args]
+    out.args = [_safe_snapshot(a, [], {}) if type(a) is torch.Tensor or _is_frame(a) else None for a in args]
     out.grads = [_safe_snapshot(a.grad, [], {}) if type(a) is torch.Tensor and a.grad is not None else None
                  for a in args]
     bumped = {i: a._version != v for (i, a), v in zip(tensors, versions)}
     out.bumped = [bumped.get(i) for i in range(len(args))]
     for name in call.probes:
-        if name != "path":
+        if name == "again" and out.error is None:
+            out.probes[name] = _call_fresh(func, call)
+        elif name.startswith("also:") and out.error is None:
+            other = getattr(namespace, name[5:], None)
+            out.probes[name] = _call_fresh(other, call) if callable(other) else ("raised", "no such function")
+        elif name.split(":")[0] in ("gradcheck", "numeric_grad"):
             out.probes[name] = _run_probe(name, namespace, func, call)
     return out
+
+
+def _product_watch(probes):
+    from .products import ProductWatch
+
+    limit = next((int(p.split(":")[1]) for p in probes if p.startswith("max_product:")), None)
+    return None if limit is None else ProductWatch(limit)
+
+
+def _call_fresh(func: Callable, call: Call):
+    """A function (the one called, again, or another of the file) called on fresh inputs
+    from the same recipe (an equally seeded generator), the global generator reseeded
+    differently first and restored after: ("returned", value) or ("raised", what)."""
+    state = torch.get_rng_state()
+    try:
+        torch.default_generator.manual_seed(call.recipe["seed"] ^ 0xA6A1)
+        args, kwargs = recipes.make(call.recipe)
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = _CappedWriter()
+        try:
+            value = func(*args, **kwargs)
+        finally:
+            sys.stdout, sys.stderr = saved
+        return ("returned", _safe_snapshot(value, [], {}))
+    except BaseException as exc:
+        return ("raised", _said(exc))
+    finally:
+        torch.set_rng_state(state)
 
 
 def _probe_gradcheck(namespace, func: Callable, call: Call):

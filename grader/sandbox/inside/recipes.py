@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import functools
 import importlib
+import io
 import math
+import os
 import random as _random
+import tempfile
 from dataclasses import dataclass
 
 
@@ -21,10 +24,52 @@ class Call:
     function: str
     recipe: dict
     repeat: int = 1
-    probes: tuple[str, ...] = ()  # "gradcheck", "numeric_grad:<other function>", "path"
+    probes: tuple[str, ...] = ()  # "gradcheck", "numeric_grad:<other function>", "path", "rng", "again",
+    # "max_product:<elements>"
 
 
 ALIASES = {"np": "numpy", "pd": "pandas"}  # what a case may name without importing it
+FRAME_HELPERS = ("frame(", "read_csv(")  # helpers that build a DataFrame: their cases need pandas
+
+# d2l's house_tiny.csv (the second edition's), and the larger raw table the 2.2 exercises
+# ask for ("more rows and columns").
+HOUSE_TINY = """NumRooms,Alley,Price
+NA,Pave,127500
+2,NA,106000
+4,NA,178100
+NA,NA,140000
+"""
+HOUSE_LARGER = """NumRooms,Alley,Area,RoofType,YearBuilt,Price
+NA,Pave,120.5,Slate,1990,127500
+2,NA,NA,NA,NA,106000
+4,NA,88.0,Tile,2001,178100
+NA,NA,NA,Slate,1975,140000
+3,Grvl,101.2,NA,NA,150000
+5,NA,NA,NA,2010,210000
+"""
+_CATEGORIES = {"Alley": ["Pave", "Grvl"], "RoofType": ["Slate", "Tile", "Metal"], "Zone": ["RL", "RM", "FV"],
+               "Heating": ["Gas", "Wall", "Floor"]}
+_NUMBERS = {"NumRooms": (1, 6, 0), "Area": (50, 200, 1), "YearBuilt": (1950, 2020, 0), "Garage": (0, 3, 0),
+            "LotSize": (1000, 9000, 0)}
+_TARGETS = ["Price", "SalePrice", "Value", "Rent"]
+_scratch: list = []  # the folder of this process's case files, made on first use
+
+
+def case_file_header(path: str) -> tuple[str, int] | None:
+    """(first line, number of lines after it) of a file csv_file made in this process, else None."""
+    if not (_scratch and path.startswith(_scratch[0].name + os.sep)):
+        return None
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    return (lines[0] if lines else ""), max(len(lines) - 1, 0)
+
+
+def _case_folder() -> str:
+    """A fresh folder for one case's files, inside a folder this process removes at exit
+    (TMPDIR is read each time: in the jail it is the child's scratch space)."""
+    if not _scratch:
+        _scratch.append(tempfile.TemporaryDirectory(prefix="tutor-cases-", dir=os.environ.get("TMPDIR")))
+    return tempfile.mkdtemp(dir=_scratch[0].name)
 
 
 def make(recipe: dict) -> tuple[list, dict]:
@@ -102,6 +147,51 @@ def _namespace(seed: int, modules: dict[str, str]) -> dict:
             t = t.to(dtype or torch.float32)
         return t.requires_grad_(True)
 
+    def generator():
+        """A torch.Generator seeded from the case's seed: equal for every call made from
+        this recipe, so two calls with equally seeded generators can be compared."""
+        return torch.Generator().manual_seed(seed ^ 0x5EED)
+
+    def csv_file(text):
+        """The path (a str) of a CSV file holding `text`, in a fresh temporary folder."""
+        path = os.path.join(_case_folder(), "data.csv")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        return path
+
+    def read_csv(text):
+        """The DataFrame pandas reads from CSV `text` (NA and empty fields become NaN)."""
+        import pandas as pd
+
+        return pd.read_csv(io.StringIO(text))
+
+    def house_table(rows=None, inputs=None, target_at=None):
+        """A random raw house table as CSV text, and its target column's name: `inputs`
+        columns (at least one numeric and one categorical, NA anywhere but in the target),
+        the numeric target at a random position (`target_at`: its index, or None)."""
+        rows = rows or rng.randint(3, 8)
+        inputs = inputs or rng.randint(2, 6)
+        names = [rng.choice(list(_NUMBERS)), rng.choice(list(_CATEGORIES))]
+        names += rng.sample([n for n in [*_NUMBERS, *_CATEGORIES] if n not in names], inputs - 2)
+        rng.shuffle(names)
+        target = rng.choice(_TARGETS)
+        at = rng.randint(0, len(names)) if target_at is None else target_at
+        header = names[:at] + [target] + names[at:]
+        columns = {}
+        for name in names:
+            if name in _NUMBERS:
+                low, high, digits = _NUMBERS[name]
+                values = [str(round(rng.uniform(low, high), digits)) if digits else str(rng.randint(low, high))
+                          for _ in range(rows)]
+            else:
+                values = [rng.choice(_CATEGORIES[name]) for _ in range(rows)]
+            for i in rng.sample(range(rows), rng.randint(0, rows - 1)):  # never a whole column
+                values[i] = rng.choice(["NA", ""])
+            columns[name] = values
+        columns[target] = [str(rng.randint(80, 300) * 1000) for _ in range(rows)]
+        lines = [",".join(header)] + [",".join(columns[name][i] for name in header) for i in range(rows)]
+        return "\n".join(lines) + "\n", target
+
     def frame(rows=4, kinds="if", nan=False):
         """A pandas DataFrame with int ('i') and float ('f') columns."""
         import pandas as pd
@@ -121,6 +211,8 @@ def _namespace(seed: int, modules: dict[str, str]) -> dict:
         "torch": torch, "math": math,
         "randn": randn, "rand": rand, "randint": randint, "shape": shape,
         "broadcast_pair": broadcast_pair, "noncontig": noncontig, "leaf": leaf, "frame": frame,
+        "generator": generator, "csv_file": csv_file, "read_csv": read_csv, "house_table": house_table,
+        "HOUSE_TINY": HOUSE_TINY, "HOUSE_LARGER": HOUSE_LARGER,
         "uniform": rng.uniform, "integer": rng.randint, "choice": rng.choice,
     }
     ns.update({alias: importlib.import_module(module) for alias, module in modules.items()})

@@ -1,0 +1,9 @@
+import torch
+
+
+def markov_joint(p_a, p_b_given_a, p_c_given_b):
+    return p_a[:, None, None] * p_b_given_a[:, :, None] * p_c_given_b[None, :, :]
+
+
+def marginal_c(p_a, p_b_given_a, p_c_given_b):
+    return p_a @ p_b_given_a @ p_c_given_b
