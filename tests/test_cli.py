@@ -349,7 +349,7 @@ def test_one_wrong_rule_reads_in_one_glance(course_copy):
 
 def test_a_mistyped_exercise_or_path_says_what_was_meant(course_copy):
     said = run_tutor("show", "tensor", cwd=course_copy)
-    assert said.returncode == 2 and "did you mean tensor-init (2.1.1)?" in said.stderr, said.stderr
+    assert said.returncode == 2 and "did you mean tensor-init (2.1.1)" in said.stderr, said.stderr
     assert "did you mean detach (2.5.3)?" in run_tutor("check", "detatch", cwd=course_copy).stderr
     assert "known ids: 2.1.1" in run_tutor("show", "zzz", cwd=course_copy).stderr  # nothing alike: the list
     folder = run_tutor("check", "2.1.1", "--file", "exercises", cwd=course_copy)
