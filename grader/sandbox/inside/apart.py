@@ -5,7 +5,8 @@ students in it from each other, without a second interpreter importing torch. bu
 cannot do it: it builds a sandbox only around a program it execs, and an exec would throw
 away the torch the zygote imported. So a forked copy of the zygote, before it serves the
 student, takes namespaces of its own: user, mount, PID, IPC, network and UTS. In them it
-mounts a fresh scratch /tmp, covers /proc (no other student's process can be named, read or
+mounts a fresh scratch /tmp (with what the jail bound inside /tmp, a virtual
+environment there, bound again), covers /proc (no other student's process can be named, read or
 written), and drops every capability it had in its new user namespace. The student's
 children are then confined as in any jail (`confine`), and their seccomp filter denies
 namespaces, so nothing nests further.
@@ -17,7 +18,7 @@ import os
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 0x4000, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 0x1000, 0x4000, 1 << 18
 PR_SET_DUMPABLE, PR_CAPBSET_DROP = 4, 24
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
@@ -41,6 +42,18 @@ def _write(path: str, text: str) -> None:
         f.write(text)
 
 
+def _mounts_under(top: str) -> list[str]:
+    """The outermost mount points below `top`, from /proc/self/mountinfo."""
+    with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as f:
+        points = sorted({line.split()[4].replace("\\040", " ") for line in f if line.split()[4].startswith(top)},
+                        key=len)
+    outermost: list[str] = []
+    for point in points:
+        if not any(point.startswith(kept.rstrip("/") + "/") for kept in outermost):
+            outermost.append(point)
+    return outermost
+
+
 def enter(scratch_bytes: int) -> int:
     """Take this process (and what it forks next) into namespaces of its own, as described
     above. Returns a descriptor on the class jail's /proc, for children to report their
@@ -61,8 +74,20 @@ def enter(scratch_bytes: int) -> int:
     finally:
         libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     _ok(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
-    _ok(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, f"size={scratch_bytes},mode=1777".encode()),
-        "mount /tmp")
+    # What the jail binds inside /tmp (a virtual environment there) is bound again inside the
+    # fresh /tmp, read-only as it was, from descriptors taken before it is covered.
+    inside = _mounts_under("/tmp/")
+    held = {path: os.open(path, os.O_PATH) for path in inside}
+    try:
+        _ok(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, f"size={scratch_bytes},mode=1777".encode()),
+            "mount /tmp")
+        for path, fd in held.items():
+            os.makedirs(path, exist_ok=True)
+            _ok(libc.mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None, MS_BIND | MS_REC, None),
+                f"bind {path}")
+    finally:
+        for fd in held.values():
+            os.close(fd)
     os.chdir("/")  # not the class jail's /tmp, now covered
     proc = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)
     try:
