@@ -1,4 +1,5 @@
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,3 +30,24 @@ def run_tutor(*args, cwd=ROOT, env=None, input=None):
     """Run the CLI as a user would, in its own process."""
     return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], cwd=cwd, capture_output=True,
                           text=True, input=input, env={**os.environ, "COLUMNS": "200", **(env or {})}, timeout=600)
+
+
+# A tensor, a notebook-section, a DataFrame and two gradient exercises: every kind of value and
+# submission crosses the sandbox, at a tenth of the course's cost.
+SMALL = ("2.1.1", "2.1.9", "2.2.1", "2.5.1", "2.5.3")
+
+
+@pytest.fixture(scope="session")
+def small_course(tmp_path_factory):
+    """A course of a few exercises, for tests of what runs around grading (gradebooks, shards,
+    CI scripts), not of the course itself (tests/test_course.py grades every exercise)."""
+    from grader.catalog import Course
+
+    root = tmp_path_factory.mktemp("small-course")
+    (root / "exercises").mkdir()
+    (root / "solutions").mkdir()
+    for ex in Course(ROOT).exercises:
+        if ex.id in SMALL:
+            shutil.copy(ex.path, root / "exercises" / ex.path.name)
+            shutil.copy(ROOT / "solutions" / f"{ex.file_stem}.py", root / "solutions")
+    return root

@@ -58,10 +58,10 @@ def klass(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def graded(klass, tmp_path_factory):
+def graded(klass, small_course, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     subs = [str(klass / n) for n in ("alice", "bob", "carol.zip", "dave.ipynb", "eve.zip", "frank", "张三")]
-    proc = run_tutor("grade", *subs, "--out", str(out), "--jobs", "2")
+    proc = run_tutor("grade", *subs, "--out", str(out), "--jobs", "2", cwd=small_course)
     return proc, out, subs
 
 
@@ -112,17 +112,17 @@ def test_a_bad_zip_is_an_error_row_not_a_crash(graded):
     assert rows(out / "grades.csv")["eve"]["total"] == "0.0"
 
 
-def test_unchanged_students_are_not_graded_again(graded, klass):
+def test_unchanged_students_are_not_graded_again(graded, klass, small_course):
     _, out, subs = graded
-    again = run_tutor("grade", *subs[:4], "--out", str(out))
+    again = run_tutor("grade", *subs[:4], "--out", str(out), cwd=small_course)
     assert again.returncode == 0 and "(4 unchanged since the last run)" in again.stdout
     (klass / "bob" / "2.1.1-tensor-init.py").write_text((ROOT / "solutions" / "2.1.1-tensor-init.py").read_text())
-    changed = run_tutor("grade", *subs[:4], "--out", str(out))
+    changed = run_tutor("grade", *subs[:4], "--out", str(out), cwd=small_course)
     assert "(3 unchanged since the last run)" in changed.stdout
     assert float(rows(out / "grades.csv")["bob"]["2.1.1"]) == 1.0
 
 
-def test_shards_partition_the_class_and_merge_back(graded, tmp_path):
+def test_shards_partition_the_class_and_merge_back(graded, tmp_path, small_course):
     _, out, subs = graded
     subs = subs[:4]
     parts = []
@@ -131,7 +131,7 @@ def test_shards_partition_the_class_and_merge_back(graded, tmp_path):
                {"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "2"}]
     for k, env in zip((1, 2), engines):
         part = tmp_path / f"shard{k}"
-        proc = run_tutor("grade", *subs, "--out", str(part), "--shard", "auto", env=env)
+        proc = run_tutor("grade", *subs, "--out", str(part), "--shard", "auto", env=env, cwd=small_course)
         assert proc.returncode == 0 and f"shard {k}/2:" in proc.stdout, proc.stderr
         parts.append(part / "grades.csv")
     students = [set(rows(p)) for p in parts]
@@ -158,16 +158,16 @@ def test_shards_partition_the_class_and_merge_back(graded, tmp_path):
     assert alone.returncode == 2 and "shard 2/2 of 2 missing" in alone.stderr
 
 
-def test_a_re_run_writes_the_same_gradebook(klass, tmp_path):
+def test_a_re_run_writes_the_same_gradebook(klass, tmp_path, small_course):
     subs = [str(klass / n) for n in ("dave.ipynb", "eve.zip", "frank")]
     books = []
     for name in ("one", "two"):  # each from scratch: nothing cached
-        run_tutor("grade", *subs, "--out", str(tmp_path / name), "--jobs", "2")
+        run_tutor("grade", *subs, "--out", str(tmp_path / name), "--jobs", "2", cwd=small_course)
         books.append((tmp_path / name / "grades.csv").read_bytes())
     assert books[0] == books[1] and b"tutor-grade-" not in books[0]
 
 
-def test_hostile_names_write_nothing_outside_out(klass, tmp_path):
+def test_hostile_names_write_nothing_outside_out(klass, tmp_path, small_course):
     course = tmp_path / "course"
     out = course / "grades"
     out.mkdir(parents=True)
@@ -175,13 +175,14 @@ def test_hostile_names_write_nothing_outside_out(klass, tmp_path):
     (out / "keep.txt").write_text("earlier grades", encoding="utf-8")
     for name in ("...zip", "..zip"):  # students ".." and "."
         shutil.copy(klass / "carol.zip", tmp_path / name)
-        proc = run_tutor("grade", str(tmp_path / name), "--out", str(out))
+        proc = run_tutor("grade", str(tmp_path / name), "--out", str(out), cwd=small_course)
         assert proc.returncode == 2 and "cannot name a student" in proc.stderr
     assert (course / "keep.txt").read_text() == "the course" and (out / "keep.txt").read_text() == "earlier grades"
     # A student named like the gradebook, or like a shard's note, has a folder of their own.
     for name in ("grades.csv", "shard.json"):
         shutil.copytree(klass / "frank", tmp_path / name)
-    proc = run_tutor("grade", str(tmp_path / "grades.csv"), str(tmp_path / "shard.json"), "--out", str(out))
+    proc = run_tutor("grade", str(tmp_path / "grades.csv"), str(tmp_path / "shard.json"), "--out", str(out),
+                     cwd=small_course)
     assert proc.returncode == 0, proc.stderr
     assert set(rows(out / "grades.csv")) == {"grades.csv", "shard.json"}
     assert (out / "students" / "grades.csv" / "results.json").is_file() and not (out / "shard.json").exists()

@@ -309,23 +309,25 @@ def test_list_uses_its_index_until_an_exercise_file_changes(course_copy):
     assert "MODEL LOADED" in fresh.stdout and "Detaching, renamed" in fresh.stdout
 
 
-def test_check_all_with_a_broken_exercise_file_fails_and_names_it_in_every_format(course_copy):
-    bad = course_copy / "exercises" / "2.1.2-elementwise.yaml"
+def test_check_all_with_a_broken_exercise_file_fails_and_names_it_in_every_format(small_course, tmp_path):
+    course_copy = tmp_path / "course"
+    shutil.copytree(small_course, course_copy)
+    bad = course_copy / "exercises" / "2.1.9-norms.yaml"
     lines = bad.read_text(encoding="utf-8").splitlines(keepends=True)
     at = next(i for i, line in enumerate(lines) if line.strip() == "checks: [value]")
     lines[at] = lines[at].replace("[value]", "[valu]")
     bad.write_text("".join(lines), encoding="utf-8")
-    where = f"2.1.2-elementwise.yaml:{at + 1}"
+    where = f"2.1.9-norms.yaml:{at + 1}"
     out = {fmt: course_copy / f"out.{fmt}" for fmt in ("text", "junit", "gradescope", "github")}
     proc = run_tutor("check", "--all", "--seed", "1", "--format", "json",
                      *(f"-o{fmt}={path}" for fmt, path in out.items()), cwd=course_copy,
                      env={"GITHUB_STEP_SUMMARY": ""})
-    assert proc.returncode == 2, proc.stderr  # not a run over the other 19, green or not
+    assert proc.returncode == 2, proc.stderr  # not a run over the others, green or not
     doc = json.loads(proc.stdout)
     assert doc["status"] != "pass" and any(where in (t["message"] or "") for t in doc["tests"])
     for fmt, path in out.items():
         assert where in path.read_text(encoding="utf-8"), fmt
-    assert "::error file=exercises/2.1.2-elementwise.yaml,line=" in out["github"].read_text(encoding="utf-8")
+    assert "::error file=exercises/2.1.9-norms.yaml,line=" in out["github"].read_text(encoding="utf-8")
     proc = run_tutor("check", "--all", "--seed", "1", cwd=course_copy)
     assert proc.returncode == 2 and where in proc.stdout and "unknown check kind 'valu'" in proc.stdout
 

@@ -15,7 +15,8 @@ import specs
 from conftest import ROOT, run_tutor
 from grader.catalog import Course
 
-POINTS = sum(ex.points for ex in Course(ROOT).exercises)  # the whole course, whatever its size
+def points(course: Path) -> float:
+    return sum(ex.points for ex in Course(course).exercises)  # the whole course, whatever its size
 
 BIN = str(Path(sys.executable).parent)  # where pip put the `tutor` console script
 
@@ -26,9 +27,9 @@ def sh(command, cwd, env=None):
 
 
 @pytest.mark.skipif(shutil.which("tutor", path=BIN) is None, reason="needs `pip install -e .` (as .ci/run does)")
-def test_gradescope_autograder_builds_installs_and_grades(tmp_path):
+def test_gradescope_autograder_builds_installs_and_grades(tmp_path, small_course):
     built = tmp_path / "built"
-    proc = run_tutor("gradescope", "build", str(built))
+    proc = run_tutor("gradescope", "build", str(built), cwd=small_course)
     assert proc.returncode == 0, proc.stderr
     root = tmp_path / "autograder"  # the layout Gradescope gives the autograder
     with zipfile.ZipFile(built / "autograder.zip") as z:
@@ -50,11 +51,11 @@ def test_gradescope_autograder_builds_installs_and_grades(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == pytest.approx(1.0)
-    assert sum(t["max_score"] for t in specs.gradescope(json.dumps(results))["tests"]) == pytest.approx(POINTS)
+    assert sum(t["max_score"] for t in specs.gradescope(json.dumps(results))["tests"]) == pytest.approx(points(small_course))
 
 
 @pytest.mark.skipif(shutil.which("tutor", path=BIN) is None, reason="needs `pip install -e .` (as .ci/run does)")
-def test_github_workflow_steps_run_here(tmp_path):
+def test_github_workflow_steps_run_here(tmp_path, small_course):
     workflow = yaml.safe_load((ROOT / "examples" / "github-workflow.yml").read_text())
     assert workflow["permissions"] == {"contents": "read"}  # least: nothing is written back
     job = workflow["jobs"]["grade"]
@@ -65,10 +66,10 @@ def test_github_workflow_steps_run_here(tmp_path):
     # The students' repository as export-student makes it (no solutions/), a student who
     # solved everything, and the references where the workflow checks them out.
     repo = tmp_path / "course"
-    assert run_tutor("export-student", str(repo)).returncode == 0
+    assert run_tutor("export-student", str(repo), cwd=small_course).returncode == 0
     assert not (repo / "solutions").exists()
-    shutil.copytree(ROOT / "solutions", repo / "workspace", dirs_exist_ok=True)
-    shutil.copytree(ROOT / "solutions", repo / references["with"]["path"] / "solutions")
+    shutil.copytree(small_course / "solutions", repo / "workspace", dirs_exist_ok=True)
+    shutil.copytree(small_course / "solutions", repo / references["with"]["path"] / "solutions")
     summary = tmp_path / "summary.md"
     env = {name: value.replace("${{ github.workspace }}", str(repo)) for name, value in job["env"].items()}
     env.update(GITHUB_STEP_SUMMARY=str(summary), GITHUB_WORKSPACE=str(repo))
@@ -90,9 +91,10 @@ def test_github_workflow_steps_run_here(tmp_path):
     install = next(s["run"] for s in job["steps"] if s.get("name") == "Install tutor")
     assert "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu" in install
     assert ran[2][1] == ""  # every check passed: no annotation
-    assert json.loads((repo / "results.json").read_text())["score"] == pytest.approx(POINTS)
+    total = points(small_course)
+    assert json.loads((repo / "results.json").read_text())["score"] == pytest.approx(total)
     assert ET.parse(repo / "junit.xml").getroot().get("failures") == "0"
-    assert f"{POINTS:g}/{POINTS:g} points" in summary.read_text()
+    assert f"{total:g}/{total:g} points" in summary.read_text()
 
 
 def test_exercism_entry_point_writes_results_and_exits_0(tmp_path):
@@ -132,7 +134,7 @@ def _students(gradebook):
 
 
 @pytest.mark.skipif(shutil.which("tutor", path=BIN) is None, reason="needs `pip install -e .` (as .ci/run does)")
-def test_kubernetes_indexed_job_grades_every_shard_and_merges(tmp_path):
+def test_kubernetes_indexed_job_grades_every_shard_and_merges(tmp_path, small_course):
     job = yaml.safe_load((ROOT / "examples" / "kubernetes-grade-job.yml").read_text())
     spec = job["spec"]
     assert job["kind"] == "Job" and spec["completionMode"] == "Indexed"
@@ -141,7 +143,7 @@ def test_kubernetes_indexed_job_grades_every_shard_and_merges(tmp_path):
     assert int(env["TUTOR_SHARD_COUNT"]) == spec["completions"]
     data = tmp_path / "data"
     students = _class_of_two(data)
-    (data / "course").symlink_to(ROOT)
+    (data / "course").symlink_to(small_course)
     command = [part.replace("/data", str(data)) for part in container["command"]]
     workdir = container["workingDir"].replace("/data", str(data))
     for index in range(spec["completions"]):  # what each pod of the Job runs
@@ -158,7 +160,7 @@ def test_kubernetes_indexed_job_grades_every_shard_and_merges(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("tutor", path=BIN) is None, reason="needs `pip install -e .` (as .ci/run does)")
-def test_slurm_array_task_grades_its_shard(tmp_path):
+def test_slurm_array_task_grades_its_shard(tmp_path, small_course):
     import re
 
     script = ROOT / "examples" / "slurm-grade.sh"
@@ -167,7 +169,7 @@ def test_slurm_array_task_grades_its_shard(tmp_path):
     seen = set()
     for task in range(first, last + 1):  # what each task of the array runs
         proc = sh(f"bash {script}", tmp_path, {"SLURM_ARRAY_TASK_ID": str(task), "SLURM_ARRAY_TASK_MIN": str(first),
-                                                "SLURM_ARRAY_TASK_COUNT": str(last - first + 1), "TUTOR_ROOT": str(ROOT)})
+                                                "SLURM_ARRAY_TASK_COUNT": str(last - first + 1), "TUTOR_ROOT": str(small_course)})
         assert proc.returncode == 0 and f"shard {task - first + 1}/{last - first + 1}:" in proc.stdout, proc.stderr
         seen |= _students(tmp_path / "grades" / f"shard-{task}" / "grades.csv")
     assert seen == students
