@@ -431,12 +431,12 @@ def test_an_oversized_submission_is_refused(jail_kind, course_copy_with_workspac
 
 
 @pytest.fixture()
-def course_copy_with_workspace(tmp_path):
+def course_copy_with_workspace(tmp_path, small_course):
     """A course copy whose workspace holds every reference: each exercise passes until a test
     writes a file of its own."""
     for name in ("exercises", "solutions"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "solutions", tmp_path / "workspace")
+        shutil.copytree(small_course / name, tmp_path / name)
+    shutil.copytree(small_course / "solutions", tmp_path / "workspace")
     return tmp_path
 
 
@@ -531,8 +531,11 @@ def test_any_returned_value_gets_a_verdict(jail_kind, course_copy_with_workspace
     assert {t["status"] for t in report["tests"]} >= {"pass", "fail"}  # the other exercises were graded
 
 
-def test_the_grader_memory_stays_bounded_whatever_results_come_back(jail_kind, course_copy_with_workspace):
-    course = course_copy_with_workspace
+def test_the_grader_memory_stays_bounded_whatever_results_come_back(jail_kind, tmp_path):
+    course = tmp_path  # the whole course: check --all's memory, with every reference it holds
+    for name in ("exercises", "solutions"):
+        shutil.copytree(ROOT / name, course / name)
+    shutil.copytree(ROOT / "solutions", course / "workspace")
     (course / "workspace" / "2.1.2-elementwise.py").write_text(textwrap.dedent('''
         import torch
         def _big(*args):
@@ -548,12 +551,12 @@ def test_the_grader_memory_stays_bounded_whatever_results_come_back(jail_kind, c
     assert peak_kib < 600 * 1024, f"{peak_kib // 1024} MiB"
 
 
-def test_one_student_cannot_touch_another_students_grade(jail_kind, tmp_path):
+def test_one_student_cannot_touch_another_students_grade(jail_kind, tmp_path, small_course):
     course = tmp_path / "course"
     for name in ("exercises", "solutions"):
-        shutil.copytree(ROOT / name, course / name)
+        shutil.copytree(small_course / name, course / name)
     good = tmp_path / "good"
-    shutil.copytree(ROOT / "solutions", good)
+    shutil.copytree(small_course / "solutions", good)
     evil = tmp_path / "evil"
     evil.mkdir()
     (evil / "2.1.1-tensor-init.py").write_text(textwrap.dedent(f'''
@@ -586,7 +589,7 @@ def test_one_student_cannot_touch_another_students_grade(jail_kind, tmp_path):
 
     with open(out / "grades.csv", encoding="utf-8-sig") as f:
         rows = {r["student"]: r for r in csv.DictReader(f)}
-    assert float(rows["good"]["total"]) == len(list((ROOT / "exercises").glob("*.yaml")))
+    assert float(rows["good"]["total"]) == len(list((course / "exercises").glob("*.yaml")))
     assert not any(Path(p, "sitecustomize.py").exists() for p in (course, ROOT, ROOT / "grader", good))
 
 
