@@ -372,6 +372,57 @@ class Zygote:
         self.interpreter.close()
 
 
+class Worker:
+    """The subprocess tier's warm worker (inside/worker.py): one interpreter for the run that
+    imports torch once and runs one job at a time, each job's frames followed by IDLE; killed
+    (and replaced by the runner) when a job leaves it hung, dead or damaged. Started like a
+    fork server, before the grader imports torch."""
+
+    kind = "subprocess"
+    masks: list = []
+
+    def __init__(self, preload: list[str]):
+        self.preload = preload
+        self.popen = subprocess.Popen(inside_argv("subprocess", "worker.main", preload, []),
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                      cwd=tempfile.gettempdir(), env=clean_env(tempfile.gettempdir()),
+                                      start_new_session=(os.name == "posix"))
+        self.pid, self.fd = self.popen.pid, os.dup(self.popen.stdout.fileno())
+        self.popen.stdout.close()
+        self.frames = None  # the runner's reader of what it sends
+
+    def send(self, job: dict) -> bool:
+        from .inside.frames import HEADER, JOB
+
+        data = json.dumps(job).encode()
+        try:
+            self.popen.stdin.write(HEADER.pack(len(data), JOB) + data)
+            self.popen.stdin.flush()
+        except OSError:
+            return False
+        return True
+
+    def alive(self) -> bool:
+        return self.fd >= 0 and self.popen.poll() is None
+
+    def kill(self) -> None:
+        if self.fd < 0:
+            return
+        try:
+            os.killpg(self.pid, signal.SIGKILL) if os.name == "posix" else self.popen.kill()
+        except OSError:
+            pass
+        self.popen.wait()
+        try:
+            self.popen.stdin.close()
+        except OSError:
+            pass  # a broken pipe to a dead worker
+        os.close(self.fd)
+        self.fd = -1
+
+    close = kill
+
+
 def _sealed(data: bytes) -> int:
     """A read-only file descriptor holding `data`: a sealed memfd (nothing the child does
     with it can change what the next child reads)."""
@@ -384,8 +435,8 @@ def _sealed(data: bytes) -> int:
     return fd
 
 
-def start_server(preload, masks) -> Server | None:
-    """A fork server for the strongest tier here, started now so that it imports torch while
-    the grader imports its own; None where there is no fork server (macOS, Windows)."""
+def start_server(preload, masks) -> Server | Worker:
+    """A fork server for the strongest tier here (a warm worker where there is no fork:
+    macOS, Windows), started now so that it imports torch while the grader imports its own."""
     kind = tier()
-    return None if kind == "subprocess" else Server(kind, [PACKAGE, *masks], sorted(preload))
+    return Worker(sorted(preload)) if kind == "subprocess" else Server(kind, [PACKAGE, *masks], sorted(preload))

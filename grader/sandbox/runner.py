@@ -27,9 +27,9 @@ from typing import Iterable
 from ..feedback import said
 from ..text import Text
 from . import jail, protocol
-from .inside.frames import BEGIN, CRASH, DONE, HEADER, IDLE, IMPORT_ERROR, IMPORTED, JOB, OUTCOME, READY
+from .inside.frames import BEGIN, CRASH, DONE, HEADER, IDLE, IMPORT_ERROR, IMPORTED, OUTCOME, READY
 from .inside.observe import ErrorInfo, Outcome
-from .jail import STARTUP_TIMEOUT, GraderError, Note, Server
+from .jail import STARTUP_TIMEOUT, GraderError, Note, Server, Worker
 from .protocol import Malformed
 from .submission import SubmissionError, read_submission
 
@@ -140,70 +140,32 @@ class _Frames:
                 raise queue.Empty
 
 
-class _Worker:
-    """The subprocess tier's warm worker (inside/worker.py): one interpreter for the run
-    that imports torch once and runs one job at a time, each job's frames followed by IDLE;
-    killed (and replaced by the runner) when a job leaves it hung, dead or damaged."""
-
-    def __init__(self, preload: list[str]):
-        self.popen = subprocess.Popen(jail.inside_argv("subprocess", "worker.main", preload, []),
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                      cwd=tempfile.gettempdir(), env=jail.clean_env(tempfile.gettempdir()),
-                                      start_new_session=(os.name == "posix"))
-        self.pid, self.fd = self.popen.pid, os.dup(self.popen.stdout.fileno())
-        self.popen.stdout.close()
-        self.frames = _Frames(self.fd)
-
-    def send(self, job: dict) -> bool:
-        data = json.dumps(job).encode()
-        try:
-            self.popen.stdin.write(HEADER.pack(len(data), JOB) + data)
-            self.popen.stdin.flush()
-        except OSError:
-            return False
-        return True
-
-    def idle(self) -> bool:
-        """After a job that ran to its end: True once the worker says it is ready for the next."""
-        try:
-            while (frame := self.frames.next(EXIT_GRACE)) is not None:
-                if frame[0] == IDLE:
-                    return True
-                if frame[0] != DONE:
-                    return False
-        except (queue.Empty, Malformed):
-            pass
-        return False
-
-    def alive(self) -> bool:
-        return self.fd >= 0 and self.popen.poll() is None
-
-    def kill(self) -> None:
-        if self.fd < 0:
-            return
-        try:
-            os.killpg(self.pid, signal.SIGKILL) if os.name == "posix" else self.popen.kill()
-        except OSError:
-            pass
-        self.popen.wait()
-        try:
-            self.popen.stdin.close()
-        except OSError:
-            pass  # a broken pipe to a dead worker
-        os.close(self.fd)
-        self.fd = -1
+def _idle(frames: "_Frames") -> bool:
+    """After a job that ran to its end on the warm worker: True once it says it is ready for
+    the next one."""
+    try:
+        while (frame := frames.next(EXIT_GRACE)) is not None:
+            if frame[0] == IDLE:
+                return True
+            if frame[0] != DONE:
+                return False
+    except (queue.Empty, Malformed):
+        pass
+    return False
 
 
 class _Child:
     """A started child process (or a job on the warm worker): its frames, and how to end it."""
 
-    def __init__(self, server: Server | None, request: int = 0, worker: _Worker | None = None,
+    def __init__(self, server: Server | None, request: int = 0, worker: Worker | None = None,
                  scratch: str | None = None):
         """A child the `server` forks on `request`, or a job of the warm `worker` working in
         `scratch` (removed when it ends; a server removes its children's itself)."""
         self.server, self.request, self.worker, self.scratch = server, request, worker, scratch
         self.pid, self.fd, self.frames, self.status = -1, -1, None, None
         if worker is not None:
+            if worker.frames is None:  # one reader for the worker's whole life (a thread, on Windows)
+                worker.frames = _Frames(worker.fd)
             self.pid, self.fd, self.frames = worker.pid, worker.fd, worker.frames
 
     def _started(self) -> None:
@@ -230,7 +192,7 @@ class _Child:
     def release(self) -> bool:
         """After a job that ran to its end: keep the warm worker for the next job, if it is
         ready for one (a forked child is never kept)."""
-        if self.worker is None or not self.worker.idle():
+        if self.worker is None or not _idle(self.frames):
             return False
         self._cleaned()
         return True
@@ -290,7 +252,10 @@ class Runner:
         # Without a fork server (the subprocess tier), one warm worker runs the jobs one at a
         # time: `start` queues a job, `finish` runs it, and starts the next queued one (which
         # runs while the caller judges this one).
-        self.worker = _Worker(self.preload) if self.kind == "subprocess" else None
+        self.worker = None
+        if self.kind == "subprocess":
+            self.worker = server if isinstance(server, Worker) else Worker(self.preload)
+            self.server = None
         self._queued: list[Started] = []
         self._running: Started | None = None
 
@@ -331,7 +296,7 @@ class Runner:
             scratch = tempfile.mkdtemp(prefix="tutor-run-")
             if not (self.worker.alive() and self.worker.send({**payload, "scratch": scratch})):
                 self.worker.kill()
-                self.worker = _Worker(self.preload)
+                self.worker = Worker(self.preload)
                 self.worker.send({**payload, "scratch": scratch})
             return _Child(None, worker=self.worker, scratch=scratch)
         server = self._ready_server()
