@@ -404,12 +404,28 @@ def _reads_values(test: ast.AST) -> bool:
     return False
 
 
+def _called_here(tree: ast.Module, node: ast.AST) -> list[ast.AST]:
+    """The function and every top-level function of the same file it calls, transitively
+    (`def g(a): return helper(a, a.sum())` keeps its condition in `helper`)."""
+    defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    found, todo = [], [node]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.append(current)
+        todo += [defs[c.func.id] for c in ast.walk(current)
+                 if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id in defs]
+    return found
+
+
 def check_control_flow(spec, ctx: FunctionContext):
-    _, node = _definition(ctx)
+    tree, node = _definition(ctx)
     if node is None:
         return _missing(ctx)
-    conditions = [n for n in ast.walk(node) if isinstance(n, (ast.If, ast.While, ast.IfExp)) and _reads_values(n.test)]
-    conditions += [n for n in ast.walk(node) if isinstance(n, ast.For) and _reads_values(n.iter)]
+    body = [n for f in _called_here(tree, node) for n in ast.walk(f)]
+    conditions = [n for n in body if isinstance(n, (ast.If, ast.While, ast.IfExp)) and _reads_values(n.test)]
+    conditions += [n for n in body if isinstance(n, ast.For) and _reads_values(n.iter)]
     if not conditions:
         return Problem(said("no condition", name=ctx.fn.name))
     paths = {tuple(o.probes.get("path", ())) for o in ctx.outcomes if o.error is None and o.failure is None}

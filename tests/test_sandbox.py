@@ -271,3 +271,24 @@ def test_common_beginner_slips_get_words_of_their_own(tmp_path, course, runner):
     """, slug="broadcasting")
     assert "return a tensor (`torch.tensor(...)`" in messages(listed, "add")[0]
     assert messages(listed, "broadcast_shape")  # judged, not a crash of tutor's source check
+
+
+@pytest.mark.parametrize("answer", [
+    # the value-dependent `if` in a helper of the student's own
+    "def helper(a, total):\n    if total > 0:\n        return a * a\n    return torch.sin(a)\n"
+    "def g(a):\n    return 3 * helper(a, a.sum())\n",
+    # a `g` reusing 2.5.4's `f`
+    "def f(a):\n    b = a * 2\n    while b.norm() < 1000:\n        b = b * 2\n    if b.sum() > 0:\n        c = b\n"
+    "    else:\n        c = 100 * b\n    return c\ndef g(a):\n    return f(a)\n",
+])
+def test_control_flow_is_followed_into_the_students_own_functions(tmp_path, course, runner, answer):
+    grad_of_g = "def grad_of_g(a):\n    g(a).sum().backward()\n    return a.grad\n"
+    result = submit(tmp_path, course, runner, answer, grad_of_g, slug="own-control-flow")
+    assert result.passed, messages(result, "g")[:2]
+
+
+def test_a_helper_without_a_condition_still_fails_the_control_flow_check(tmp_path, course, runner):
+    result = submit(tmp_path, course, runner, "def helper(a):\n    return a * a\n"
+                    "def g(a):\n    return 3 * helper(a)\n", "def grad_of_g(a):\n    g(a).sum().backward()\n    return a.grad\n",
+                    slug="own-control-flow")
+    assert any("no if, while or for" in m for m in messages(result, "g")), messages(result, "g")

@@ -289,20 +289,26 @@ def _tensor_args(args: list) -> list[tuple[int, torch.Tensor]]:
 
 
 class _PathTracer:
-    """Records the bytecode a function executes, to see which way its conditions went.
+    """Records the bytecode a function executes, to see which way its conditions went: its
+    own, and that of every function of the same file it calls (a condition may sit in a
+    helper). Each step is the code object's number, in order of first use, and the offset.
 
     Opcodes, not lines: both branches of `x if cond else y` sit on one line.
     """
 
-    def __init__(self, code):
-        self.code, self.lines = code, []
+    def __init__(self, func, filename: str | None):
+        code = getattr(func, "__code__", None)
+        self.ours = (lambda c: c.co_filename == filename) if filename else (lambda c: c is code)
+        self.codes: dict = {}
+        self.lines: list[int] = []
 
     def __call__(self, frame, event, arg):
-        if frame.f_code is not self.code:
+        if not self.ours(frame.f_code):
             return None
         frame.f_trace_opcodes = True
         if event == "opcode":
-            self.lines.append(frame.f_lasti)
+            number = self.codes.setdefault(frame.f_code, len(self.codes))
+            self.lines.append((number << 20 | frame.f_lasti) & 0x7FFFFFFF)
         return self
 
 
@@ -319,7 +325,7 @@ def run_call(namespace, call: Call, *, monitor=None, filename: str | None = None
     out = Outcome()
     writer = _CappedWriter()
     saved = sys.stdout, sys.stderr
-    tracer = _PathTracer(getattr(func, "__code__", None)) if "path" in call.probes else None
+    tracer = _PathTracer(func, filename) if "path" in call.probes else None
     results = []
     watch = _product_watch(call.probes)
     rng_before = torch.get_rng_state() if "rng" in call.probes else None
