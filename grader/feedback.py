@@ -40,6 +40,10 @@ FEEDBACK: dict[str, Text] = {
     "result at": Text("result{path}", "结果{path}"),
     "subclass": Text("{where} is a {cls}; return a plain torch.Tensor", "{where} 是 {cls}；请返回普通的 torch.Tensor"),
     "expected got": Text("expected {expected}, got {got}", "期望{expected}，得到{got}"),
+    # what a "whole function" row checked, beside its label
+    "checks source": Text("what its code uses", "代码用到的内容"),
+    "checks control_flow": Text("a condition on the tensor's values, taking different paths",
+                                "依赖张量数值的条件，且走过不同的分支"),
     "called as": Text("the exercise calls it as `{signature}`: compare your `def` line",
                       "练习是这样调用它的：`{signature}`；请对照你的 `def` 那一行"),
     "got none": Text("expected {expected}, got None: did you forget `return`?",

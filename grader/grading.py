@@ -243,7 +243,8 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
             problems = ([_not_run(result)] if result.import_problem
                         else [Problem(said("unwritten", name=fn.name))] if unwritten
                         else judge_function(fn, source, outcomes))
-            result.results.append(CaseResult(fn.name, "whole function", Text.same(""), problems))
+            what = [said(f"checks {c.kind}") for c in fn.checks if c.scope == "function"]
+            result.results.append(CaseResult(fn.name, "whole function", Text.joined(what, "; "), problems))
     return result
 
 
