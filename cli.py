@@ -366,7 +366,7 @@ def _total(results, lang: str) -> None:
     from grader.results import score
 
     passed = sum(r.passed for r in results)
-    words = say("total", lang, passed=passed, count=len(results), score=f"{sum(score(r) for r in results):.3g}",
+    words = say("check total", lang, passed=passed, count=len(results), score=f"{sum(score(r) for r in results):.3g}",
                 max=f"{sum(r.exercise.points for r in results):g}")
     console.print(f"[bold {'green' if passed == len(results) else 'red'}]{words}[/]")
 

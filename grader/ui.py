@@ -64,7 +64,7 @@ WORDS: dict[str, Text] = {
     "hidden": Text("(hidden check)", "（隐藏检查）"),
     "random cases": Text("{count} random cases", "{count} 个随机用例"),
     "cases": Text("{count} cases", "{count} 个用例"),
-    "total": Text("Total: {passed}/{count} exercises passed, {score}/{max} points",
+    "check total": Text("Total: {passed}/{count} exercises passed, {score}/{max} points",
                   "总计：通过 {passed}/{count} 个练习，得分 {score}/{max}"),
     "more like it": Text("{label} and {count} more like it", "{label} 及另外 {count} 个同类用例"),
     "more failing": Text("{count} more failing cases", "另有 {count} 个用例未通过"),

@@ -330,6 +330,7 @@ def test_check_all_with_a_broken_exercise_file_fails_and_names_it_in_every_forma
     assert "::error file=exercises/2.1.9-norms.yaml,line=" in out["github"].read_text(encoding="utf-8")
     proc = run_tutor("check", "--all", "--seed", "1", cwd=course_copy)
     assert proc.returncode == 2 and where in proc.stdout and "unknown check kind 'valu'" in proc.stdout
+    assert "Total: 0/" in proc.stdout  # check --all ends with the total of what it could check
 
 
 def test_one_wrong_rule_reads_in_one_glance(course_copy):

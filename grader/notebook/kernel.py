@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 from ..catalog import Course, UnknownExercise, find_root
-from ..text import Text
 from ..ui import say
 from . import cells as cell_code
 

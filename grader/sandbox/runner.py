@@ -10,7 +10,6 @@ again. Nothing a child sends is trusted (`protocol`).
 from __future__ import annotations
 
 import base64
-import json
 import os
 import queue
 import select

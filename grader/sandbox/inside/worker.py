@@ -94,8 +94,6 @@ class Snapshot:
     """What a submission can change in this interpreter, as it was before the job."""
 
     def __init__(self):
-        import torch
-
         self.modules = dict(sys.modules)
         self.namespaces = {name: dict(vars(m)) for name in MODULES if (m := sys.modules.get(name)) is not None}
         self.classes = {name: dict(vars(c)) for name in CLASSES if isinstance(c := _find(name), type)}
