@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.catalog import Course  # noqa: E402
-from grader.validate import mistake_source  # noqa: E402
+from grader.course.catalog import Course  # noqa: E402
+from grader.instructor.validate import mistake_source  # noqa: E402
 
 
 def make_class(course: Course, size: int, into: Path) -> list[Path]:

@@ -31,7 +31,7 @@ def main() -> None:
     from nbclient import NotebookClient
 
     sys.path.insert(0, str(ROOT))
-    from grader.catalog import Course
+    from grader.course.catalog import Course
 
     course = Course(ROOT)
     ex = course.get(args.exercise)

@@ -25,8 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader import bulk, feedback_page  # noqa: E402
-from grader.catalog import Course  # noqa: E402
+from grader.instructor import bulk  # noqa: E402
+
+from grader.output import feedback_page  # noqa: E402
+from grader.course.catalog import Course  # noqa: E402
 
 GOAL_SECONDS, GOAL_MB = 5.0, 5.0
 SANDBOX = {"en": "jail, own user namespace, uid 65534, no capabilities, own process namespace, no network, own IPC "

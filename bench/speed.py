@@ -57,8 +57,8 @@ def paired(cmd: list[str], base: list[str], cwd: Path, repeat: int, env=None) ->
 def sandbox_overhead(repeat: int) -> float:
     """Seconds a run through the fork runner costs beyond running the same call in-process."""
     sys.path.insert(0, str(ROOT))
-    from grader.cases import expand
-    from grader.catalog import Course
+    from grader.grading.cases import expand
+    from grader.course.catalog import Course
     from grader.sandbox.inside.observe import load_module, run_call
     from grader.sandbox.runner import Job, default_runner
 

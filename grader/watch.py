@@ -15,10 +15,10 @@ import threading
 from rich.console import Console
 from rich.markup import escape
 
-from . import workspace
-from .catalog import Course
-from .model import Exercise
-from .ui import say
+from .course import workspace
+from .course.catalog import Course
+from .course.model import Exercise
+from .messages.ui import say
 
 def _keys(events: queue.Queue) -> None:
     """Single keypresses from the terminal, without waiting for Enter (POSIX and Windows)."""
@@ -44,8 +44,8 @@ def _keys(events: queue.Queue) -> None:
 
 
 def _check(course: Course, ex: Exercise, runner, console: Console, lang: str, seed: int) -> bool:
-    from .grading import grade
-    from .report import render
+    from .grading.judge import grade
+    from .output.terminal import render
     from .sandbox.runner import GraderError
 
     path, _ = workspace.ensure_file(course, ex)

@@ -12,7 +12,7 @@ sys.path.insert(0, str(ROOT))
 
 @pytest.fixture(scope="session")
 def course():
-    from grader.catalog import Course
+    from grader.course.catalog import Course
 
     return Course(ROOT)
 
@@ -41,7 +41,7 @@ SMALL = ("2.1.1", "2.1.2", "2.1.9", "2.2.1", "2.5.1", "2.5.3")
 def small_course(tmp_path_factory):
     """A course of a few exercises, for tests of what runs around grading (gradebooks, shards,
     CI scripts), not of the course itself (tests/test_course.py grades every exercise)."""
-    from grader.catalog import Course
+    from grader.course.catalog import Course
 
     root = tmp_path_factory.mktemp("small-course")
     (root / "exercises").mkdir()

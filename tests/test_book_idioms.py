@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from grader.grading import grade
+from grader.grading.judge import grade
 
 ANSWERS = {
     # d2l-en 1.0's order: encode first, then fill every column (all numeric or bool by then)

@@ -183,8 +183,8 @@ def _runner(c, world):
 
 
 def _grade(course: Path, source: str, slug: str = "probe", seed: int = 1, world=None):
-    from grader.catalog import Course
-    from grader.grading import grade
+    from grader.course.catalog import Course
+    from grader.grading.judge import grade
 
     c = Course(course)
     ex = c.get(slug)
@@ -396,7 +396,7 @@ def test_a_child_stopping_itself_or_the_server_costs_only_its_call(jail_kind, co
             (x * x).sum().backward()
             return x.grad
     '''), encoding="utf-8")
-    from grader.grading import grade
+    from grader.grading.judge import grade
     from grader.sandbox.runner import default_runner
 
     runner = default_runner(masks=[course.root, *course.protected])

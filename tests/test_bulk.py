@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT, run_tutor
-from grader import bulk
+from grader.instructor import bulk
 
 SOLUTION_2_5_1 = "def grad_two_dot(x):\n    y = 2 * torch.dot(x, x)\n    y.backward()\n    return x.grad\n"
 

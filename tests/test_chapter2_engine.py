@@ -12,8 +12,8 @@ import pytest
 import torch
 
 from conftest import ROOT, run_tutor
-from grader.compare import compare
-from grader.grading import grade
+from grader.grading.compare import compare
+from grader.grading.judge import grade
 from grader.sandbox import protocol
 from grader.sandbox.inside import recipes
 from grader.sandbox.inside.encode import encode

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from conftest import ROOT, run_tutor
-from grader.catalog import Course
+from grader.course.catalog import Course
 
 TOTAL = len(Course(ROOT).exercises)  # no test hard-codes the size of the course
 
@@ -117,12 +117,12 @@ def test_a_bug_in_tutor_is_reported_as_ours_without_a_traceback(course_copy, mon
     from typer.testing import CliRunner
 
     import cli
-    import grader.grading
+    import grader.grading.judge
 
     def broken(*args, **kwargs):
         raise ValueError("boom")
 
-    monkeypatch.setattr(grader.grading, "judge", broken)
+    monkeypatch.setattr(grader.grading.judge, "judge", broken)
     monkeypatch.setenv("TUTOR_ROOT", str(course_copy))
     result = CliRunner().invoke(cli.app, ["check", "2.5.3", "--file", str(course_copy / "solutions" / "2.5.3-detach.py")])
     assert result.exit_code == 2
@@ -207,7 +207,7 @@ def test_first_run_explains_and_init_lays_out_a_workspace(tmp_path):
 def test_every_label_of_the_tool_is_in_both_languages():
     import string
 
-    from grader.ui import WORDS
+    from grader.messages.ui import WORDS
 
     for key, text in WORDS.items():
         fields = [{f for _, f, _, _ in string.Formatter().parse(getattr(text, lang)) if f} for lang in ("en", "zh")]
@@ -218,7 +218,7 @@ def test_every_feedback_message_is_in_both_languages():
     import re
     import string
 
-    from grader.feedback import FEEDBACK
+    from grader.messages.feedback import FEEDBACK
 
     for key, text in FEEDBACK.items():
         fields = [{f for _, f, _, _ in string.Formatter().parse(getattr(text, lang)) if f} for lang in ("en", "zh")]
@@ -232,7 +232,7 @@ def test_every_feedback_message_is_in_both_languages():
 def test_the_sandbox_line_is_said_in_chinese():
     import re
 
-    from grader.feedback import sandbox_said
+    from grader.messages.feedback import sandbox_said
     from grader.sandbox.jail import judge_facts
 
     limits = {"memory_bytes": 1, "cpu_seconds": 1, "file_bytes": 1}
@@ -249,7 +249,7 @@ def test_the_sandbox_line_is_said_in_chinese():
 
 
 def test_case_labels_are_shown_in_chinese_and_kept_as_written_elsewhere():
-    from grader.feedback import label_said
+    from grader.messages.feedback import label_said
 
     assert label_said("whole function").zh == "整个函数" and label_said("random #3").zh == "随机 #3"
     assert label_said("seed with NaN").zh == "含 NaN 的笔记示例" and label_said("seed #2").zh == "笔记示例 #2"
@@ -298,7 +298,7 @@ def test_list_uses_its_index_until_an_exercise_file_changes(course_copy):
     assert (course_copy / "workspace" / ".tutor-index.json").is_file()
     code = ("import sys; sys.argv = ['tutor', 'list']; import cli\n"
             "try:\n    cli.app()\nexcept SystemExit:\n    pass\n"
-            "print('MODEL LOADED' if 'grader.model' in sys.modules else 'INDEX ONLY')")
+            "print('MODEL LOADED' if 'grader.course.model' in sys.modules else 'INDEX ONLY')")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
     cached = subprocess.run([sys.executable, "-c", code], cwd=course_copy, capture_output=True, text=True, env=env)
     assert "INDEX ONLY" in cached.stdout and "Detaching computation" in cached.stdout

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import torch
 
-from grader.compare import compare
+from grader.grading.compare import compare
 
 
 def test_equal_values_pass():
@@ -68,7 +68,7 @@ def test_bool_tensors():
 def test_small_tensors_are_drawn_with_the_worst_difference_marked():
     from rich.console import Console
 
-    from grader.report import tensor_diff
+    from grader.output.terminal import tensor_diff
 
     console = Console(record=True, width=80)
     console.print(tensor_diff(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.tensor([[1.0, 2.5], [3.0, 9.0]])))

@@ -6,10 +6,10 @@ import re
 import pytest
 
 from conftest import ROOT
-from grader.cases import input_modules
-from grader.catalog import Course
-from grader.model import LANGS
-from grader.validate import validate_exercise
+from grader.grading.cases import input_modules
+from grader.course.catalog import Course
+from grader.course.model import LANGS
+from grader.instructor.validate import validate_exercise
 
 COURSE = Course(ROOT)
 CURRICULUM = ROOT.parent / "shared" / "curriculum.md"

@@ -13,7 +13,7 @@ import yaml
 
 import specs
 from conftest import ROOT, run_tutor
-from grader.catalog import Course
+from grader.course.catalog import Course
 
 def points(course: Path) -> float:
     return sum(ex.points for ex in Course(course).exercises)  # the whole course, whatever its size

@@ -7,10 +7,10 @@ import pytest
 
 import specs
 from conftest import run_tutor
-from grader import formats
-from grader.formats import OUTPUT_CAP, TRUNCATED
-from grader.grading import grade
-from grader.results import build, score
+from grader.output import formats
+from grader.output.formats import OUTPUT_CAP, TRUNCATED
+from grader.grading.judge import grade
+from grader.output.results import build, score
 
 HALF_RIGHT = """
 import torch
@@ -112,7 +112,7 @@ def test_gradescope_hides_cases_as_the_yaml_does(tmp_path, runner):
     import shutil
 
     from conftest import ROOT
-    from grader.catalog import Course
+    from grader.course.catalog import Course
 
     shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
     shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
@@ -190,7 +190,7 @@ def test_case_points_weigh_within_the_function(tmp_path, runner):
     import shutil
 
     from conftest import ROOT
-    from grader.catalog import Course
+    from grader.course.catalog import Course
 
     shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
     shutil.copytree(ROOT / "solutions", tmp_path / "solutions")

@@ -7,10 +7,10 @@ import pytest
 
 import specs
 from conftest import run_tutor
-from grader import formats
-from grader.results import ExerciseReport
-from grader.results import TestResult as Check  # not a pytest class
-from grader.safe_text import clean, spreadsheet_cell
+from grader.output import formats
+from grader.output.results import ExerciseReport
+from grader.output.results import TestResult as Check  # not a pytest class
+from grader.output.safe_text import clean, spreadsheet_cell
 
 # One of everything that has broken a reader: colour codes and a fake verdict, an OSC title,
 # NUL, a form feed, a lone surrogate, a CDATA end, a workflow command, Markdown and HTML.

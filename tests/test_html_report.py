@@ -13,9 +13,10 @@ import pytest
 from PIL import Image
 
 from conftest import ROOT, run_tutor
-from grader import feedback_page, html_page
-from grader.catalog import Course
-from grader.validate import mistake_source
+from grader.output import feedback_page
+from grader.output import html_page
+from grader.course.catalog import Course
+from grader.instructor.validate import mistake_source
 from test_hostile_output import NASTY, assert_safe
 
 # What a student prints and raises: the hostile corpus, and markup that would end the

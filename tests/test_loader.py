@@ -3,8 +3,8 @@ import textwrap
 
 import pytest
 
-from grader.catalog import Course
-from grader.model import ExerciseFileError, load_exercise
+from grader.course.catalog import Course
+from grader.course.model import ExerciseFileError, load_exercise
 
 GOOD = """\
 id: "9.1"

@@ -10,7 +10,7 @@ import pytest
 from nbclient import NotebookClient
 
 from conftest import ROOT, run_tutor
-from grader.catalog import Course, section_of
+from grader.course.catalog import Course, section_of
 from grader.notebook.cells import program
 
 
@@ -115,8 +115,8 @@ def test_the_starters_fail_with_the_feedback_tutor_check_gives(kernel, course_di
     # The same code as `tutor check --file` grades it: each starter as a file, at the same seed.
     from rich.console import Console
 
-    from grader.grading import grade_many
-    from grader.report import render
+    from grader.grading.judge import grade_many
+    from grader.output.terminal import render
 
     course = Course(course_dir)
     triples = []
@@ -216,7 +216,7 @@ def test_the_program_keeps_what_the_functions_need_and_nothing_else():
 
 
 def test_tutor_grade_takes_each_exercise_from_its_section_notebook_up_to_its_check(course_dir, tmp_path):
-    from grader.bulk import Submission, shown_name, student_files
+    from grader.instructor.bulk import Submission, shown_name, student_files
 
     course = Course(course_dir)
     student = tmp_path / "alice"

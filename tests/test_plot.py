@@ -79,7 +79,7 @@ def test_a_failed_2d_comparison_is_drawn_by_check_plot(tmp_path):
 def test_chinese_labels_need_a_chinese_font(monkeypatch):
     from matplotlib import font_manager
 
-    from grader.plot import _font_for
+    from grader.output.plot import _font_for
 
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
     lang, note = _font_for("zh")

@@ -6,10 +6,10 @@ import shutil
 import pytest
 
 from conftest import ROOT, run_tutor
-from grader.catalog import Course
-from grader.grading import judge, run_student
-from grader.model import load_exercise
-from grader.results import build
+from grader.course.catalog import Course
+from grader.grading.judge import judge, run_student
+from grader.course.model import load_exercise
+from grader.output.results import build
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import textwrap
 
 import pytest
 
-from grader.grading import grade
+from grader.grading.judge import grade
 from grader.sandbox.runner import Runner
 
 GOOD_FULL_GRAD = """

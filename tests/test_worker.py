@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from grader.grading import grade
+from grader.grading.judge import grade
 from grader.sandbox.runner import Runner
 
 

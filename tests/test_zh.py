@@ -6,10 +6,10 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from grader.catalog import Course
-from grader.feedback import FEEDBACK, LABELS, SANDBOX
-from grader.text import Text
-from grader.ui import WORDS
+from grader.course.catalog import Course
+from grader.messages.feedback import FEEDBACK, LABELS, SANDBOX
+from grader.messages.text import Text
+from grader.messages.ui import WORDS
 
 GLOSSARY = yaml.safe_load((ROOT / "docs" / "glossary-zh.yaml").read_text(encoding="utf-8"))
 
@@ -97,7 +97,7 @@ def test_every_case_label_of_the_course_has_its_own_chinese():
 
 # --- Typography: the mechanical rules of a Chinese sentence -------------------------------
 
-from grader.text import CJK, FULL_WIDTH  # noqa: E402
+from grader.messages.text import CJK, FULL_WIDTH  # noqa: E402
 
 LATIN = "A-Za-z0-9\u0370-\u03ff"
 RULES = [
@@ -157,7 +157,7 @@ def _samples(template: str):
 
 @pytest.mark.parametrize("catalog", ["feedback", "ui", "sandbox", "labels"])
 def test_every_zh_message_follows_chinese_typography(catalog):
-    from grader.feedback import sandbox_said
+    from grader.messages.feedback import sandbox_said
 
     if catalog == "sandbox":
         lines = ["fork: " + ", ".join(SANDBOX), "subprocess: files open (no mount namespaces on this platform), "
@@ -197,7 +197,7 @@ def test_every_emphasis_in_a_zh_prompt_or_hint_is_rendered(ex):
 
 
 def test_a_value_meets_chinese_text_with_one_space_or_none():
-    from grader.feedback import said
+    from grader.messages.feedback import said
 
     tensor = said("a tensor", a="a", dtype="float32", shape=(3,))
     assert said("expected got", expected=tensor, got=said("none")).zh == "期望形状为 (3,) 的 float32 张量，得到 None"
@@ -219,7 +219,7 @@ def _shown(markdown: str, plain: bool = False) -> list[str]:
     from rich.console import Console
     from rich.markdown import Markdown
 
-    from grader.wrap import print_markdown
+    from grader.output.wrap import print_markdown
 
     console = Console(width=80, record=True, file=io.StringIO(), highlight=False)
     console.print(Markdown(markdown)) if plain else print_markdown(console, markdown, "zh")
@@ -229,7 +229,7 @@ def _shown(markdown: str, plain: bool = False) -> list[str]:
 def wrapping_problems(markdown: str, plain: bool = False) -> list[str]:
     from rich.cells import cell_len
 
-    from grader.wrap import _IDEOGRAPH, _NO_BREAK_AFTER, _NO_BREAK_BEFORE
+    from grader.output.wrap import _IDEOGRAPH, _NO_BREAK_AFTER, _NO_BREAK_BEFORE
 
     lines = _shown(markdown, plain)
     found = [f"wider than 80 columns: {line}" for line in lines if cell_len(line) > 80]
@@ -260,7 +260,7 @@ def test_every_zh_prompt_and_hint_wraps_at_80_columns_between_characters_not_ins
 
 
 def test_break_positions_keep_code_whole_and_fold_what_cannot_fit():
-    from grader.wrap import break_positions
+    from grader.output.wrap import break_positions
 
     text = "调用 X[0:1, :] = 12（或任何产生新内存的操作），会使结果不再与 X 共享内存"
     breaks = break_positions(text, 16, ("X[0:1, :] = 12",))

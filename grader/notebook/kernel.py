@@ -15,8 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..catalog import Course, UnknownExercise, find_root
-from ..ui import say
+from ..course.catalog import Course, UnknownExercise, find_root
+from ..messages.ui import say
 from . import cells as cell_code
 
 COMMANDS = ("check", "hint", "show", "solution")
@@ -65,7 +65,7 @@ def _course() -> Course:
 
 
 def _language(value: str | None) -> str:
-    from ..ui import chosen_language  # the command line's rule: --lang, then TUTOR_LANG, then the locale
+    from ..messages.ui import chosen_language  # the command line's rule: --lang, then TUTOR_LANG, then the locale
 
     lang = chosen_language(value)
     if lang not in ("en", "zh"):
@@ -182,7 +182,7 @@ def show(exercise: str, lang: str | None = None) -> Markdown:
 
 def hint(exercise: str, lang: str | None = None) -> Markdown:
     """The next hint (as `tutor hint`: each call shows the next, then the last again)."""
-    from .. import workspace
+    from ..course import workspace
 
     lang = _language(lang)
     course = _course()
@@ -195,7 +195,7 @@ def hint(exercise: str, lang: str | None = None) -> Markdown:
 
 def solution(exercise: str, lang: str | None = None) -> Markdown:
     """The reference solution, once the exercise has passed (here or with `tutor check`)."""
-    from .. import workspace
+    from ..course import workspace
 
     lang = _language(lang)
     course = _course()

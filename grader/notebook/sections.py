@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..catalog import Course
-from ..ui import say
+from ..course.catalog import Course
+from ..messages.ui import say
 from . import EXTENSION
 
 ROLE = "tutor"  # cell metadata: {"tutor": {"exercise": "2.5.3", "role": "starter" | "check"}}

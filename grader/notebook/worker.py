@@ -31,15 +31,15 @@ class Grader:
     """A course's references, exercises and sandbox, started once for the kernel's life."""
 
     def __init__(self, root: Path):
-        from ..catalog import Course
-        from ..cases import input_modules
+        from ..course.catalog import Course
+        from ..grading.cases import input_modules
         from ..sandbox.jail import start_server
 
         self.course = Course(root)
         # The server imports torch in its jail while this process imports its own.
         server = start_server(input_modules(self.course.exercises), masks=[self.course.root, *self.course.protected])
         from ..sandbox.runner import Runner
-        from .. import grading  # noqa: F401  (torch)
+        from ..grading import judge  # noqa: F401  (torch)
 
         self.runner = Runner(server=server)
         self.references: dict = {}
@@ -49,11 +49,11 @@ class Grader:
         from rich.console import Console
         from rich.markup import escape
 
-        from .. import workspace
-        from ..grading import grade_many
-        from ..report import render
-        from ..text import Text
-        from ..ui import say
+        from ..course import workspace
+        from ..grading.judge import grade_many
+        from ..output.terminal import render
+        from ..messages.text import Text
+        from ..messages.ui import say
 
         lang = request["lang"]
         ex = self.course.get(request["exercise"])
@@ -78,7 +78,7 @@ class Grader:
     def _figure(self, result, lang: str) -> str | None:
         """The exercise's figure drawn from the student's result, as base64 PNG; None when
         their code gave nothing to draw (the report says why)."""
-        from ..plot import PlotError, draw
+        from ..output.plot import PlotError, draw
 
         png = self.scratch / "figure.png"
         try:
@@ -89,9 +89,9 @@ class Grader:
 
 
 def answer(grader: Grader, request: dict) -> dict:
-    from ..catalog import UnknownExercise
+    from ..course.catalog import UnknownExercise
     from ..sandbox.runner import GraderError
-    from ..ui import say
+    from ..messages.ui import say
 
     lang = request.get("lang", "en")
     try:
@@ -109,7 +109,7 @@ def answer(grader: Grader, request: dict) -> dict:
 
 def main(root: str) -> None:
     from ..sandbox.runner import GraderError
-    from ..ui import say
+    from ..messages.ui import say
 
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)

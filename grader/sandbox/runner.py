@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from ..feedback import said
-from ..text import Text
+from ..messages.feedback import said
+from ..messages.text import Text
 from . import jail, protocol
 from .inside.frames import BEGIN, CRASH, DONE, HEADER, IDLE, IMPORT_ERROR, IMPORTED, OUTCOME, READY
 from .inside.observe import ErrorInfo, Outcome

@@ -11,7 +11,7 @@ import os
 import stat
 from pathlib import Path
 
-from ..text import Text
+from ..messages.text import Text
 
 MAX_SUBMISSION = 1 << 20
 
@@ -25,7 +25,7 @@ class SubmissionError(ValueError):
 
 
 def _refused(key: str, **values) -> SubmissionError:
-    from ..feedback import said  # only when refusing: `tutor list` reads every file through here
+    from ..messages.feedback import said  # only when refusing: `tutor list` reads every file through here
 
     return SubmissionError(said(key, **values))
 

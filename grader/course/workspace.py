@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .catalog import Course
-from .sandbox.submission import SubmissionError, read_submission
-from .text import digest
+from ..sandbox.submission import SubmissionError, read_submission
+from ..messages.text import digest
 
 if TYPE_CHECKING:
     from .model import Exercise

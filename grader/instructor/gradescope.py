@@ -11,8 +11,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from .catalog import Course
-from .export import tool_files
+from ..course.catalog import Course
+from .export import require_source, tool_files
 
 SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image (Ubuntu).
@@ -42,7 +42,7 @@ if [ -f "$ROOT/work/students/submission/gradescope.json" ]; then
   cp "$ROOT/work/students/submission/gradescope.json" "$ROOT/results/results.json"
 else  # the submission could not be graded at all: say why, with no points
   { cat "$ROOT/work/students/submission/error.txt" 2>/dev/null || echo "tutor could not grade the submission"; } |
-    python3 -c 'import json, sys; from grader.safe_text import clean
+    python3 -c 'import json, sys; from grader.output.safe_text import clean
 print(json.dumps({"score": 0, "output": clean(sys.stdin.read(), 5000), "output_format": "text"}))' \\
     > "$ROOT/results/results.json"
 fi
@@ -51,6 +51,7 @@ fi
 
 def build(course: Course, target: Path) -> Path:
     """Write the autograder's files to `target` and zip them as target/autograder.zip."""
+    require_source()
     target.mkdir(parents=True, exist_ok=True)
     tool_files(target)
     for name in ("exercises",):

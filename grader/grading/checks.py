@@ -16,10 +16,10 @@ from typing import Any, Callable
 import torch
 
 from .compare import Mismatch, compare, kind_of
-from .feedback import said
-from .sandbox.inside.observe import Frame, Outcome
-from .model import CheckSpec, Function
-from .text import Text
+from ..messages.feedback import said
+from ..sandbox.inside.observe import Frame, Outcome
+from ..course.model import CheckSpec, Function
+from ..messages.text import Text
 
 
 @dataclass

@@ -10,11 +10,11 @@ from rich.table import Table
 from rich.markup import escape
 from rich.text import Text as RichText
 
-from .feedback import label_said, sandbox_said
-from .grading import CaseResult, ExerciseResult
+from ..messages.feedback import label_said, sandbox_said
+from ..grading.judge import CaseResult, ExerciseResult
 from .results import score
 from .safe_text import clean
-from .ui import say
+from ..messages.ui import say
 from .wrap import inline, line_breaks
 
 MAX_FAILURES_SHOWN = 4  # distinct failures per function; the rest are counted

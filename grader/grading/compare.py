@@ -15,9 +15,9 @@ import torch
 from torch.testing import _comparison  # the machinery behind assert_close, and its tolerance table
 from torch.testing._comparison import default_tolerances
 
-from .feedback import said
-from .sandbox.inside.observe import Frame, Opaque
-from .text import Text
+from ..messages.feedback import said
+from ..sandbox.inside.observe import Frame, Opaque
+from ..messages.text import Text
 
 
 @dataclass

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cases import expand_all
-from .ui import say
+from ..grading.cases import expand_all
+from ..messages.ui import say
 
 if TYPE_CHECKING:
-    from .grading import CaseResult, ExerciseResult
-    from .loader import ExerciseFileError
+    from ..grading.judge import CaseResult, ExerciseResult
+    from ..course.loader import ExerciseFileError
 
 
 @dataclass

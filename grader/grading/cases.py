@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from .feedback import said
-from .model import CaseSpec, Exercise, Function
-from .sandbox.inside import recipes
-from .sandbox.inside.recipes import Call
-from .text import Text
+from ..messages.feedback import said
+from ..course.model import CaseSpec, Exercise, Function
+from ..sandbox.inside import recipes
+from ..sandbox.inside.recipes import Call
+from ..messages.text import Text
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from . import feedback_page
+from ..output import feedback_page
 from .bulk import merge_gradebooks, student_dir
-from .html_page import esc, number, page, prose, said
+from ..output.html_page import esc, number, page, prose, said
 
 UNEXPLAINED_SHOWN = 10  # kinds of unexplained failure listed per exercise; the rest are counted
 CAUSES = ("timeout", "crash", "missing", "import", "grading")  # why something could not be graded

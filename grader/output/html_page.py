@@ -10,7 +10,7 @@ import functools
 import html
 import re
 
-from .ui import say
+from ..messages.ui import say
 
 # The colours a test finds in a screenshot to know a figure was drawn.
 HISTOGRAM = "#4c72b0"

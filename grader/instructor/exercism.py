@@ -16,18 +16,15 @@ import tempfile
 from pathlib import Path
 
 from .bulk import Submission, shown_name, student_files
-from .catalog import Course, UnknownExercise, find_root
-from .safe_text import clean
-
-ROOT = Path(__file__).resolve().parent.parent
-
+from ..course.catalog import BUNDLED, ENGINE, Course, UnknownExercise, find_root
+from ..output.safe_text import clean
 
 def _error(message: str) -> str:
     return json.dumps({"version": 3, "status": "error", "message": clean(message, 65535), "tests": []}, indent=2) + "\n"
 
 
 def results(slug: str, input_dir: Path) -> str:
-    course = Course(find_root(ROOT))
+    course = Course(find_root(BUNDLED))
     try:
         ex = course.get(slug)
     except UnknownExercise:
@@ -42,8 +39,8 @@ def results(slug: str, input_dir: Path) -> str:
         if file is None:
             return _error(f"the solution has no {ex.file_stem}.py (nor {ex.file_stem}.ipynb)")
         seed = os.environ.get("TUTOR_SEED", "1")  # the same cases on every run
-        proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", ex.id, "--file", str(file),
-                               "--format", "json", "--seed", seed], cwd=ROOT, capture_output=True, text=True,
+        proc = subprocess.run([sys.executable, "-m", ENGINE.name, "check", ex.id, "--file", str(file),
+                               "--format", "json", "--seed", seed], cwd=ENGINE.parent, capture_output=True, text=True,
                               errors="replace")
         if proc.returncode not in (0, 1):  # not a verdict: a usage or configuration error
             return _error(proc.stderr.strip() or f"tutor check exited with {proc.returncode}")

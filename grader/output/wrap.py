@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from rich.cells import cell_len, chop_cells
 
-from .text import CJK
+from ..messages.text import CJK
 
 _IDEOGRAPH = re.compile(f"[{CJK}]")
 _NO_BREAK_BEFORE = set("，。、；：？！）》」』”’…—·")

@@ -38,7 +38,7 @@ def cached(course) -> list[Summary] | None:
 
 def save(course) -> None:
     """Remember the loaded course's summary; only a course that loaded without errors."""
-    if course.errors:
+    if course.errors or course.packaged:
         return
     rows = [asdict(Summary(ex.id, ex.slug, {"en": ex.title.en, "zh": ex.title.zh}, ex.file_stem, ex.starter_digest))
             for ex in course.exercises]

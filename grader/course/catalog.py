@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -10,7 +11,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the model is loaded only when exercises are (`tutor list` may not need it)
     from .model import Exercise, ExerciseFileError
 
-BUNDLED = Path(__file__).resolve().parent.parent  # the course that comes with tutor itself
+ENGINE = Path(__file__).resolve().parents[1]  # grader/ in a checkout; the installed package otherwise
+
+
+def _bundled() -> Path:
+    """The course that comes with tutor: package data in an installed wheel (`data/`), the
+    checkout holding the engine otherwise (a clone, or an editable install)."""
+    data = Path(str(resources.files(__package__.partition(".")[0]) / "data"))
+    return data if (data / "exercises").is_dir() else ENGINE.parent
+
+
+BUNDLED = _bundled()
 
 
 class UnknownExercise(LookupError):
@@ -23,7 +34,7 @@ class UnknownExercise(LookupError):
         super().__init__(key)
 
     def says(self, lang: str) -> str:
-        from .ui import say
+        from ..messages.ui import say
 
         if self.unloaded:
             return say("exercise unloaded", lang, key=self.key, file=self.unloaded)
@@ -77,6 +88,12 @@ class Course:
             self.solutions = Path(os.environ["TUTOR_SOLUTIONS"])
         if self.solutions is not None:
             self.solutions = Path(self.solutions).resolve()
+
+    @property
+    def packaged(self) -> bool:
+        """The course inside an installed wheel: read it, but keep no student's files there
+        (`tutor init` lays out a folder of one's own)."""
+        return self.root == BUNDLED and BUNDLED != ENGINE.parent
 
     @property
     def exercises_dir(self) -> Path:

@@ -11,10 +11,14 @@ from pathlib import Path
 
 import yaml
 
-from .catalog import Course
+from ..course.catalog import ENGINE, Course
 
 _TOOL = ("cli.py", "pyproject.toml", "README.md", ".gitignore", "grader", "docs")
-_TOOL_ROOT = Path(__file__).resolve().parent.parent  # tutor's own checkout, whatever the course folder
+_TOOL_ROOT = ENGINE.parent  # tutor's own checkout, whatever the course folder
+
+
+class ToolNotFound(RuntimeError):
+    pass
 
 
 class _Literal(str):
@@ -52,6 +56,13 @@ def _without_hidden(path: Path) -> str | None:
     return yaml.dump(_literal_blocks(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
+def require_source() -> None:
+    """A template holds tutor's own source, which only a clone of its repository has."""
+    if not (_TOOL_ROOT / "pyproject.toml").is_file():
+        raise ToolNotFound(f"this copies tutor's source into the new folder, and tutor was installed from a wheel "
+                           f"({ENGINE}), which holds no pyproject.toml to copy: run it from a clone of tutor.")
+
+
 def tool_files(target: Path) -> int:
     """Copy tutor itself (the package, the CLI, its packaging and docs) into `target`."""
     written = 0
@@ -66,9 +77,25 @@ def tool_files(target: Path) -> int:
     return written
 
 
+# What in pyproject.toml packages the references: a template has none to package.
+_SOLUTIONS_PACKAGE = (', "d2l_tutor.data.solutions" = "solutions"', ', "d2l_tutor.data.solutions"',
+                      '\n"d2l_tutor.data.solutions" = ["*.py"]')
+
+
+def _without_solutions(pyproject: str) -> str:
+    for part in _SOLUTIONS_PACKAGE:
+        if part not in pyproject:  # pyproject.toml changed: this must change with it
+            raise ToolNotFound(f"tutor's pyproject.toml no longer says {part.strip()!r}; export cannot leave it out")
+        pyproject = pyproject.replace(part, "")
+    return pyproject
+
+
 def export_student(course: Course, target: Path) -> int:
+    require_source()
     target.mkdir(parents=True, exist_ok=True)
     written = tool_files(target)
+    pyproject = target / "pyproject.toml"
+    pyproject.write_text(_without_solutions(pyproject.read_text(encoding="utf-8")), encoding="utf-8")
     (target / "exercises").mkdir()
     for path in sorted(course.exercises_dir.glob("*.yaml")):
         text = _without_hidden(path)

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from .catalog import Course
-from .safe_text import clean, spreadsheet_cell
+from ..course.catalog import Course
+from ..output.safe_text import clean, spreadsheet_cell
 
 MAX_UNZIPPED = 64 << 20  # a submission larger than this unpacked is refused
 MAX_ENTRIES = 10_000  # nor one of more files than this
@@ -122,7 +122,8 @@ def _tool_digest() -> str:
             h.update(f"{package} {metadata.version(package)}\n".encode())
         except metadata.PackageNotFoundError:
             h.update(f"{package} none\n".encode())
-    engine = Path(__file__).resolve().parent
+    from ..course.catalog import ENGINE as engine
+
     for path in sorted(engine.rglob("*.py")):  # the sandbox and the notebook code grade too
         h.update(path.relative_to(engine).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
@@ -155,8 +156,8 @@ def notebook_source(path: Path, exercise=None) -> str:
     ask for an `f` in the 2.5 notebook; each is graded with its own)."""
     import nbformat
 
-    from .notebook.cells import code_of
-    from .notebook.sections import checks
+    from ..notebook.cells import code_of
+    from ..notebook.sections import checks
 
     nb = nbformat.read(str(path), as_version=4)
     lines = []
@@ -216,7 +217,7 @@ def student_files(sub: Submission, course: Course, work: Path) -> dict[str, Path
     notebook holding every answer (any other .ipynb, such as answers.ipynb); the shortest
     path wins. A section's notebook (2.5.ipynb, as `tutor notebooks` writes it) holds its
     section's answers. A notebook submission holds every answer. Notebooks become .py files."""
-    from .notebook.sections import notebook_name, section_of
+    from ..notebook.sections import notebook_name, section_of
 
     if sub.path.suffix == ".ipynb":
         return {ex.id: _converted(sub.path, Path(sub.path.name), work, ex) for ex in course.exercises}
@@ -252,11 +253,11 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int, shared:
     their result files; return the row (an error row when grading could not finish)."""
     from rich.console import Console
 
-    from . import feedback_page, formats
-    from .grading import grade_many
-    from .report import render
-    from .results import build
-    from .sandbox.runner import GraderError, Runner
+    from ..output import feedback_page, formats
+    from ..grading.judge import grade_many
+    from ..output.terminal import render
+    from ..output.results import build
+    from ..sandbox.runner import GraderError, Runner
 
     out.mkdir(parents=True, exist_ok=True)
     runner = Runner(server=shared.server())  # this student's own jail: no other student's code reaches it
@@ -303,8 +304,8 @@ class Shared:
     def __init__(self, course: Course, students: int, ahead: int):
         import threading
 
-        from .cases import input_modules
-        from .sandbox.jail import PACKAGE, Zygote, tier
+        from ..grading.cases import input_modules
+        from ..sandbox.jail import PACKAGE, Zygote, tier
 
         self.references: dict = {}
         self.judging = threading.Lock()
@@ -320,7 +321,7 @@ class Shared:
             self._start_ahead()
 
     def _start_ahead(self) -> None:
-        from .sandbox.jail import start_server
+        from ..sandbox.jail import start_server
 
         while self._left > 0 and len(self._ready) < self._ahead:
             self._left -= 1
@@ -328,7 +329,7 @@ class Shared:
 
     def server(self):
         """A server for one student: a fork of the class jail's zygote, else a fresh one."""
-        from .sandbox.jail import GraderError
+        from ..sandbox.jail import GraderError
 
         with self._lock:
             if self.zygote is not None and self._waited is False:
@@ -456,7 +457,7 @@ def grade_class(subs: list[Submission], course: Course, out: Path, seed: int, jo
             rows.append(row)
     on_start(len(todo))
     shared = Shared(course, len(todo), ahead=jobs) if todo else None
-    from . import grading  # noqa: F401  (torch, imported here once while the first jails import theirs)
+    from ..grading import judge  # noqa: F401  (torch, imported here once while the first jails import theirs)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {}
         for sub, digest in todo:

@@ -19,11 +19,11 @@ import torch
 from .cases import Case, describe, expand_all
 from .checks import (BY_VERDICT, CASE_CHECKS, COMPARATIVE, FUNCTION_CHECKS, CaseContext, FunctionContext,
                      Problem, check_untouched, describe_error)
-from .feedback import said
-from .model import CheckSpec, Exercise, Function
-from .sandbox.inside.observe import OUTPUT_LIMIT, Outcome, load_module, run_call
-from .sandbox.runner import GraderError, Job, RunReport
-from .text import Text
+from ..messages.feedback import said
+from ..course.model import CheckSpec, Exercise, Function
+from ..sandbox.inside.observe import OUTPUT_LIMIT, Outcome, load_module, run_call
+from ..sandbox.runner import GraderError, Job, RunReport
+from ..messages.text import Text
 
 
 @dataclass

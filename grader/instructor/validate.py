@@ -13,11 +13,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from .catalog import Course
-from .grading import ExerciseResult, judge, run_student
-from .model import Exercise
-from .results import score
-from .sandbox.runner import GraderError
+from ..course.catalog import Course
+from ..grading.judge import ExerciseResult, judge, run_student
+from ..course.model import Exercise
+from ..output.results import score
+from ..sandbox.runner import GraderError
 
 
 @dataclass

@@ -12,15 +12,15 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from .feedback import FEEDBACK, sandbox_said
+from ..messages.feedback import FEEDBACK, sandbox_said
 from .formats import MESSAGE_CAP
 from .html_page import esc, number, page, prose, said
 from .safe_text import clean
-from .text import Text
-from .ui import WORDS
+from ..messages.text import Text
+from ..messages.ui import WORDS
 
 if TYPE_CHECKING:
-    from .grading import ExerciseResult
+    from ..grading.judge import ExerciseResult
     from .results import ExerciseReport
 
 RECORD = "feedback.json"  # beside results.json in a student's folder
@@ -33,7 +33,7 @@ _NOT_IMPORTED = FEEDBACK["does not import"].en.split("{")[0]
 
 
 def _texts(text: Text) -> dict:
-    from .report import TEXT_CAP  # the record holds what the terminal report shows
+    from .terminal import TEXT_CAP  # the record holds what the terminal report shows
 
     return {"en": clean(text.en, TEXT_CAP), "zh": clean(text.zh, TEXT_CAP)}
 
@@ -43,7 +43,7 @@ def _cause_of_failure(text: Text) -> str:
 
 
 def _problem(problem, mistakes: list) -> dict:
-    from .report import diff_cells
+    from .terminal import diff_cells
 
     cells = diff_cells(*problem.tensors) if problem.tensors is not None else None
     return {"says": _texts(problem.text), "details": [_texts(d) for d in problem.details],
@@ -55,7 +55,7 @@ def _problem(problem, mistakes: list) -> dict:
 
 
 def _rows(result: ExerciseResult) -> list[dict]:
-    from .report import PRINTED_CAP, grouped, row_label
+    from .terminal import PRINTED_CAP, grouped, row_label
 
     rows = []
     for row, count in grouped(result.results):

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import torch
 
-from .checks import describe_error
-from .grading import ExerciseResult
-from .feedback import said
-from .text import Text
-from .ui import say
+from ..grading.checks import describe_error
+from ..grading.judge import ExerciseResult
+from ..messages.feedback import said
+from ..messages.text import Text
+from ..messages.ui import say
 
 
 class PlotError(Exception):

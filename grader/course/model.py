@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .loader import ExerciseFileError, Located, load_yaml
-from .text import Text, digest
+from ..messages.text import Text, digest
 
 LANGS = ("en", "zh")
 ID_RE = re.compile(r"^\d+(\.\d+)+$")
