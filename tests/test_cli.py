@@ -232,32 +232,50 @@ def test_every_feedback_message_is_in_both_languages():
 def test_the_sandbox_line_is_said_in_chinese():
     import re
 
-    from grader.messages.feedback import sandbox_said
-    from grader.sandbox.jail import judge_facts
+    from test_zh import sandbox_lines
 
-    limits = {"memory_bytes": 1, "cpu_seconds": 1, "file_bytes": 1}
-    held = {"namespaces": {n: "x:[1]" for n in ("user", "pid", "net", "ipc", "uts", "mnt")}, "uid": 65534,
-            "caps": ["0", "0", "0"], "interfaces": ["lo"], "seccomp": "2", "no_new_privs": "1", "dumpable": 0,
-            "limits": {"as": 1, "cpu": 1, "fsize": 1}}
-    said = {}
-    for tier, facts in (("jail", held), ("process", {"reachable": ["/c/solutions"]}), ("subprocess", {})):
-        notes = judge_facts(facts, limits)
-        said[tier] = zh = sandbox_said(", ".join([tier] + [n.text for n in notes])).zh
-        assert set(re.findall(r"[A-Za-z_]+", zh)) <= {"bubblewrap", "uid", "IPC", "CPU", "MiB", "no_new_privs",
-                                                      "c", "solutions"}, zh
-    assert "文件可触及（/c/solutions）" in said["process"] and "无内存限制" in said["subprocess"]
+    jail, process, fallback = (line.zh for line in sandbox_lines())
+    for zh in (jail, process, fallback):
+        assert set(re.findall(r"[A-Za-z_]+", zh)) <= {"bubblewrap", "uid", "IPC", "CPU", "MiB", "no_new_privs", "c",
+                                                      "solutions", "OSError", "no", "libseccomp", "bwrap", "No",
+                                                      "permissions", "to", "create", "a", "new", "namespace"}, zh
+    assert jail.startswith("bubblewrap 沙箱；独立的用户命名空间，uid 65534，无任何权能；") and "资源限制" in jail
+    assert "文件可触及（/c/solutions）" in process and "无系统调用过滤（OSError: no libseccomp）" in process
+    assert "无内存限制；无 CPU 时间限制；无文件大小限制" in process
+    # what bwrap said is data, kept as it came; "no syscall filter" on Linux without the child's reason
+    assert fallback.startswith("独立进程（无法建立沙箱：bwrap: No permissions to create a new namespace）；")
+    assert "主机的磁盘" in fallback and "无系统调用过滤（此处不支持）" in fallback
 
 
-def test_case_labels_are_shown_in_chinese_and_kept_as_written_elsewhere():
-    from grader.messages.feedback import label_said
+def test_case_labels_come_from_the_exercise_file_in_both_languages(tmp_path):
+    from grader.course.model import ExerciseFileError, load_exercise
+    from grader.grading.cases import expand
 
-    assert label_said("whole function").zh == "整个函数" and label_said("random #3").zh == "随机 #3"
-    assert label_said("seed with NaN").zh == "含 NaN 的笔记示例" and label_said("seed #2").zh == "笔记示例 #2"
-    assert label_said("case 3").zh == "用例 3" and label_said("zero and negatives").zh == "零与负数"
-    assert label_said("float64").zh == "float64"
-    # the notes' "seed" example reads as the random seed in a report: it is "the example" there
-    assert label_said("seed").en == "the example" and label_said("seed with NaN #2").en == "the example with NaN #2"
-    assert label_said("not in the catalog").zh == "not in the catalog"  # another course's label, as written
+    path = tmp_path / "9.1-demo.yaml"
+    path.write_text("""\
+id: "9.1"
+slug: demo
+title: {en: Demo, zh: 演示}
+prompt: {en: Write it., zh: 写吧。}
+functions:
+  - name: double
+    signature: "double(x: Tensor) -> Tensor"
+    cases:
+      - {label: {en: the example, zh: 笔记示例}, args: ["torch.arange(3)"]}
+      - {label: "m = k = 6", args: ["torch.arange(6)"]}
+      - {args: ["torch.arange(2)"]}
+      - {label: {en: negatives, zh: 负数}, random: 2, args: ["-rand(3)"]}
+      - {random: 1, args: ["rand(3)"]}
+    checks: [value]
+starter: "def double(x):\n    raise NotImplementedError\n"
+""", encoding="utf-8")
+    labels = [case.label for case in expand(load_exercise(path).functions[0], 1)]
+    assert [label.en for label in labels] == ["the example", "m = k = 6", "case 3", "negatives #1", "negatives #2",
+                                              "random #1"]
+    assert [label.zh for label in labels] == ["笔记示例", "m = k = 6", "用例 3", "负数 #1", "负数 #2", "随机 #1"]
+    path.write_text(path.read_text(encoding="utf-8").replace("zh: 负数}", "zh: ''}"), encoding="utf-8")
+    with pytest.raises(ExerciseFileError, match="is empty"):
+        load_exercise(path)
 
 
 def test_check_explains_a_wrong_answer_in_chinese(tmp_path):
