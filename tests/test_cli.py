@@ -1,5 +1,6 @@
 """The commands as a student or instructor runs them: output and exit codes."""
 import json
+import re
 import shutil
 
 import pytest
@@ -417,3 +418,58 @@ def test_an_exercise_whose_file_is_broken_is_named_as_such(course_copy):
     proc = run_tutor("validate", "2.1.9", cwd=course_copy)
     assert proc.returncode == 2 and "2.1.9-norms.yaml:" in proc.stderr, proc.stderr
     assert "which does not load" in proc.stderr and "no exercise" not in proc.stderr
+
+
+def _commands(command, path=()):
+    yield path
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands(sub, path + (name,))
+
+
+def test_help_is_chinese_for_a_chinese_student(monkeypatch):
+    # `--help` is answered before any option is read: TUTOR_LANG and `--lang zh` both choose it.
+    import re
+
+    import typer.main
+    from typer.testing import CliRunner
+
+    import cli
+
+    commands = list(_commands(typer.main.get_command(cli.app)))
+    assert len(commands) > 15
+    names = {"Jupyter", "Exercism", "Gradescope", "PyTorch", "CI", "GitHub"}  # proper names, kept
+    for path in commands:
+        for args, env in (([*path, "--help"], {"TUTOR_LANG": "zh"}), ([*path, "--lang", "zh", "--help"], {"TUTOR_LANG": "en"})):
+            if args[-3:-1] == ["--lang", "zh"] and path and path[0] in ("gradebook", "gradescope") and len(path) == 1:
+                continue  # a group of commands has no --lang of its own
+            out = CliRunner().invoke(cli.app, args, env=env, terminal_width=100).output
+            assert "用法：" in out and "显示这份帮助并退出" in out, (path, out)
+            usage, rest = out.split("用法：", 1)[1].split("\n", 1)  # the command's own path, then the help
+            assert "[选项]" in usage, usage
+            prose = re.sub(r"`[^`]*`|<[^>]*>|\$\w+|--?[\w-]+|\b[\w.-]+\.(py|ipynb|zip|csv|sh|html|png)\b|"
+                           r"\b[A-Z_=/.]{2,}\b|\b\w+/", " ", rest)
+            prose = re.sub("|".join(names), " ", prose)
+            english = re.findall(r"[A-Za-z]{2,}(?:[ ,]+[A-Za-z]{2,})+", prose)
+            assert not english, (path, english)
+    english = CliRunner().invoke(cli.app, ["check", "--help"], env={"TUTOR_LANG": "en"}, terminal_width=100).output
+    assert "Usage:" in english and "─ Options ─" in english and "Check every exercise." in english
+
+
+def test_every_command_and_parameter_has_help_in_both_languages():
+    import typer.main
+
+    import cli
+    from grader.messages.help import help_text
+
+    root = typer.main.get_command(cli.app)
+    missing, seen = [], 0
+    for path in _commands(root):
+        command = root
+        for name in path:
+            command = command.commands[name]
+        key = " ".join(path)
+        for text, what in [(help_text(key), key)] + [(help_text(key, p.name), f"{key} {p.name}") for p in command.params]:
+            seen += 1
+            if text is None or not text.en or not re.search(r"[\u4e00-\u9fff]", text.zh):
+                missing.append(what)
+    assert seen > 60 and not missing, missing

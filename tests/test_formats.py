@@ -121,7 +121,7 @@ def test_gradescope_hides_cases_as_the_yaml_does(tmp_path, runner):
     text = path.read_text(encoding="utf-8").replace(
         '{label: {en: the example, zh: 笔记示例}, args: ["leaf(torch.arange(4.0))"]}', '{label: {en: the example, zh: 笔记示例}, args: ["leaf(torch.arange(4.0))"], hidden: true}', 1)
     text = text.replace('{label: {en: the example, zh: 笔记示例}, args: ["leaf(torch.arange(4.0))"]}',
-                        f'{{label: {en: the example, zh: 笔记示例}, args: ["leaf(torch.arange(4.0))"], hidden: {later.isoformat()}}}', 1)
+                        f'{{label: {{en: the example, zh: 笔记示例}}, args: ["leaf(torch.arange(4.0))"], hidden: {later.isoformat()}}}', 1)
     path.write_text(text, encoding="utf-8")
     course = Course(tmp_path)
     ex = course.get("detach")

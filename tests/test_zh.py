@@ -8,6 +8,7 @@ import yaml
 from conftest import ROOT
 from grader.course.catalog import Course
 from grader.messages.feedback import FEEDBACK
+from grader.messages.help import FRAME, HELP
 from grader.messages.text import Text
 from grader.messages.ui import WORDS
 
@@ -43,6 +44,7 @@ def zh_texts():
         out += [(where, text.zh) for where, text in exercise_texts(ex)]
     out += [(f"feedback {key!r}", text.zh) for key, text in FEEDBACK.items()]
     out += [(f"ui {key!r}", text.zh) for key, text in WORDS.items()]
+    out += [(f"help {key!r}", text.zh) for key, text in {**HELP, **FRAME}.items()]
     return out
 
 
@@ -52,7 +54,7 @@ TEXTS = zh_texts()
 def test_the_texts_scanned_include_every_kind():
     # Guards the scans below against silently reading nothing.
     kinds = {where.split()[1] if where[0].isdigit() else where.split()[0] for where, _ in TEXTS}
-    assert {"title", "prompt", "feedback", "ui", "label"} <= kinds
+    assert {"title", "prompt", "feedback", "ui", "help", "label"} <= kinds
     assert sum(where.endswith("prompt") for where, _ in TEXTS) == len(Course(ROOT).exercises) >= 20
 
 
@@ -180,12 +182,12 @@ def sandbox_lines() -> list[Text]:
             isolation("process", "bwrap: No permissions to create a new namespace", judge_facts({}, limits))]
 
 
-@pytest.mark.parametrize("catalog", ["feedback", "ui", "sandbox"])
+@pytest.mark.parametrize("catalog", ["feedback", "ui", "help", "sandbox"])
 def test_every_zh_message_follows_chinese_typography(catalog):
     if catalog == "sandbox":
         filled = [(line.en, line.zh) for line in sandbox_lines()]
     else:
-        texts = FEEDBACK if catalog == "feedback" else WORDS
+        texts = {"feedback": FEEDBACK, "ui": WORDS, "help": HELP}[catalog]
         filled = [(key, text.format(**values).zh) for key, text in texts.items() for values in _samples(text)]
     found = [f"{key}: {p}" for key, zh in filled for p in typography_problems(re.sub(r"\[/?\w+\]", "", zh))]
     assert filled and not found, "\n".join(found)
