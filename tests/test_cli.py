@@ -380,25 +380,33 @@ def test_a_mistyped_exercise_or_path_says_what_was_meant(course_copy):
     assert missing.returncode == 2 and "no-such-student: no such file or folder" in missing.stderr, missing.stderr
 
 
+def _commands(command, path=()):
+    yield path
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands(sub, path + (name,))
+
+
 def test_every_option_of_every_command_is_described():
+    # In both languages, from messages/help.py: the table the app's help is set from.
     import typer.main
 
     import cli
+    from grader.messages.help import help_text
 
-    group = typer.main.get_command(cli.app)
-    undescribed = []
-
-    def visit(command, path):
-        for param in command.params:
-            if not getattr(param, "help", None) and param.name not in ("help", "install_completion", "show_completion"):
-                undescribed.append(f"{path} {param.name}")
-        for name, sub in getattr(command, "commands", {}).items():
-            visit(sub, f"{path} {name}")
-
-    visit(group, "tutor")
-    assert undescribed == []
-    for command in ("init", "reset"):  # the language of their messages, as everywhere
-        assert "lang" in [p.name for p in group.commands[command].params]
+    root = typer.main.get_command(cli.app)
+    undescribed, seen = [], 0
+    for path in _commands(root):
+        command = root
+        for name in path:
+            command = command.commands[name]
+        key = " ".join(path)
+        for text, what in [(help_text(key), key)] + [(help_text(key, p.name), f"{key} {p.name}") for p in command.params]:
+            seen += 1
+            if text is None or not text.en or not re.search(r"[\u4e00-\u9fff]", text.zh):
+                undescribed.append(what)
+        if not hasattr(command, "commands"):  # the language of its messages and help, as everywhere
+            assert "lang" in [p.name for p in command.params], key
+    assert seen > 60 and not undescribed, undescribed
 
 
 def test_hints_go_forward_and_any_one_can_be_read_again(course_copy):
@@ -418,12 +426,6 @@ def test_an_exercise_whose_file_is_broken_is_named_as_such(course_copy):
     proc = run_tutor("validate", "2.1.9", cwd=course_copy)
     assert proc.returncode == 2 and "2.1.9-norms.yaml:" in proc.stderr, proc.stderr
     assert "which does not load" in proc.stderr and "no exercise" not in proc.stderr
-
-
-def _commands(command, path=()):
-    yield path
-    for name, sub in getattr(command, "commands", {}).items():
-        yield from _commands(sub, path + (name,))
 
 
 def test_help_is_chinese_for_a_chinese_student(monkeypatch):
@@ -454,22 +456,3 @@ def test_help_is_chinese_for_a_chinese_student(monkeypatch):
     english = CliRunner().invoke(cli.app, ["check", "--help"], env={"TUTOR_LANG": "en"}, terminal_width=100).output
     assert "Usage:" in english and "─ Options ─" in english and "Check every exercise." in english
 
-
-def test_every_command_and_parameter_has_help_in_both_languages():
-    import typer.main
-
-    import cli
-    from grader.messages.help import help_text
-
-    root = typer.main.get_command(cli.app)
-    missing, seen = [], 0
-    for path in _commands(root):
-        command = root
-        for name in path:
-            command = command.commands[name]
-        key = " ".join(path)
-        for text, what in [(help_text(key), key)] + [(help_text(key, p.name), f"{key} {p.name}") for p in command.params]:
-            seen += 1
-            if text is None or not text.en or not re.search(r"[\u4e00-\u9fff]", text.zh):
-                missing.append(what)
-    assert seen > 60 and not missing, missing
