@@ -28,6 +28,7 @@ from .messages.help import FRAME, help_text
 from .messages.text import Text
 from .messages.ui import WORDS, chosen_language, say, section_title
 
+
 class _Localized(TyperGroup):
     """The app's command tree, its help in the language asked for. `--help` is answered while
     the arguments are parsed, before any command runs, so the language is read from them
