@@ -771,7 +771,7 @@ def gradebook_merge(parts: list[Path] = typer.Argument(...),
         _fail(escape(str(exc)))
     console.print(escape(_say("merged", count=count, file=_shown(out))))
     if missing:
-        err.print(escape(_say("merge missing", shards=", ".join(missing))))
+        err.print(escape(_say("merge missing", s="s" if len(missing) > 1 else "", shards=", ".join(missing))))
 
 
 gradescope_app = typer.Typer(no_args_is_help=True)

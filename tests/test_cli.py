@@ -212,7 +212,8 @@ def test_every_label_of_the_tool_is_in_both_languages():
 
     for key, text in WORDS.items():
         fields = [{f for _, f, _, _ in string.Formatter().parse(getattr(text, lang)) if f} for lang in ("en", "zh")]
-        assert text.en.strip() and text.zh.strip() and fields[0] == fields[1], key
+        # English alone needs a plural "s".
+        assert text.en.strip() and text.zh.strip() and fields[1] <= fields[0] and fields[0] - fields[1] <= {"s"}, key
 
 
 def test_every_feedback_message_is_in_both_languages():

@@ -165,7 +165,7 @@ WORDS: dict[str, Text] = {
                    "{shard}{count} 名学生（其中 {unchanged} 名自上次运行以来没有变化）；成绩册：{file}"),
     "shard": Text("shard {k}/{n}: ", "分片 {k}/{n}："),
     "merged": Text("{count} students in {file}", "{file} 中有 {count} 名学生"),
-    "merge missing": Text("warning: without shards {shards}: their students are not in this gradebook",
+    "merge missing": Text("warning: without shard{s} {shards}: their students are not in this gradebook",
                           "警告：缺少分片 {shards}：其中的学生不在这份成绩册中"),
     "upload": Text("Upload {file} as the autograder (it holds the reference solutions: keep it private).",
                    "把 {file} 上传为 Gradescope 的自动评分器（其中含有参考答案：请勿公开）。"),
