@@ -72,6 +72,7 @@ class Reference:
         self.source = path.read_text(encoding="utf-8")
         self.module = load_module(path, f"tutor_reference_{exercise.slug.replace('-', '_')}")
         self._mistakes: dict = {}
+        self._mistake_modules: dict[int, types.ModuleType] = {}
         self._outcomes: dict = {}  # by (function, case index, case seed): computed once for a class
 
     def outcome(self, fn: Function, case: Case, made: tuple[list, dict] | None = None) -> Outcome:
@@ -87,9 +88,7 @@ class Reference:
     def mistake_outcome(self, index: int, fn: Function, case: Case) -> Outcome:
         key = (index, case.function, case.index)
         if key not in self._mistakes:
-            namespace = types.ModuleType(f"tutor_mistake_{index}")
-            exec(compile(self.source, str(self.path), "exec"), namespace.__dict__)
-            exec(compile(self.exercise.mistakes[index].code, f"<mistake {index}>", "exec"), namespace.__dict__)
+            namespace = self._mistake_module(index)
             # Watched as the student is where a verdict needs it (and where a product must be stopped).
             out = run_call(namespace, case.call(tuple(p for p in probes_for(fn) if p.split(":")[0] in _VERDICT_PROBES)))
             if out.error and out.error.type in ("NameError", "ImportError", "ModuleNotFoundError"):
@@ -99,6 +98,16 @@ class Reference:
                                   f"{out.error.type}: {out.error.message}")
             self._mistakes[key] = out
         return self._mistakes[key]
+
+
+    def _mistake_module(self, index: int) -> types.ModuleType:
+        """The reference with known mistake `index` written over it: built once, called on every case."""
+        if index not in self._mistake_modules:
+            namespace = types.ModuleType(f"tutor_mistake_{index}")
+            exec(compile(self.source, str(self.path), "exec"), namespace.__dict__)
+            exec(compile(self.exercise.mistakes[index].code, f"<mistake {index}>", "exec"), namespace.__dict__)
+            self._mistake_modules[index] = namespace
+        return self._mistake_modules[index]
 
 
 _VERDICT_PROBES = {"rng", "again", "max_product"}
@@ -313,6 +322,8 @@ _UNTOUCHED = CheckSpec("untouched", {})  # stands for the default check of input
 
 
 def _mistake_hints(exercise, fn, case, got, reference, checks) -> list:
+    if _not_implemented(got):  # a starter's NotImplementedError: nothing written, no mistake made yet
+        return []
     hints = []
     for index, mistake in enumerate(exercise.mistakes):
         if mistake.function != fn.name:
