@@ -162,9 +162,9 @@ def init(target: Path = typer.Argument(Path("."), help="The folder for your cour
     if (target / "exercises").exists() or (target / "workspace").exists():
         _fail(escape(_say("has a course", target=target)))
     target.mkdir(parents=True, exist_ok=True)
+    # No references: grading here uses the ones tutor came with (`Course.solution_file`), and
+    # `tutor solution` shows one once the student's answer passes.
     shutil.copytree(course.exercises_dir, target / "exercises")
-    if course.solutions_dir.is_dir():  # self-study: grading here needs the references
-        shutil.copytree(course.solutions_dir, target / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
     fresh = Course(target)
     for ex in fresh.exercises:
         workspace.ensure_file(fresh, ex)

@@ -198,9 +198,19 @@ def test_first_run_explains_and_init_lays_out_a_workspace(tmp_path):
     assert hello.returncode == 0 and "tutor init ." in hello.stdout and "Next: tutor show 2.1.1" in hello.stdout
     made = run_tutor("init", cwd=empty)
     assert made.returncode == 0 and "Start with: tutor show 2.1.1" in made.stdout
-    assert len(list((empty / "workspace").glob("*.py"))) == TOTAL and (empty / "solutions").is_dir()
+    assert len(list((empty / "workspace").glob("*.py"))) == TOTAL
+    assert not (empty / "solutions").exists()  # the references stay with tutor
     assert "tutor init" not in run_tutor(cwd=empty).stdout  # now a course of its own
     assert run_tutor("check", "2.5.3", cwd=empty).returncode == 1  # the starter, graded here
+    assert run_tutor("solution", "2.5.3", cwd=empty).returncode != 0  # not before it passes
+    shutil.copy(ROOT / "solutions" / "2.5.3-detach.py", empty / "workspace" / "2.5.3-detach.py")
+    assert run_tutor("check", "2.5.3", cwd=empty).returncode == 0
+    assert "def detached_grad" in run_tutor("solution", "2.5.3", cwd=empty).stdout
+    # An exercise changed here is not the one the shipped reference answers.
+    exercise = empty / "exercises" / "2.5.3-detach.yaml"
+    exercise.write_text(exercise.read_text() + "\n")
+    refused = run_tutor("check", "2.5.3", cwd=empty)
+    assert refused.returncode == 2 and "no reference solution for 2.5.3" in refused.stderr
     assert run_tutor("init", cwd=empty).returncode == 2  # nothing overwritten
 
 
