@@ -23,6 +23,7 @@ from rich.text import Text as RichText
 from .course.catalog import Course, UnknownExercise, find_root, section_of
 from .course import workspace
 from .output.safe_text import clean
+from .messages.text import Text
 from .messages.ui import chosen_language, say, section_title
 
 app = typer.Typer(help="Exercises and an autograder for the PyTorch preliminaries of Dive into Deep Learning.",
@@ -354,10 +355,12 @@ def check(
         _require_full_sandbox(runner, course)
     all_passed = True
     results = []
-    paths = [_as_python(file, ex) if file else workspace.ensure_file(course, ex)[0] for ex in targets]
+    files = [_as_python(file, ex) if file else (path := workspace.ensure_file(course, ex)[0], _shown(path))
+             for ex in targets]
+    paths = [path for path, _ in files]
     graded = grade_many([(ex, path, course.solution_file(ex)) for ex, path in zip(targets, paths)],
                         run_seed, runner, hide=course.protected)
-    for ex, path in zip(targets, paths):
+    for ex, (path, shown) in zip(targets, files):
         try:
             result = next(graded)
         except GraderError as exc:
@@ -366,7 +369,7 @@ def check(
             _fail(escape(_say("tutor bug", id=ex.id, error=clean(f"{type(exc).__name__}: {exc}", 2000),
                               file=_save_traceback())))
         if format_ == "text":
-            render(console, result, lang, _shown(file or path), verbose or strict)  # --strict shows what held
+            render(console, result, lang, shown, verbose or strict)  # --strict shows what held
         results.append(result)
         if file is None:
             workspace.record_check(course, ex, path, result.passed)
@@ -432,7 +435,7 @@ def plot(
     from .grading.judge import grade_many
     from .sandbox.runner import GraderError
 
-    path = _as_python(file, ex) if file else workspace.ensure_file(course, ex)[0]
+    path = _as_python(file, ex)[0] if file else workspace.ensure_file(course, ex)[0]
     run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
     try:
         result = next(grade_many([(ex, path, course.solution_file(ex))], run_seed, runner,
@@ -450,23 +453,25 @@ def plot(
 _temporary: list[Path] = []  # this run's own folders (a notebook's code as .py), removed when it ends
 
 
-def _as_python(file: Path, exercise) -> Path:
-    """The file to grade: a notebook's code cells (magics and shell lines skipped, and none
-    after the exercise's own check cell) become a .py."""
+def _as_python(file: Path, exercise) -> tuple[Path, str]:
+    """The file to grade, and how the report names it: of a notebook, the exercise's program
+    from its code cells (see `notebook_source`), as a .py, named with the cells it came from."""
     if file.suffix != ".ipynb":
-        return file.resolve()
+        return file.resolve(), _shown(file)
     import tempfile
 
     from .instructor.bulk import notebook_source
 
     try:
-        code = notebook_source(file, exercise)
+        program = notebook_source(file, exercise)
     except Exception as exc:  # not JSON, or not a notebook
         _fail(escape(_say("not a notebook", file=file, error=exc)))
     target = Path(tempfile.mkdtemp(prefix="tutor-nb-")) / (file.stem + ".py")
     _temporary.append(target.parent)
-    target.write_text(code, encoding="utf-8")
-    return target
+    target.write_text(program.source, encoding="utf-8")
+    cells = _say("nb cells" if len(program.cells) > 1 else "nb cell", cells=Text.joined([str(n) for n in program.cells])) \
+        if program.cells else _say("nb no cells")
+    return target, f"{_shown(file)} ({cells})"
 
 
 def _parse_outputs(specs: list[str]) -> list[tuple[str, Path]]:

@@ -153,14 +153,17 @@ def test_check_a_notebook(course_copy, tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("%load_ext autoreload\n!echo hi\nimport torch"),
                 nbformat.v4.new_markdown_cell("my answer"),
-                nbformat.v4.new_code_cell((ROOT / "solutions" / "2.5.3-detach.py").read_text())]
+                nbformat.v4.new_code_cell((ROOT / "solutions" / "2.5.3-detach.py").read_text()),
+                # exploration left behind: it raises, and is not part of the exercise's program
+                nbformat.v4.new_code_cell("x = torch.ones(3)\nprint(detached_grad(x), not_defined_anywhere)")]
     path = tmp_path / "answer.ipynb"
     nbformat.write(nb, str(path))
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     proc = run_tutor("check", "2.5.3", "--file", str(path), cwd=course_copy, env={"TMPDIR": str(scratch)})
     assert proc.returncode == 0, proc.stdout
-    assert "answer.ipynb" in proc.stdout.splitlines()[0]  # the notebook, not the .py made from it
+    # the notebook, not the .py made from it, and the cell graded (the exploration after it is not)
+    assert "answer.ipynb (cell 3)" in proc.stdout.splitlines()[0]
     assert not list(scratch.glob("tutor-nb-*"))  # nothing left behind
     (tmp_path / "junk.ipynb").write_text("not a notebook", encoding="utf-8")
     bad = run_tutor("check", "2.5.3", "--file", str(tmp_path / "junk.ipynb"), cwd=course_copy)

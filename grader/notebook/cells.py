@@ -23,9 +23,9 @@ _DEF_LINE = re.compile(r"^(?:async\s+def|def|class)\s+(\w+)", re.M)
 
 
 def code_of(cell: str) -> str:
-    """A cell's Python: its lines without IPython magics (%, %%) and shell escapes (!), as
-    `tutor grade` reads a notebook."""
-    return "\n".join(line for line in cell.splitlines() if not line.lstrip().startswith(("%", "!")))
+    """A cell's Python: its IPython magics (%, %%) and shell escapes (!) blanked, so that a
+    line number still counts the cell's own lines."""
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in cell.splitlines())
 
 
 @dataclass
@@ -109,7 +109,8 @@ def definitions(cells: list[tuple[int, str]]) -> list[Definition]:
     return found
 
 
-def program(cells: list[tuple[int, str]], functions: list[str], others: set[str] = frozenset()) -> Program:
+def program(cells: list[tuple[int, str]], functions: list[str], others: set[str] = frozenset(),
+            marker: str = "# In[{}]") -> Program:
     """The program for an exercise whose functions are `functions`. Each name is taken from
     its latest definition; for the exercise's own functions, from the latest cell that is
     not another exercise's (one defining a function in `others`, the other exercises'
@@ -148,6 +149,6 @@ def program(cells: list[tuple[int, str]], functions: list[str], others: set[str]
     for d in sorted(kept.values(), key=lambda d: d.order):
         if d.cell not in cells_used:
             cells_used.append(d.cell)
-            parts.append(f"# In[{d.cell}]")
+            parts.append(marker.format(d.cell))
         parts.append(d.code + "\n")
     return Program("\n".join(parts), cells_used, {k: sorted(set(v)) for k, v in missing.items()})
