@@ -79,7 +79,48 @@ def test_unquoted_numeric_id(tmp_path):
 
 def test_bad_case_expression(tmp_path):
     e = error(tmp_path, GOOD.replace('args: ["torch.arange(3)"]', 'args: ["torch.arange(3"]'))
-    assert e.field == "functions[0].cases[0].args[0]" and "not a Python expression" in e.message
+    assert (e.line, e.field) == (9, "functions[0].cases[0].args[0]") and "not a Python expression" in e.message
+
+
+def case(entry):
+    """The file with its one case replaced by `entry` (a YAML flow mapping, on line 9)."""
+    return GOOD.replace('{label: seed, args: ["torch.arange(3)"]}', entry)
+
+
+def test_unknown_name_in_a_case_expression_is_located_at_load(tmp_path):
+    # torch's dtypes are torch.float64: a bare float64 used to fail only in the sandbox, at check time
+    e = error(tmp_path, case('{args: ["torch.ones(3, dtype=torch.float32)", "randn(2, dtype=float64)"]}'))
+    assert (e.line, e.field) == (9, "functions[0].cases[0].args[1]")
+    assert "unknown name 'float64'" in e.message and "torch.NAME" in e.message and "randn" in e.message
+    assert str(e).startswith(f"{tmp_path / '9.1-demo.yaml'}:9: functions[0].cases[0].args[1]: unknown name")
+    e = error(tmp_path, case('{args: ["x"], kwargs: {scale: "randn(2) * sigma"}}'))
+    assert e.field == "functions[0].cases[0].args[0]" and "'x'" in e.message
+
+
+def test_let_names_are_known_to_later_expressions_only(tmp_path):
+    ex = load(tmp_path, case('{let: {n: "integer(2, 5)", s: "(n, n)"}, args: ["randn(*s)"], kwargs: {k: "n"}}'))
+    assert ex.functions[0].cases[0].let == {"n": "integer(2, 5)", "s": "(n, n)"}
+    e = error(tmp_path, case('{let: {s: "(n, n)", n: "integer(2, 5)"}, args: ["randn(*s)"]}'))
+    assert e.field == "functions[0].cases[0].let.s" and "unknown name 'n'" in e.message
+    e = error(tmp_path, case('{let: {"a b": "1"}, args: ["randn(2)"]}'))
+    assert e.field == "functions[0].cases[0].let.a b" and "not a Python name" in e.message
+
+
+def test_names_bound_inside_an_expression_and_builtins_are_known(tmp_path):
+    entry = ('{args: ["lambda v: v ** 3", "[torch.full((i,), float(i)) for i in range(3)]",'
+             ' "np.array([1.0])", "pd.DataFrame({})", "HOUSE_TINY", "leaf(noncontig(rand(2, 3)))"]}')
+    assert len(load(tmp_path, case(entry)).functions[0].cases[0].args) == 6
+    e = error(tmp_path, case('{args: ["lambda v: v ** k"]}'))
+    assert "unknown name 'k'" in e.message
+
+
+def test_the_loader_knows_the_names_recipes_bind():
+    # recipes.NAMES is what the loader allows; it must be what the namespace really holds
+    from grader.sandbox.inside import recipes
+
+    namespace = recipes._namespace(0, {})
+    assert namespace and set(namespace) == recipes.NAMES
+    assert set(recipes._namespace(0, {"np": "numpy"})) - recipes.NAMES == {"np"}
 
 
 def test_signature_must_name_the_function(tmp_path):

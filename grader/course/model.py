@@ -7,15 +7,18 @@ YAML file is caught at load time; their behaviour lives in `grader.checks`.
 from __future__ import annotations
 
 import ast
+import builtins
 import datetime
 import hashlib
 import re
+import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .loader import ExerciseFileError, Located, load_yaml
 from ..messages.text import Text, digest
+from ..sandbox.inside.recipes import NAMES as RECIPE_NAMES, named_modules
 
 LANGS = ("en", "zh")
 ID_RE = re.compile(r"^\d+(\.\d+)+$")
@@ -223,14 +226,60 @@ def _params(doc: Located, path: tuple, name: str, signature: str) -> tuple[str, 
     return tuple(a.arg for a in fn.args.posonlyargs + fn.args.args)
 
 
-def _expr(doc: Located, path: tuple, source) -> str:
+def _expr(doc: Located, path: tuple, source, names: frozenset | None = None) -> str:
+    """A Python expression; given `names`, one that reads no name but these and Python's builtins."""
     if not isinstance(source, str):
         raise doc.error(path, f"expected a Python expression as a string, got {source!r}")
     try:
         ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise doc.error(path, f"not a Python expression: {exc.msg}") from None
+    unknown = sorted(_free_names(source) - names - _BUILTINS) if names is not None else []
+    if unknown:
+        listed = ", ".join(repr(n) for n in unknown)
+        raise doc.error(path, f"unknown name{'s' * (len(unknown) > 1)} {listed}: an input expression can use "
+                              f"{', '.join(sorted(names))} and Python's builtins (torch's own names are "
+                              f"written torch.NAME, e.g. torch.float64)")
     return source
+
+
+_BUILTINS = frozenset(dir(builtins))  # what eval gives a namespace without __builtins__, as recipes.make's
+
+
+def _free_names(source: str) -> set[str]:
+    """The names an expression reads from the namespace it is evaluated in, not those its own
+    lambdas and comprehensions bind: symtable resolves the scopes as the compiler does."""
+    found = set()
+
+    def walk(table, top):
+        for sym in table.get_symbols():
+            if sym.is_referenced() and (not sym.is_assigned() if top else sym.is_global()):
+                found.add(sym.get_name())
+        for child in table.get_children():
+            walk(child, False)
+
+    walk(symtable.symtable(source, "<case>", "eval"), True)
+    return found
+
+
+def _inputs(doc: Located, path: tuple, r: "_Reader") -> tuple[tuple, dict, dict]:
+    """A case's args, kwargs and let, each expression reading only what recipes.make gives it:
+    the recipes' namespace, the aliases the case names (np., pd.), the builtins, and the
+    `let` names bound before it (they are bound in order)."""
+    args, kwargs, let = r.get("args", list), r.get("kwargs", dict, {}), r.get("let", dict, {})
+    located = ([(path + ("args", i), e) for i, e in enumerate(args)]
+               + [(path + ("kwargs", k), e) for k, e in kwargs.items()] + [(path + ("let", k), e) for k, e in let.items()])
+    for where, source in located:
+        _expr(doc, where, source)
+    known = RECIPE_NAMES | set(named_modules(source for _, source in located))
+    for name, source in let.items():
+        if not name.isidentifier():
+            raise doc.error(path + ("let", name), f"{name!r} is not a Python name")
+        _expr(doc, path + ("let", name), source, known)
+        known |= {name}
+    for where, source in located[:len(args) + len(kwargs)]:
+        _expr(doc, where, source, known)
+    return tuple(args), kwargs, let
 
 
 def _case(doc: Located, path: tuple, data) -> CaseSpec:
@@ -239,15 +288,14 @@ def _case(doc: Located, path: tuple, data) -> CaseSpec:
     hidden = r.data.get("hidden", False)
     if not isinstance(hidden, (bool, datetime.date)) or isinstance(hidden, datetime.datetime):
         raise doc.error(path + ("hidden",), f"expected true, false or a date like 2026-12-15, got {hidden!r}")
-    args = r.get("args", list)
+    args, kwargs, let = _inputs(doc, path, r)
     random = r.get("random", int, 0)
     if random < 0:
         raise doc.error(path + ("random",), "must be a count of cases, 0 or more")
-    exprs = lambda d, p: {k: _expr(doc, p + (k,), v) for k, v in d.items()}
     return CaseSpec(
-        args=tuple(_expr(doc, path + ("args", i), a) for i, a in enumerate(args)),
-        kwargs=r.get("kwargs", dict, {}, exprs),
-        let=r.get("let", dict, {}, exprs),
+        args=args,
+        kwargs=kwargs,
+        let=let,
         label=r.get("label", str, None),
         random=random,
         repeat=r.get("repeat", int, 1),
