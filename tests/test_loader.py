@@ -160,3 +160,43 @@ def test_one_broken_file_leaves_the_others_loadable(tmp_path):
 def test_course_ids_and_slugs_resolve(course):
     for ex in course.exercises:
         assert course.get(ex.id) is ex and course.get(ex.slug) is ex
+
+
+def forbidding(calls, allow="[]"):
+    return GOOD.replace("checks: [value]", f"checks:\n      - forbidden:\n          calls: {calls}\n"
+                                           f"          allow_in_backward: {allow}")
+
+
+@pytest.mark.parametrize("call", ["tensor", "torch.", "scipy.special.erf", "math.*", "torch.ten sor"])
+def test_a_forbidden_call_the_sandbox_cannot_watch_is_located_at_load(tmp_path, call):
+    e = error(tmp_path, forbidding(f'["torch.exp", "{call}"]'))
+    assert (e.line, e.field) == (12, "functions[0].checks[0].forbidden.calls[1]")
+    assert "not a call the sandbox can watch" in e.message and "aten" in e.message
+
+
+def test_a_backward_node_must_look_like_one(tmp_path):
+    e = error(tmp_path, forbidding('["aten.cos"]', '["SinBackward0", "sin backward"]'))
+    assert (e.line, e.field) == (13, "functions[0].checks[0].forbidden.allow_in_backward[1]")
+
+
+def test_the_loader_accepts_what_the_monitor_watches():
+    # model.FORBIDDEN_PREFIXES is the monitor's rule read without torch; the two must agree
+    from grader.course.model import FORBIDDEN_PREFIXES
+    from grader.sandbox.inside.monitor import Monitor
+
+    assert FORBIDDEN_PREFIXES
+    Monitor([f"{prefix}.cos" for prefix in FORBIDDEN_PREFIXES])
+    with pytest.raises(ValueError):
+        Monitor(["scipy.cos"])
+
+
+def test_validate_names_forbidden_calls_that_do_not_exist(tmp_path):
+    # The loader knows only their form: a typo's existence is torch's to say, in `tutor validate`
+    from grader.instructor.validate import unknown_forbidden_names
+
+    real = '["torch.*", "torch.cos_", "Tensor.add_", "torch.Tensor.T", "aten.linalg_vector_norm", "math.cos", "np.cos"]'
+    assert unknown_forbidden_names(load(tmp_path, forbidding(real, '["SinBackward0", "torch::autograd::CopySlices"]'))) == []
+    ex = load(tmp_path, forbidding('["torch.exp", "torch.tensr", "aten.cos", "numpy.cosine"]', '["SinBackwards0"]'))
+    where = f"{tmp_path / '9.1-demo.yaml'}:11"
+    assert unknown_forbidden_names(ex) == [f"{where}: no such call 'torch.tensr'", f"{where}: no such call 'numpy.cosine'",
+                                           f"{where}: no autograd node 'SinBackwards0'"]

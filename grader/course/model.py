@@ -336,10 +336,33 @@ def _check(doc: Located, path: tuple, data) -> CheckSpec:
     if kind == "max_product":
         r.get("elements", int)
     if kind == "forbidden":
-        r.get("calls", list)
+        _forbidden(doc, opath, r.get("calls", list), options.get("allow_in_backward", []))
     if kind == "source":
         r.get("names", list)
     return CheckSpec(kind, options, doc.line(path))
+
+
+# What the sandbox's monitor can watch, as `PREFIX.NAME` (sandbox/inside/monitor.py; a test
+# keeps the two equal); "*" (any) only where a torch mode sees every call.
+FORBIDDEN_PREFIXES = ("torch", "Tensor", "torch.Tensor", "aten", "math", "cmath", "numpy", "np")
+_ANY_ALLOWED = ("torch", "Tensor", "torch.Tensor", "aten")
+_NODE_RE = re.compile(r"^[A-Za-z_][\w:]*$")  # SinBackward0, torch::autograd::CopySlices
+
+
+def _forbidden(doc: Located, path: tuple, calls: list, allow_in_backward: list) -> None:
+    """The names a `forbidden` check lists have the form the monitor watches. Whether each
+    exists is torch's (or numpy's) to say: `tutor validate` asks them, the loader never
+    imports torch."""
+    for i, call in enumerate(calls):
+        prefix, _, name = call.rpartition(".") if isinstance(call, str) else ("", "", "")
+        if prefix not in FORBIDDEN_PREFIXES or not (name.isidentifier() or (name == "*" and prefix in _ANY_ALLOWED)):
+            raise doc.error(path + ("calls", i), f"{call!r} is not a call the sandbox can watch: write "
+                            f"PREFIX.NAME with PREFIX one of {', '.join(FORBIDDEN_PREFIXES)} "
+                            f"(PREFIX.* for any, with {', '.join(_ANY_ALLOWED)})")
+    for i, node in enumerate(allow_in_backward):
+        if not isinstance(node, str) or not _NODE_RE.match(node):
+            raise doc.error(path + ("allow_in_backward", i), f"{node!r} is not the name of an autograd backward "
+                            "node, like SinBackward0")
 
 
 def _function(doc: Located, path: tuple, data) -> Function:
