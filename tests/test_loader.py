@@ -200,3 +200,26 @@ def test_validate_names_forbidden_calls_that_do_not_exist(tmp_path):
     where = f"{tmp_path / '9.1-demo.yaml'}:11"
     assert unknown_forbidden_names(ex) == [f"{where}: no such call 'torch.tensr'", f"{where}: no such call 'numpy.cosine'",
                                            f"{where}: no autograd node 'SinBackwards0'"]
+
+
+def test_a_check_naming_an_unknown_function_is_located_at_the_name(tmp_path):
+    e = error(tmp_path, GOOD.replace("checks: [value]", "checks:\n      - value\n      - numeric_grad: {of: dubble}"))
+    assert (e.line, e.field) == (12, "functions[0].checks[1].numeric_grad.of") and "'dubble'" in e.message
+    relation = ('{relation: {expr: "True", message: {en: a, zh: b},\n'
+                '                         also: [double, triple]}}')
+    e = error(tmp_path, case('{args: ["torch.arange(3)"], checks: [' + relation + ']}'))
+    assert (e.line, e.field) == (10, "functions[0].cases[0].checks[0].relation.also[1]")
+    assert "no function 'triple' in this exercise (its functions: double)" in e.message
+
+
+def test_a_mistake_must_replace_a_function_of_the_exercise(tmp_path):
+    helper = GOOD.replace("starter: |", """\
+  - name: halve
+    signature: "halve(x)"
+    cases: [{args: ["torch.arange(3)"]}]
+starter: |""")
+    mistake = "mistakes:\n  - function: double\n    hint: {{en: a, zh: b}}\n    code: |\n      {}\n"
+    # a wrong helper explains its caller's failure (2.5.4's f and grad_of_f)
+    assert load(tmp_path, helper + mistake.format("def halve(x): return x")).mistakes[0].function == "double"
+    e = error(tmp_path, helper + mistake.format("def doubel(x): return x"))
+    assert (e.line, e.field) == (20, "mistakes[0].code") and "defines none of this exercise's functions" in e.message

@@ -391,6 +391,38 @@ def _function(doc: Located, path: tuple, data) -> Function:
     )
 
 
+def _located_checks(functions: tuple[Function, ...]):
+    """(path, check) for every check, the function's own and those of its case entries."""
+    for i, fn in enumerate(functions):
+        yield from ((("functions", i, "checks", j), c) for j, c in enumerate(fn.checks))
+        for k, spec in enumerate(fn.cases):
+            yield from ((("functions", i, "cases", k, "checks", j), c) for j, c in enumerate(spec.checks))
+
+
+def _check_references(doc: Located, functions: tuple[Function, ...], by_name: dict) -> None:
+    """The functions checks name (numeric_grad's `of`, relation's `also`) are this exercise's,
+    each error at the name's own line."""
+    for path, check in _located_checks(functions):
+        named = [(("of",), check.options["of"])] if check.kind == "numeric_grad" and "of" in check.options else []
+        named += [(("also", n), other) for n, other in enumerate(check.options.get("also", []))]
+        for where, other in named:
+            if other not in by_name:
+                raise doc.error(path + (check.kind, *where), f"no function {other!r} in this exercise "
+                                f"(its functions: {', '.join(by_name)})")
+
+
+def _defined(code: str) -> set[str]:
+    """The top-level names a piece of code defines, as replacing them in a module would."""
+    names = set()
+    for node in ast.parse(code).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
 def _mistake(doc: Located, path: tuple, data, functions: dict) -> Mistake:
     r = _Reader(doc, path, data)
     r.unknown(("function", "code", "hint"))
@@ -402,6 +434,11 @@ def _mistake(doc: Located, path: tuple, data, functions: dict) -> Mistake:
         ast.parse(code)
     except SyntaxError as exc:
         raise doc.error(path + ("code",), f"does not parse: {exc.msg} (line {exc.lineno} of the code)") from None
+    # The code replaces functions of the reference (its `function`, or one that function
+    # calls, as 2.5.4's wrong f): one that defines none of them changes nothing.
+    if not _defined(code) & set(functions):
+        raise doc.error(path + ("code",), f"defines none of this exercise's functions ({', '.join(functions)}), "
+                        "so it would change nothing in the reference")
     return Mistake(name, code, r.get("hint", Text))
 
 
@@ -418,14 +455,7 @@ def parse_exercise(doc: Located) -> Exercise:
     by_name = {f.name: f for f in functions}
     if len(by_name) != len(functions):
         raise doc.error(("functions",), "two functions share a name")
-    for fn in functions:
-        for check in fn.all_checks():
-            other = check.options.get("of") if check.kind == "numeric_grad" else None
-            if other is not None and other not in by_name:
-                raise doc.error(("functions",), f"{fn.name}: numeric_grad of unknown function {other!r}")
-            unknown = [n for n in check.options.get("also", []) if n not in by_name]
-            if unknown:
-                raise doc.error(("functions",), f"{fn.name}: relation also names unknown function {unknown[0]!r}")
+    _check_references(doc, functions, by_name)
     starter = r.get("starter", str)
     try:
         ast.parse(starter)
