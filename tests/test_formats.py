@@ -1,7 +1,11 @@
 """Machine-readable results: the Exercism v3 and Gradescope schemas, JUnit, GitHub, points."""
 import json
+import os
+import re
+import shutil
 import textwrap
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -263,3 +267,87 @@ def test_in_place_work_an_exercise_asks_for_is_judged_by_its_own_checks(course, 
     rows = [r for r in grade(ex, answer, solution, 3, runner).results if r.function == "add_fresh"]
     kinds = {p.kind for r in rows for p in r.problems}
     assert "memory" in kinds and "untouched" not in kinds  # said once, by the exercise's own check
+
+
+# Golden files, as Exercism's test runner keeps them: every format of one fixed run (seed 7;
+# 2.5.1 solved, 2.5.3 half right, 2.5.3 not importable) compared whole with tests/golden/,
+# so any change to what a format says shows as a diff. UPDATE_GOLDEN=1 rewrites them.
+GOLDEN = Path(__file__).parent / "golden"
+GOLDEN_SEED = 7
+
+
+def half_right(detach) -> str:
+    """2.5.3 with full_grad right (printing a little) and detached_grad a known mistake."""
+    return textwrap.dedent(HALF_RIGHT.replace('"p" * 2000', '"checking"')) + "\n" + detach.mistakes[0].code
+
+
+# What differs between runs and machines, and only that: durations and the sandbox's tier
+# (the temporary folders are replaced by name where they are used).
+VOLATILE = [(re.compile(r'\btime="[0-9.]+"'), 'time="<seconds>"'),
+            (re.compile(r'"execution_time": [0-9]+'), '"execution_time": "<seconds>"'),
+            (re.compile(r'("sandbox": |name="sandbox" value=)"[^"]*"'), r'\1"<tier>"')]
+
+
+def assert_golden(name: str, text: str, folders: dict[str, Path]):
+    for label, folder in folders.items():
+        text = text.replace(str(folder.resolve()), label).replace(str(folder), label)
+    for pattern, replacement in VOLATILE:
+        text = pattern.sub(replacement, text)
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file(), f"{path} is missing: run with UPDATE_GOLDEN=1 to write it"
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def golden_run(small_course, runner, tmp_path_factory):
+    from grader.course.catalog import Course
+
+    course = Course(small_course)
+    folder = tmp_path_factory.mktemp("golden-answers")
+    solved, detach = course.get("2.5.1"), course.get("2.5.3")
+    answers = [(solved, folder / f"{solved.file_stem}.py", course.solution_file(solved).read_text(encoding="utf-8")),
+               (detach, folder / f"{detach.file_stem}.py", half_right(detach)),
+               (detach, folder / "broken.py", "def detached_grad(x)\n")]
+    reports = []
+    for ex, path, code in answers:
+        path.write_text(code, encoding="utf-8")
+        reports.append(build(grade(ex, path, course.solution_file(ex), GOLDEN_SEED, runner)))
+    assert [r.status for r in reports] == ["pass", "fail", "error"]
+    return reports, {"<answers>": folder}
+
+
+@pytest.mark.parametrize("name, render", [
+    ("exercism.json", formats.exercism_json),
+    ("gradescope.json", formats.gradescope),
+    ("junit.xml", formats.junit),
+    ("github-annotations.txt", lambda reports: formats.github_annotations(reports, workspace=Path(reports[0].file).parent)),
+    ("github-summary.md", formats.github_summary),
+])
+def test_each_format_matches_its_golden_file(golden_run, name, render):
+    reports, folders = golden_run
+    assert_golden(name, render(reports), folders)
+
+
+def test_check_json_matches_its_golden_file(small_course, tmp_path):
+    from grader.course.catalog import Course
+
+    # The CLI's own path to a format: --all over the workspace, with an exercise file that
+    # does not load (named in the JSON), a solved exercise and a half-right one.
+    root = tmp_path / "course"
+    for name in ("2.5.1-scalar-backward", "2.5.3-detach"):
+        (root / "exercises").mkdir(parents=True, exist_ok=True)
+        (root / "solutions").mkdir(exist_ok=True)
+        shutil.copy(small_course / "exercises" / f"{name}.yaml", root / "exercises")
+        shutil.copy(small_course / "solutions" / f"{name}.py", root / "solutions")
+    (root / "exercises" / "2.1.9-norms.yaml").write_text(
+        (small_course / "exercises" / "2.1.9-norms.yaml").read_text(encoding="utf-8").replace(
+            "checks: [value]", "checks: [valu]", 1), encoding="utf-8")
+    (root / "workspace").mkdir()
+    shutil.copy(root / "solutions" / "2.5.1-scalar-backward.py", root / "workspace")
+    (root / "workspace" / "2.5.3-detach.py").write_text(half_right(Course(root).get("2.5.3")), encoding="utf-8")
+    proc = run_tutor("check", "--all", "--format", "json", "--seed", str(GOLDEN_SEED), cwd=root)
+    assert proc.returncode == 2, proc.stderr  # a file that does not load fails the run
+    assert_golden("check-all.json", proc.stdout, {"<course>": root})
