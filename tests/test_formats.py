@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import specs
-from conftest import run_tutor
+from conftest import nonempty, run_tutor
 from grader.output import formats
 from grader.output.formats import OUTPUT_CAP, TRUNCATED
 from grader.grading.judge import grade
@@ -44,7 +44,7 @@ def reports(course, runner, tmp_path_factory):
 def test_partial_credit_per_function_and_case(reports):
     half = reports["half"]
     assert half.max_score == 1.0 and half.score == pytest.approx(0.5)
-    assert all(t.score == pytest.approx(1 / 12) for t in half.tests if t.function == "full_grad")
+    assert all(t.score == pytest.approx(1 / 12) for t in nonempty(t for t in half.tests if t.function == "full_grad"))
     assert reports["solution"].score == pytest.approx(1.0) and reports["solution"].status == "pass"
 
 
@@ -67,7 +67,7 @@ def test_exercism_v3_schema_and_order(reports):
 def test_a_file_that_does_not_import_is_an_error(reports, course, runner):
     doc = specs.exercism(formats.exercism_json([reports["broken"]]))
     assert doc["status"] == "error" and "SyntaxError" in doc["message"]
-    assert all(t["status"] == "error" for t in doc["tests"])
+    assert all(t["status"] == "error" for t in nonempty(doc["tests"]))
     # one file that runs is enough for the run not to be an error: only when no test ran
     other = course.get("2.5.1")
     solved = build(grade(other, course.solution_file(other), course.solution_file(other), 3, runner))
@@ -148,7 +148,7 @@ def test_junit_counts_and_locations(reports):
     assert suites[1].get("file").endswith("broken.py")
     error = suites[1].find("testcase/error")
     assert error.text.endswith("broken.py:1") and error.get("message").startswith("your file does not import")
-    assert all(case.get("time") is not None for case in root.iter("testcase"))
+    assert all(case.get("time") is not None for case in nonempty(root.iter("testcase")))
 
 
 def test_github_annotations_point_at_the_line(reports):
@@ -223,7 +223,7 @@ def test_an_untouched_starter_earns_nothing_not_even_whole_function_rows(course,
     starter = tmp_path / f"{ex.file_stem}.py"
     starter.write_text(ex.starter, encoding="utf-8")
     report = build(grade(ex, starter, course.solution_file(ex), 3, runner))
-    assert report.score == 0 and all(t.status != "pass" for t in report.tests)
+    assert report.score == 0 and all(t.status != "pass" for t in nonempty(report.tests))
     whole = [t for t in report.tests if "(whole function)" in t.name]
     assert whole and all("is not written yet: it raises NotImplementedError" in t.message for t in whole)
 
@@ -251,7 +251,7 @@ def test_a_function_that_writes_its_input_unasked_fails(course, runner, tmp_path
     result = grade(ex, answer, course.solution_file(ex), 3, runner)
     rows = [r for r in result.results if r.function == "exp"]
     floats = [r for r in rows if r.label != "integers"]
-    assert all(not r.passed for r in floats) and next(r for r in rows if r.label == "integers").passed
+    assert all(not r.passed for r in nonempty(floats)) and next(r for r in rows if r.label == "integers").passed
     assert floats[0].problems[0].message.startswith("your function modified its input `a` in place")
     assert "原地修改了输入 `a`" in floats[0].problems[0].says("zh")
 
