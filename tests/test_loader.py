@@ -95,6 +95,29 @@ def test_unknown_name_in_a_case_expression_is_located_at_load(tmp_path):
     assert str(e).startswith(f"{tmp_path / '9.1-demo.yaml'}:9: functions[0].cases[0].args[1]: unknown name")
     e = error(tmp_path, case('{args: ["x"], kwargs: {scale: "randn(2) * sigma"}}'))
     assert e.field == "functions[0].cases[0].args[0]" and "'x'" in e.message
+    e = error(tmp_path, case('{args: ["torch.arange(3)"], kwargs: {scale: "rnadn(2)"}}'))
+    assert e.field == "functions[0].cases[0].kwargs.scale" and "'rnadn' (did you mean 'randn'?)" in e.message
+
+
+def test_list_names_the_located_error_without_importing_torch(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "exercises" / "9.1-demo.yaml").write_text(case('{args: ["randn(3, dtype=float64)"]}'), encoding="utf-8")
+    (tmp_path / "exercises" / "9.2-fine.yaml").write_text(GOOD.replace('"9.1"', '"9.2"').replace("demo", "fine"),
+                                                          encoding="utf-8")
+    code = ("import sys; sys.argv = ['tutor', 'list']; import cli\n"
+            "try:\n    cli.app()\nexcept SystemExit:\n    pass\n"
+            "assert 'torch' not in sys.modules, 'tutor list imported torch'")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "1000"})  # one line each
+    assert proc.returncode == 0, proc.stderr
+    where = f"{tmp_path / 'exercises' / '9.1-demo.yaml'}:9: functions[0].cases[0].args[0]: unknown name 'float64'"
+    assert where in proc.stderr and "9.2" in proc.stdout
 
 
 def test_let_names_are_known_to_later_expressions_only(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 import datetime
+import difflib
 import hashlib
 import re
 import symtable
@@ -18,7 +19,7 @@ from typing import Any
 
 from .loader import ExerciseFileError, Located, load_yaml
 from ..messages.text import Text, digest
-from ..sandbox.inside.recipes import NAMES as RECIPE_NAMES, named_modules
+from ..sandbox.inside.recipes import ALIASES, NAMES as RECIPE_NAMES, named_modules
 
 LANGS = ("en", "zh")
 ID_RE = re.compile(r"^\d+(\.\d+)+$")
@@ -237,9 +238,12 @@ def _expr(doc: Located, path: tuple, source, names: frozenset | None = None) -> 
     unknown = sorted(_free_names(source) - names - _BUILTINS) if names is not None else []
     if unknown:
         listed = ", ".join(repr(n) for n in unknown)
-        raise doc.error(path, f"unknown name{'s' * (len(unknown) > 1)} {listed}: an input expression can use "
-                              f"{', '.join(sorted(names))} and Python's builtins (torch's own names are "
-                              f"written torch.NAME, e.g. torch.float64)")
+        close = difflib.get_close_matches(unknown[0], names, n=1)
+        raise doc.error(path, f"unknown name{'s' * (len(unknown) > 1)} {listed}"
+                              + (f" (did you mean {close[0]!r}?)" if close else "")
+                              + f": an input expression can use {', '.join(sorted(names - set(ALIASES)))}, "
+                              f"{', '.join(a + '.NAME' for a in ALIASES)} and Python's builtins; torch's own "
+                              "names are written torch.NAME")
     return source
 
 
