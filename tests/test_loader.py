@@ -82,9 +82,11 @@ def test_bad_case_expression(tmp_path):
     assert (e.line, e.field) == (9, "functions[0].cases[0].args[0]") and "not a Python expression" in e.message
 
 
-def case(entry):
-    """The file with its one case replaced by `entry` (a YAML flow mapping, on line 9)."""
-    return GOOD.replace('{label: seed, args: ["torch.arange(3)"]}', entry)
+def case(entry, signature=None):
+    """The file with its one case replaced by `entry` (a YAML flow mapping, on line 9), and
+    the function's signature by `signature` if given."""
+    text = GOOD.replace('{label: seed, args: ["torch.arange(3)"]}', entry)
+    return text.replace("double(x: Tensor) -> Tensor", signature) if signature else text
 
 
 def test_unknown_name_in_a_case_expression_is_located_at_load(tmp_path):
@@ -121,7 +123,8 @@ def test_list_names_the_located_error_without_importing_torch(tmp_path):
 
 
 def test_let_names_are_known_to_later_expressions_only(tmp_path):
-    ex = load(tmp_path, case('{let: {n: "integer(2, 5)", s: "(n, n)"}, args: ["randn(*s)"], kwargs: {k: "n"}}'))
+    ex = load(tmp_path, case('{let: {n: "integer(2, 5)", s: "(n, n)"}, args: ["randn(*s)"], kwargs: {k: "n"}}',
+                             "double(x, k)"))
     assert ex.functions[0].cases[0].let == {"n": "integer(2, 5)", "s": "(n, n)"}
     e = error(tmp_path, case('{let: {s: "(n, n)", n: "integer(2, 5)"}, args: ["randn(*s)"]}'))
     assert e.field == "functions[0].cases[0].let.s" and "unknown name 'n'" in e.message
@@ -132,7 +135,7 @@ def test_let_names_are_known_to_later_expressions_only(tmp_path):
 def test_names_bound_inside_an_expression_and_builtins_are_known(tmp_path):
     entry = ('{args: ["lambda v: v ** 3", "[torch.full((i,), float(i)) for i in range(3)]",'
              ' "np.array([1.0])", "pd.DataFrame({})", "HOUSE_TINY", "leaf(noncontig(rand(2, 3)))"]}')
-    assert len(load(tmp_path, case(entry)).functions[0].cases[0].args) == 6
+    assert len(load(tmp_path, case(entry, "double(*xs)")).functions[0].cases[0].args) == 6
     e = error(tmp_path, case('{args: ["lambda v: v ** k"]}'))
     assert "unknown name 'k'" in e.message
 
@@ -246,3 +249,24 @@ starter: |""")
     assert load(tmp_path, helper + mistake.format("def halve(x): return x")).mistakes[0].function == "double"
     e = error(tmp_path, helper + mistake.format("def doubel(x): return x"))
     assert (e.line, e.field) == (20, "mistakes[0].code") and "defines none of this exercise's functions" in e.message
+
+
+@pytest.mark.parametrize("entry, field, words", [
+    ('{args: ["torch.arange(3)", "2"]}', "functions[0].cases[0].args", "gives 2 arguments; double takes 1"),
+    ('{args: ["torch.arange(3)"], kwargs: {scale: "2"}}', "functions[0].cases[0].kwargs.scale",
+     "double has no parameter 'scale' to pass by name (its parameters: x)"),
+    ('{args: ["torch.arange(3)"], kwargs: {x: "2"}}', "functions[0].cases[0].kwargs.x", "'x' is already given in args"),
+    ('{args: []}', "functions[0].cases[0]", "gives no value for double's parameter 'x'"),
+])
+def test_a_case_must_bind_to_the_signature(tmp_path, entry, field, words):
+    # else the reference raises TypeError too, and the case tests nothing
+    e = error(tmp_path, case(entry))
+    assert (e.line, e.field) == (9, field) and words in e.message
+
+
+def test_a_case_may_pass_by_name_what_the_signature_allows(tmp_path):
+    assert load(tmp_path, case('{args: [], kwargs: {x: "torch.arange(3)"}}')).functions[0].cases[0].kwargs == {
+        "x": "torch.arange(3)"}
+    flexible = case('{args: ["torch.arange(3)", "1", "2"], kwargs: {scale: "3.0", mode: "0"}}',
+                    "double(x: Tensor, *rest, scale: float = 2.0, **options) -> Tensor")
+    assert load(tmp_path, flexible).functions[0].params == ("x",)

@@ -216,7 +216,7 @@ def read_text(doc: Located, path: tuple, value) -> Text:
     return Text(**parts)
 
 
-def _params(doc: Located, path: tuple, name: str, signature: str) -> tuple[str, ...]:
+def _signature(doc: Located, path: tuple, name: str, signature: str) -> ast.arguments:
     try:
         tree = ast.parse(f"def {signature}: ...")
     except SyntaxError:
@@ -224,7 +224,27 @@ def _params(doc: Located, path: tuple, name: str, signature: str) -> tuple[str, 
     fn = tree.body[0]
     if fn.name != name:
         raise doc.error(path, f"names {fn.name!r}, but the function is {name!r}")
-    return tuple(a.arg for a in fn.args.posonlyargs + fn.args.args)
+    return fn.args
+
+
+def _call_fits(doc: Located, path: tuple, name: str, sig: ast.arguments, spec: CaseSpec) -> None:
+    """A case's args and kwargs bind to the signature's parameters as a call would: else
+    both the reference and the student raise TypeError, and the case tests nothing."""
+    positional = [a.arg for a in sig.posonlyargs + sig.args]
+    keywords = [a.arg for a in sig.args + sig.kwonlyargs]
+    if len(spec.args) > len(positional) and not sig.vararg:
+        raise doc.error(path + ("args",), f"gives {len(spec.args)} arguments; {name} takes {len(positional)}")
+    for key in spec.kwargs:
+        if key in positional[:len(spec.args)]:
+            raise doc.error(path + ("kwargs", key), f"{key!r} is already given in args")
+        if key not in keywords and not sig.kwarg:
+            raise doc.error(path + ("kwargs", key), f"{name} has no parameter {key!r} to pass by name "
+                            f"(its parameters: {', '.join(positional + [a.arg for a in sig.kwonlyargs])})")
+    required = positional[:len(positional) - len(sig.defaults)][len(spec.args):]
+    required += [a.arg for a, default in zip(sig.kwonlyargs, sig.kw_defaults) if default is None]
+    missing = [p for p in required if p not in spec.kwargs]
+    if missing:
+        raise doc.error(path, f"gives no value for {name}'s parameter {missing[0]!r} (in args or kwargs)")
 
 
 def _expr(doc: Located, path: tuple, source, names: frozenset | None = None) -> str:
@@ -380,14 +400,16 @@ def _function(doc: Located, path: tuple, data) -> Function:
     if not cases:
         raise doc.error(path + ("cases",), "needs at least one case")
     checks = r.get("checks", list, ["value"])
+    sig = _signature(doc, path + ("signature",), name, signature)
     specs = tuple(_case(doc, path + ("cases", i), c) for i, c in enumerate(cases))
     for i, spec in enumerate(specs):
         if any(c.scope != "case" for c in spec.checks):
             raise doc.error(path + ("cases", i, "checks"), "only case checks can be given for one case")
+        _call_fits(doc, path + ("cases", i), name, sig, spec)
     return Function(
         name=name,
         signature=signature,
-        params=_params(doc, path + ("signature",), name, signature),
+        params=tuple(a.arg for a in sig.posonlyargs + sig.args),
         cases=specs,
         checks=tuple(_check(doc, path + ("checks", i), c) for i, c in enumerate(checks)),
         timeout=r.get("timeout", float, 5.0),
