@@ -26,6 +26,14 @@ def runner(course):
     runner.close()
 
 
+def nonempty(items) -> list:
+    """The items, asserted to be some: all() over none is True, so a test whose selection
+    matched nothing (a renamed function, a label changed) would pass whatever it asserts."""
+    items = list(items)
+    assert items, "the test selected nothing to check"
+    return items
+
+
 def run_tutor(*args, cwd=ROOT, env=None, input=None):
     """Run the CLI as a user would, in its own process."""
     return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], cwd=cwd, capture_output=True,

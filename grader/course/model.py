@@ -7,15 +7,19 @@ YAML file is caught at load time; their behaviour lives in `grader.checks`.
 from __future__ import annotations
 
 import ast
+import builtins
 import datetime
+import difflib
 import hashlib
 import re
+import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .loader import ExerciseFileError, Located, load_yaml
 from ..messages.text import Text, digest
+from ..sandbox.inside.recipes import ALIASES, NAMES as RECIPE_NAMES, named_modules
 
 LANGS = ("en", "zh")
 ID_RE = re.compile(r"^\d+(\.\d+)+$")
@@ -212,7 +216,7 @@ def read_text(doc: Located, path: tuple, value) -> Text:
     return Text(**parts)
 
 
-def _params(doc: Located, path: tuple, name: str, signature: str) -> tuple[str, ...]:
+def _signature(doc: Located, path: tuple, name: str, signature: str) -> ast.arguments:
     try:
         tree = ast.parse(f"def {signature}: ...")
     except SyntaxError:
@@ -220,17 +224,86 @@ def _params(doc: Located, path: tuple, name: str, signature: str) -> tuple[str, 
     fn = tree.body[0]
     if fn.name != name:
         raise doc.error(path, f"names {fn.name!r}, but the function is {name!r}")
-    return tuple(a.arg for a in fn.args.posonlyargs + fn.args.args)
+    return fn.args
 
 
-def _expr(doc: Located, path: tuple, source) -> str:
+def _call_fits(doc: Located, path: tuple, name: str, sig: ast.arguments, spec: CaseSpec) -> None:
+    """A case's args and kwargs bind to the signature's parameters as a call would: else
+    both the reference and the student raise TypeError, and the case tests nothing."""
+    positional = [a.arg for a in sig.posonlyargs + sig.args]
+    keywords = [a.arg for a in sig.args + sig.kwonlyargs]
+    if len(spec.args) > len(positional) and not sig.vararg:
+        raise doc.error(path + ("args",), f"gives {len(spec.args)} arguments; {name} takes {len(positional)}")
+    for key in spec.kwargs:
+        if key in positional[:len(spec.args)]:
+            raise doc.error(path + ("kwargs", key), f"{key!r} is already given in args")
+        if key not in keywords and not sig.kwarg:
+            raise doc.error(path + ("kwargs", key), f"{name} has no parameter {key!r} to pass by name "
+                            f"(its parameters: {', '.join(positional + [a.arg for a in sig.kwonlyargs])})")
+    required = positional[:len(positional) - len(sig.defaults)][len(spec.args):]
+    required += [a.arg for a, default in zip(sig.kwonlyargs, sig.kw_defaults) if default is None]
+    missing = [p for p in required if p not in spec.kwargs]
+    if missing:
+        raise doc.error(path, f"gives no value for {name}'s parameter {missing[0]!r} (in args or kwargs)")
+
+
+def _expr(doc: Located, path: tuple, source, names: frozenset | None = None) -> str:
+    """A Python expression; given `names`, one that reads no name but these and Python's builtins."""
     if not isinstance(source, str):
         raise doc.error(path, f"expected a Python expression as a string, got {source!r}")
     try:
         ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise doc.error(path, f"not a Python expression: {exc.msg}") from None
+    unknown = sorted(_free_names(source) - names - _BUILTINS) if names is not None else []
+    if unknown:
+        listed = ", ".join(repr(n) for n in unknown)
+        close = difflib.get_close_matches(unknown[0], names, n=1)
+        raise doc.error(path, f"unknown name{'s' * (len(unknown) > 1)} {listed}"
+                              + (f" (did you mean {close[0]!r}?)" if close else "")
+                              + f": an input expression can use {', '.join(sorted(names - set(ALIASES)))}, "
+                              f"{', '.join(a + '.NAME' for a in ALIASES)} and Python's builtins; torch's own "
+                              "names are written torch.NAME")
     return source
+
+
+_BUILTINS = frozenset(dir(builtins))  # what eval gives a namespace without __builtins__, as recipes.make's
+
+
+def _free_names(source: str) -> set[str]:
+    """The names an expression reads from the namespace it is evaluated in, not those its own
+    lambdas and comprehensions bind: symtable resolves the scopes as the compiler does."""
+    found = set()
+
+    def walk(table, top):
+        for sym in table.get_symbols():
+            if sym.is_referenced() and (not sym.is_assigned() if top else sym.is_global()):
+                found.add(sym.get_name())
+        for child in table.get_children():
+            walk(child, False)
+
+    walk(symtable.symtable(source, "<case>", "eval"), True)
+    return found
+
+
+def _inputs(doc: Located, path: tuple, r: "_Reader") -> tuple[tuple, dict, dict]:
+    """A case's args, kwargs and let, each expression reading only what recipes.make gives it:
+    the recipes' namespace, the aliases the case names (np., pd.), the builtins, and the
+    `let` names bound before it (they are bound in order)."""
+    args, kwargs, let = r.get("args", list), r.get("kwargs", dict, {}), r.get("let", dict, {})
+    located = ([(path + ("args", i), e) for i, e in enumerate(args)]
+               + [(path + ("kwargs", k), e) for k, e in kwargs.items()] + [(path + ("let", k), e) for k, e in let.items()])
+    for where, source in located:
+        _expr(doc, where, source)
+    known = RECIPE_NAMES | set(named_modules(source for _, source in located))
+    for name, source in let.items():
+        if not name.isidentifier():
+            raise doc.error(path + ("let", name), f"{name!r} is not a Python name")
+        _expr(doc, path + ("let", name), source, known)
+        known |= {name}
+    for where, source in located[:len(args) + len(kwargs)]:
+        _expr(doc, where, source, known)
+    return tuple(args), kwargs, let
 
 
 def _case(doc: Located, path: tuple, data) -> CaseSpec:
@@ -239,15 +312,14 @@ def _case(doc: Located, path: tuple, data) -> CaseSpec:
     hidden = r.data.get("hidden", False)
     if not isinstance(hidden, (bool, datetime.date)) or isinstance(hidden, datetime.datetime):
         raise doc.error(path + ("hidden",), f"expected true, false or a date like 2026-12-15, got {hidden!r}")
-    args = r.get("args", list)
+    args, kwargs, let = _inputs(doc, path, r)
     random = r.get("random", int, 0)
     if random < 0:
         raise doc.error(path + ("random",), "must be a count of cases, 0 or more")
-    exprs = lambda d, p: {k: _expr(doc, p + (k,), v) for k, v in d.items()}
     return CaseSpec(
-        args=tuple(_expr(doc, path + ("args", i), a) for i, a in enumerate(args)),
-        kwargs=r.get("kwargs", dict, {}, exprs),
-        let=r.get("let", dict, {}, exprs),
+        args=args,
+        kwargs=kwargs,
+        let=let,
         label=r.get("label", str, None),
         random=random,
         repeat=r.get("repeat", int, 1),
@@ -288,10 +360,33 @@ def _check(doc: Located, path: tuple, data) -> CheckSpec:
     if kind == "max_product":
         r.get("elements", int)
     if kind == "forbidden":
-        r.get("calls", list)
+        _forbidden(doc, opath, r.get("calls", list), options.get("allow_in_backward", []))
     if kind == "source":
         r.get("names", list)
     return CheckSpec(kind, options, doc.line(path))
+
+
+# What the sandbox's monitor can watch, as `PREFIX.NAME` (sandbox/inside/monitor.py; a test
+# keeps the two equal); "*" (any) only where a torch mode sees every call.
+FORBIDDEN_PREFIXES = ("torch", "Tensor", "torch.Tensor", "aten", "math", "cmath", "numpy", "np")
+_ANY_ALLOWED = ("torch", "Tensor", "torch.Tensor", "aten")
+_NODE_RE = re.compile(r"^[A-Za-z_][\w:]*$")  # SinBackward0, torch::autograd::CopySlices
+
+
+def _forbidden(doc: Located, path: tuple, calls: list, allow_in_backward: list) -> None:
+    """The names a `forbidden` check lists have the form the monitor watches. Whether each
+    exists is torch's (or numpy's) to say: `tutor validate` asks them, the loader never
+    imports torch."""
+    for i, call in enumerate(calls):
+        prefix, _, name = call.rpartition(".") if isinstance(call, str) else ("", "", "")
+        if prefix not in FORBIDDEN_PREFIXES or not (name.isidentifier() or (name == "*" and prefix in _ANY_ALLOWED)):
+            raise doc.error(path + ("calls", i), f"{call!r} is not a call the sandbox can watch: write "
+                            f"PREFIX.NAME with PREFIX one of {', '.join(FORBIDDEN_PREFIXES)} "
+                            f"(PREFIX.* for any, with {', '.join(_ANY_ALLOWED)})")
+    for i, node in enumerate(allow_in_backward):
+        if not isinstance(node, str) or not _NODE_RE.match(node):
+            raise doc.error(path + ("allow_in_backward", i), f"{node!r} is not the name of an autograd backward "
+                            "node, like SinBackward0")
 
 
 def _function(doc: Located, path: tuple, data) -> Function:
@@ -305,19 +400,53 @@ def _function(doc: Located, path: tuple, data) -> Function:
     if not cases:
         raise doc.error(path + ("cases",), "needs at least one case")
     checks = r.get("checks", list, ["value"])
+    sig = _signature(doc, path + ("signature",), name, signature)
     specs = tuple(_case(doc, path + ("cases", i), c) for i, c in enumerate(cases))
     for i, spec in enumerate(specs):
         if any(c.scope != "case" for c in spec.checks):
             raise doc.error(path + ("cases", i, "checks"), "only case checks can be given for one case")
+        _call_fits(doc, path + ("cases", i), name, sig, spec)
     return Function(
         name=name,
         signature=signature,
-        params=_params(doc, path + ("signature",), name, signature),
+        params=tuple(a.arg for a in sig.posonlyargs + sig.args),
         cases=specs,
         checks=tuple(_check(doc, path + ("checks", i), c) for i, c in enumerate(checks)),
         timeout=r.get("timeout", float, 5.0),
         points=r.get("points", float, 1.0, lambda v, p: v if v >= 0 else _raise(doc.error(p, "cannot be negative"))),
     )
+
+
+def _located_checks(functions: tuple[Function, ...]):
+    """(path, check) for every check, the function's own and those of its case entries."""
+    for i, fn in enumerate(functions):
+        yield from ((("functions", i, "checks", j), c) for j, c in enumerate(fn.checks))
+        for k, spec in enumerate(fn.cases):
+            yield from ((("functions", i, "cases", k, "checks", j), c) for j, c in enumerate(spec.checks))
+
+
+def _check_references(doc: Located, functions: tuple[Function, ...], by_name: dict) -> None:
+    """The functions checks name (numeric_grad's `of`, relation's `also`) are this exercise's,
+    each error at the name's own line."""
+    for path, check in _located_checks(functions):
+        named = [(("of",), check.options["of"])] if check.kind == "numeric_grad" and "of" in check.options else []
+        named += [(("also", n), other) for n, other in enumerate(check.options.get("also", []))]
+        for where, other in named:
+            if other not in by_name:
+                raise doc.error(path + (check.kind, *where), f"no function {other!r} in this exercise "
+                                f"(its functions: {', '.join(by_name)})")
+
+
+def _defined(code: str) -> set[str]:
+    """The top-level names a piece of code defines, as replacing them in a module would."""
+    names = set()
+    for node in ast.parse(code).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
 
 
 def _mistake(doc: Located, path: tuple, data, functions: dict) -> Mistake:
@@ -331,6 +460,11 @@ def _mistake(doc: Located, path: tuple, data, functions: dict) -> Mistake:
         ast.parse(code)
     except SyntaxError as exc:
         raise doc.error(path + ("code",), f"does not parse: {exc.msg} (line {exc.lineno} of the code)") from None
+    # The code replaces functions of the reference (its `function`, or one that function
+    # calls, as 2.5.4's wrong f): one that defines none of them changes nothing.
+    if not _defined(code) & set(functions):
+        raise doc.error(path + ("code",), f"defines none of this exercise's functions ({', '.join(functions)}), "
+                        "so it would change nothing in the reference")
     return Mistake(name, code, r.get("hint", Text))
 
 
@@ -347,14 +481,7 @@ def parse_exercise(doc: Located) -> Exercise:
     by_name = {f.name: f for f in functions}
     if len(by_name) != len(functions):
         raise doc.error(("functions",), "two functions share a name")
-    for fn in functions:
-        for check in fn.all_checks():
-            other = check.options.get("of") if check.kind == "numeric_grad" else None
-            if other is not None and other not in by_name:
-                raise doc.error(("functions",), f"{fn.name}: numeric_grad of unknown function {other!r}")
-            unknown = [n for n in check.options.get("also", []) if n not in by_name]
-            if unknown:
-                raise doc.error(("functions",), f"{fn.name}: relation also names unknown function {unknown[0]!r}")
+    _check_references(doc, functions, by_name)
     starter = r.get("starter", str)
     try:
         ast.parse(starter)
