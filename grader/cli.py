@@ -83,9 +83,13 @@ def _runner(exercises, course: Course):
 
     server = start_server(input_modules(exercises), masks=[course.root, *course.protected])
     with _importing_torch():
-        from .sandbox.runner import Runner
+        from .sandbox.runner import GraderError, Runner
         from .grading import judge  # noqa: F401  (torch, here and only here)
-    return Runner(server=server)
+    try:
+        return Runner(server=server)
+    except GraderError as exc:  # a setting of the run's own, such as TUTOR_TIME_SCALE
+        server.close()
+        _fail(escape(str(exc)))
 
 
 def _course(solutions: Optional[Path] = None, quiet: bool = False, workspace: bool = False) -> Course:
