@@ -186,3 +186,27 @@ def test_a_relation_that_cannot_be_evaluated_says_why(tmp_path, runner):
     result, found = _grade(tmp_path, runner, CONTIGUOUS, reference, "def transposed(x):\n    return x.t().tolist()\n")
     relation = [p for p in found if p.kind == "relation"]
     assert relation and "AttributeError" in relation[0].details_in("en")[0]
+
+
+def test_the_monitor_records_required_calls_as_written_and_forbidden_ones_as_made():
+    import numpy as np
+    import torch
+
+    from grader.sandbox.inside.monitor import Monitor
+
+    monitor = Monitor(calls=["torch.cos"], uses=["torch.Tensor.backward", "aten.mul", "np.linalg.norm",
+                                                 "torch.autograd.grad"])
+    monitor.install()  # wraps torch.cos, np.linalg.norm and torch.autograd.grad in this process: restored below
+    try:
+        x = torch.ones(3, requires_grad=True)
+        with monitor.watching():
+            (x * 2).cos().sum().backward()
+            np.linalg.norm(np.ones(3))
+        assert monitor.take_used() == ["aten.mul", "torch.Tensor.backward", "np.linalg.norm"]
+        assert monitor.take() == ["torch.cos"]
+        torch.autograd.grad((x * x).sum(), x)  # not watching: not recorded
+        assert monitor.take_used() == []
+    finally:
+        torch.cos = torch.cos.__wrapped__
+        np.linalg.norm = np.linalg.norm.__wrapped__
+        torch.autograd.grad = torch.autograd.grad.__wrapped__
