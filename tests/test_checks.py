@@ -99,7 +99,7 @@ def _doc_table() -> str:
 
 
 def test_the_authoring_docs_table_is_what_the_classes_render():
-    assert _doc_table() == table()
+    assert _doc_table() == table(), "paste grader.grading.checks.table() into docs/authoring.md"
     assert all(f"| `{name}` |" in table() for name in KINDS) and len(KINDS) == 16
 
 

@@ -1,31 +1,28 @@
-"""The check kinds, one class a module, collected by name.
+"""The check kinds, one class a module, collected by name from the modules of this package
+(adding a kind is adding its module).
 
 `course.model` asks this registry to validate a check's options (without torch); grading
 asks it what each check needs observed in the child, and how it judges.
 """
 from __future__ import annotations
 
-from .base import Check, Option
-from .control_flow import ControlFlow
-from .distribution import Distribution
-from .forbidden import Forbidden
-from .generator import Generator
-from .grad import Grad
-from .gradcheck import Gradcheck
-from .inputs import Inputs
-from .max_product import MaxProduct
-from .memory import Memory
-from .numeric_grad import NumericGrad
-from .relation import Relation
-from .requires_grad import RequiresGrad
-from .source import Source
-from .statistic import Statistic
-from .uses import Uses
-from .value import Value
+import importlib
+import pkgutil
 
-KINDS: dict[str, Check] = {c.name: c() for c in (
-    Value, Grad, Inputs, Memory, RequiresGrad, Relation, Distribution, Forbidden, Uses, Gradcheck, NumericGrad,
-    Generator, Statistic, MaxProduct, Source, ControlFlow)}  # in the order the authoring docs list them
+from .base import Check, Option
+
+
+def _collect() -> dict[str, Check]:
+    kinds = []
+    for module in pkgutil.iter_modules(__path__):
+        found = importlib.import_module(f"{__name__}.{module.name}")
+        kinds += [c for c in vars(found).values()
+                  if isinstance(c, type) and issubclass(c, Check) and c is not Check and c.__module__ == found.__name__]
+    kinds.sort(key=lambda c: (c.scope != "case", c.name != "value", c.name))  # as the docs list them
+    return {c.name: c() for c in kinds}
+
+
+KINDS: dict[str, Check] = _collect()
 
 
 def table() -> str:
