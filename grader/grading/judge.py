@@ -120,7 +120,8 @@ def probes_for(fn: Function, by_verdict: bool = False) -> tuple[str, ...]:
     """What extra observations a function's checks need beyond the call itself (only those
     of checks judged by verdict: what a known mistake needs observed to be recognised)."""
     kinds = [(KINDS[c.kind], c) for c in fn.all_checks()]
-    return tuple(dict.fromkeys(p for kind, c in kinds if kind.by_verdict or not by_verdict for p in kind.probes(c.options)))
+    return tuple(dict.fromkeys(probe for kind, c in kinds if kind.by_verdict or not by_verdict
+                               for probe in kind.probes(c.options)))
 
 
 def monitor_spec(fn: Function) -> dict | None:
