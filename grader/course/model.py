@@ -1,8 +1,8 @@
 """The exercise model: what an exercise YAML file means, validated without torch.
 
 `tutor list` and `tutor show` use only this module, so it must never import torch.
-The check kinds are named here (with the options each accepts) so that a typo in a
-YAML file is caught at load time; their behaviour lives in `grader.checks`.
+A check's options are validated at load time by its kind's class (`grader.grading.checks`,
+importable without torch), so that a typo in a YAML file is caught with its line.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .loader import ExerciseFileError, Located, load_yaml
+from ..grading.checks import KINDS, Option
 from ..messages.text import Text, digest
 from ..sandbox.inside.recipes import ALIASES, NAMES as RECIPE_NAMES, named_modules
 
@@ -27,46 +28,7 @@ SLUG_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 # Options every check accepts.
-_COMMON = {"hint": Text}
-_TOL = {"rtol": float, "atol": float}
-
-# The check kinds: name -> (scope, options, one-line description). A "case" check runs on
-# every input case of its function; a "function" check looks at the function as a whole.
-CHECK_KINDS: dict[str, tuple[str, dict, str]] = {
-    "value": ("case", {**_TOL, "equal_nan": bool, "dtype": bool, "message": str},
-              "the result equals the reference's: Python types, tensor shape, dtype and values; "
-              "when the reference raises, the same exception type with `message` (a regex) in it"),
-    "grad": ("case", dict(_TOL), "the .grad left on each tensor argument equals the reference's"),
-    "inputs": ("case", dict(_TOL), "the arguments' values after the call equal the reference's (in-place writes)"),
-    "memory": ("case", {}, "storage sharing matches the reference: views of arguments, results that are an "
-               "argument's own memory, arguments written in place or left untouched, numpy memory shared"),
-    "requires_grad": ("case", {}, "each returned tensor requires grad exactly when the reference's does"),
-    "relation": ("case", {**_TOL, "expr": str, "message": Text, "also": list},
-                 "a Python expression over the student's own outcome (result, args, grads, and `also`: what the "
-                 "student's other functions named there return on the same inputs) holds"),
-    "distribution": ("case", {"mean": float, "std": float, "tol": float},
-                     "a random result has the reference's shape and dtype, and the given mean and std"),
-    "forbidden": ("case", {"calls": list, "allow_in_backward": list},
-                  "none of the listed calls happens while the function runs (torch, aten and Python functions)"),
-    "gradcheck": ("case", {}, "torch.autograd.gradcheck passes for the function on the case's inputs"),
-    "numeric_grad": ("case", {**_TOL, "of": str},
-                     "the result equals a finite-difference derivative of sum(of(args)) computed from the "
-                     "student's own `of` function"),
-    "generator": ("case", {},
-                  "a function that samples from the generator it is given: the global generator's state is "
-                  "untouched, and an equally seeded generator gives an equal result"),
-    "statistic": ("case", {"of": str, "expected": str, "se": str, "within": float, "rtol": float, "message": Text},
-                  "a random result has the reference's form (types, shapes, dtypes), and the statistic `of` lies "
-                  "within `within` standard errors `se` (and `rtol`) of `expected`"),
-    "max_product": ("case", {"elements": int},
-                    "no matrix product with more than `elements` elements in its result is attempted (the watch "
-                    "stops it before it takes the memory)"),
-    "source": ("function", {"names": list, "message": Text},
-               "the function's source never mentions any of `names` (checked on the syntax tree)"),
-    "control_flow": ("function", {},
-                     "the function has an if/while/for whose condition reads tensor values, and the path "
-                     "it takes differs across the inputs"),
-}
+_COMMON = {"hint": Option(Text)}
 
 
 @dataclass(frozen=True)
@@ -77,7 +39,7 @@ class CheckSpec:
 
     @property
     def scope(self) -> str:
-        return CHECK_KINDS[self.kind][0]
+        return KINDS[self.kind].scope
 
     @property
     def hint(self) -> Text | None:
@@ -338,31 +300,20 @@ def _check(doc: Located, path: tuple, data) -> CheckSpec:
         raw = raw or {}
     else:
         raise doc.error(path, "a check is a kind name, or {kind: {options}}")
-    if kind not in CHECK_KINDS:
-        raise doc.error(path, f"unknown check kind {kind!r} (known: {', '.join(CHECK_KINDS)})")
-    allowed = {**_COMMON, **CHECK_KINDS[kind][1]}
+    if kind not in KINDS:
+        raise doc.error(path, f"unknown check kind {kind!r} (known: {', '.join(KINDS)})")
+    allowed = {**_COMMON, **KINDS[kind].options}
     opath = path + (kind,)
     r = _Reader(doc, opath, raw)
     r.unknown(tuple(allowed))
-    options = {key: r.get(key, allowed[key]) for key in raw}
-    if kind == "relation":
-        for key in ("expr", "message"):
-            r.get(key, allowed[key])
-        _expr(doc, opath + ("expr",), options["expr"])
-    if kind == "numeric_grad":
-        r.get("of", str)
-    if kind == "statistic":
-        for key in ("of", "expected", "message"):
-            r.get(key, allowed[key])
-        for key in ("of", "expected", "se"):
-            if key in options:
-                _expr(doc, opath + (key,), options[key])
-    if kind == "max_product":
-        r.get("elements", int)
-    if kind == "forbidden":
-        _forbidden(doc, opath, r.get("calls", list), options.get("allow_in_backward", []))
-    if kind == "source":
-        r.get("names", list)
+    options = {key: r.get(key, allowed[key].type) for key in raw}
+    for key, option in allowed.items():
+        if option.required:
+            r.get(key, option.type)
+        if option.expr and key in options:
+            _expr(doc, opath + (key,), options[key])
+    if kind == "forbidden":  # the names' form: whether they exist is `tutor validate`'s (it imports torch)
+        _forbidden(doc, opath, options["calls"], options.get("allow_in_backward", []))
     return CheckSpec(kind, options, doc.line(path))
 
 
@@ -426,12 +377,10 @@ def _located_checks(functions: tuple[Function, ...]):
 
 
 def _check_references(doc: Located, functions: tuple[Function, ...], by_name: dict) -> None:
-    """The functions checks name (numeric_grad's `of`, relation's `also`) are this exercise's,
-    each error at the name's own line."""
+    """The functions a check names (numeric_grad's `of`, relation's `also`) are this
+    exercise's, each error at the option naming it."""
     for path, check in _located_checks(functions):
-        named = [(("of",), check.options["of"])] if check.kind == "numeric_grad" and "of" in check.options else []
-        named += [(("also", n), other) for n, other in enumerate(check.options.get("also", []))]
-        for where, other in named:
+        for where, other in KINDS[check.kind].functions_named(check.options):
             if other not in by_name:
                 raise doc.error(path + (check.kind, *where), f"no function {other!r} in this exercise "
                                 f"(its functions: {', '.join(by_name)})")
@@ -551,5 +500,5 @@ def load_exercise(file: Path) -> Exercise:
     return exercise
 
 
-__all__ = ["CHECK_KINDS", "CaseSpec", "CheckSpec", "Exercise", "ExerciseFileError", "Function",
+__all__ = ["CaseSpec", "CheckSpec", "Exercise", "ExerciseFileError", "Function",
            "LANGS", "Mistake", "Text", "load_exercise"]

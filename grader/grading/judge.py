@@ -17,8 +17,9 @@ from typing import Iterator
 import torch
 
 from .cases import Case, describe, expand_all
-from .checks import (BY_VERDICT, CASE_CHECKS, COMPARATIVE, FUNCTION_CHECKS, CaseContext, FunctionContext,
-                     Problem, check_untouched, describe_error)
+from .checks import KINDS
+from .checks.base import CaseContext, FunctionContext, Problem, describe_error
+from .checks.untouched import untouched
 from ..messages.feedback import said
 from ..course.model import CheckSpec, Exercise, Function
 from ..sandbox.inside.observe import OUTPUT_LIMIT, Outcome, load_module, run_call
@@ -90,7 +91,7 @@ class Reference:
         if key not in self._mistakes:
             namespace = self._mistake_module(index)
             # Watched as the student is where a verdict needs it (and where a product must be stopped).
-            out = run_call(namespace, case.call(tuple(p for p in probes_for(fn) if p.split(":")[0] in _VERDICT_PROBES)))
+            out = run_call(namespace, case.call(probes_for(fn, by_verdict=True)))
             if out.error and out.error.type in ("NameError", "ImportError", "ModuleNotFoundError"):
                 # The mistake's own code is broken (often a missing import): it would "match"
                 # any student whose code breaks the same way.
@@ -110,11 +111,9 @@ class Reference:
         return self._mistake_modules[index]
 
 
-_VERDICT_PROBES = {"rng", "again", "max_product"}
-
 
 def _expects_error(fn: Function) -> bool:
-    return any(c.kind == "value" and "message" in c.options for c in fn.all_checks())
+    return any(KINDS[c.kind].expects_error(c.options) for c in fn.all_checks())
 
 
 def _describe_inputs(fn: Function, case: Case, args: list, kwargs: dict) -> Text:
@@ -127,33 +126,22 @@ def _describe_inputs(fn: Function, case: Case, args: list, kwargs: dict) -> Text
     return Text.joined(parts)
 
 
-def probes_for(fn: Function) -> tuple[str, ...]:
-    """What extra observations a function's checks need beyond the call itself."""
-    names = []
-    for check in fn.all_checks():
-        if check.kind == "gradcheck":
-            names.append("gradcheck")
-        elif check.kind == "numeric_grad":
-            names.append(f"numeric_grad:{check.options['of']}")
-        elif check.kind == "control_flow":
-            names.append("path")
-        elif check.kind == "generator":
-            names += ["rng", "again"]
-        elif check.kind == "max_product":
-            names.append(f"max_product:{check.options['elements']}")
-        elif check.kind == "relation":
-            names += [f"also:{other}" for other in check.options.get("also", [])]
-    return tuple(dict.fromkeys(names))
+def probes_for(fn: Function, by_verdict: bool = False) -> tuple[str, ...]:
+    """What extra observations a function's checks need beyond the call itself (only those
+    of checks judged by verdict: what a known mistake needs observed to be recognised)."""
+    kinds = [(KINDS[c.kind], c) for c in fn.all_checks()]
+    return tuple(dict.fromkeys(probe for kind, c in kinds if kind.by_verdict or not by_verdict
+                               for probe in kind.probes(c.options)))
 
 
 def monitor_spec(fn: Function) -> dict | None:
-    """The calls a function's `forbidden` checks watch for, as the sandbox's monitor takes them."""
-    calls, allow = [], []
+    """The calls a function's checks watch for (forbidden, allowed in backward, required),
+    as the sandbox's monitor takes them."""
+    spec = {"calls": [], "allow": [], "uses": []}
     for check in fn.all_checks():
-        if check.kind == "forbidden":
-            calls += check.options["calls"]
-            allow += check.options.get("allow_in_backward", [])
-    return {"calls": calls, "allow": allow} if calls else None
+        for key, names in KINDS[check.kind].monitor(check.options).items():
+            spec[key] += names
+    return spec if spec["calls"] or spec["uses"] else None
 
 
 def run_student(exercise: Exercise, student: Path, seed: int, runner, hide=()) -> RunReport:
@@ -252,7 +240,7 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
             problems = ([_not_run(result)] if result.import_problem
                         else [Problem(said("unwritten", name=fn.name))] if unwritten
                         else judge_function(fn, source, outcomes))
-            what = [said(f"checks {c.kind}") for c in fn.checks if c.scope == "function"]
+            what = [KINDS[c.kind].covers for c in fn.checks if c.scope == "function"]
             result.results.append(CaseResult(fn.name, "whole function", Text.joined(what, "; "), problems))
     return result
 
@@ -280,8 +268,8 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
     if got.error and not expected.error:
         # Nothing else can be judged about a call that raised; say so once, with any known cause
         # (a watch that stopped the call says why in its own words, in every language).
-        stopped = [p for c in fn.case_checks(case.spec) if c.kind == "max_product"
-                   for p in [CASE_CHECKS[c.kind](c, CaseContext(fn, got, expected))] if p]
+        stopped = [p for c in fn.case_checks(case.spec) if KINDS[c.kind].explains_errors
+                   for p in [KINDS[c.kind].judge(c, CaseContext(fn, got, expected))] if p]
         problem = stopped[0] if stopped else Problem(said("your code", what=describe_error(got)), kind="value")
         problem.kind, problem.line = "value", got.error.line
         if not stopped and _called_wrongly(fn, got):
@@ -290,19 +278,20 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
         return problems + [problem]
     checks = fn.case_checks(case.spec)
     for check in checks:
-        problem = CASE_CHECKS[check.kind](check, CaseContext(fn, got, expected, case=case))
+        kind = KINDS[check.kind]
+        problem = kind.judge(check, CaseContext(fn, got, expected, case=case))
         if problem is None:
             continue
         problem.kind = check.kind
-        if check.kind in COMPARATIVE:
+        if kind.comparative:
             problem.hints = _mistake_hints(exercise, fn, case, got, reference, [check])
-        elif check.kind in BY_VERDICT:
+        elif kind.by_verdict:
             problem.hints = _verdict_hints(exercise, fn, case, check, problem, expected, reference)
         if check.hint and check.hint not in problem.hints:
             problem.hints.append(check.hint)
         problems.append(problem)
-    if not {"inputs", "memory"} & {c.kind for c in checks}:  # else they judge in-place writes (2.1.5's add_into)
-        problem = check_untouched(CaseContext(fn, got, expected))
+    if not any(KINDS[c.kind].judges_writes for c in checks):  # else they judge in-place writes (2.1.5's add_into)
+        problem = untouched(CaseContext(fn, got, expected))
         if problem:
             problem.kind = "untouched"
             problem.hints = _verdict_hints(exercise, fn, case, _UNTOUCHED, problem, expected, reference)
@@ -331,7 +320,7 @@ def _mistake_hints(exercise, fn, case, got, reference, checks) -> list:
         wrong = reference.mistake_outcome(index, fn, case)
         if wrong.failure or (wrong.error is not None) != (got.error is not None):
             continue  # a mistake that raised says nothing about code that returned, and vice versa
-        if all(CASE_CHECKS[c.kind](c, CaseContext(fn, got, wrong, strict_errors=True)) is None for c in checks):
+        if all(KINDS[c.kind].judge(c, CaseContext(fn, got, wrong, strict_errors=True)) is None for c in checks):
             hints.append(mistake.hint)
     return hints
 
@@ -346,7 +335,7 @@ def _verdict_hints(exercise, fn, case, check, problem, expected, reference) -> l
         if wrong.failure:
             continue
         context = CaseContext(fn, wrong, expected, case=case)
-        found = check_untouched(context) if check is _UNTOUCHED else CASE_CHECKS[check.kind](check, context)
+        found = untouched(context) if check is _UNTOUCHED else KINDS[check.kind].judge(check, context)
         if found is not None and found.signature == problem.signature:
             hints.append(mistake.hint)
     return hints
@@ -360,7 +349,7 @@ def judge_function(fn: Function, source: str, outcomes: list[Outcome]) -> list[P
         return problems  # reported as an import error
     for check in fn.checks:
         if check.scope == "function":
-            problem = FUNCTION_CHECKS[check.kind](check, FunctionContext(fn, source, outcomes))
+            problem = KINDS[check.kind].judge(check, FunctionContext(fn, source, outcomes))
             if problem:
                 problem.kind = check.kind
                 if check.hint:

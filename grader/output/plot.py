@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from ..grading.checks import describe_error
+from ..grading.checks.base import describe_error
 from ..grading.judge import ExerciseResult
 from ..messages.feedback import said
 from ..messages.text import Text

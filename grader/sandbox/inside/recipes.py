@@ -25,7 +25,7 @@ class Call:
     recipe: dict
     repeat: int = 1
     probes: tuple[str, ...] = ()  # "gradcheck", "numeric_grad:<other function>", "path", "rng", "again",
-    # "max_product:<elements>"
+    # "max_product:<elements>", "relation:<expression and options as JSON>" (see observe.relation_probe)
 
 
 ALIASES = {"np": "numpy", "pd": "pandas"}  # what a case may name without importing it
