@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 import os
-import secrets
 import shutil
 import sys
 from contextlib import contextmanager
@@ -104,6 +103,15 @@ def _course(solutions: Optional[Path] = None, quiet: bool = False, workspace: bo
     if not course.exercises and not course.errors:
         _fail(f"no exercises found in {course.exercises_dir}")
     return course
+
+
+def _seed(given: Optional[int]) -> int:
+    from .grading.seed import run_seed
+
+    try:
+        return run_seed(given)
+    except ValueError as exc:
+        _fail(escape(str(exc)))
 
 
 def _complete_exercise(incomplete: str) -> list[tuple[str, str]]:
@@ -348,8 +356,7 @@ def check(
     if plot is not None and all_:
         _fail(_say("plot needs one"))
     _require_references(course, targets)
-    run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
-
+    run_seed = _seed(seed)
     runner = _runner(targets, course)  # torch is imported here, and only here
     from .grading.judge import grade_many
     from .output.terminal import render, render_unloadable
@@ -435,12 +442,12 @@ def plot(
     if file is not None and not file.is_file():
         _fail(escape(_say("is a directory" if file.is_dir() else "no such file", file=file)))
     _require_references(course, [ex])
+    run_seed = _seed(seed)
     runner = _runner([ex], course)
     from .grading.judge import grade_many
     from .sandbox.runner import GraderError
 
     path = _as_python(file, ex)[0] if file else workspace.ensure_file(course, ex)[0]
-    run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
     try:
         result = next(grade_many([(ex, path, course.solution_file(ex))], run_seed, runner,
                                  hide=course.protected))
@@ -568,12 +575,12 @@ def watch(exercise: Optional[str] = exercise_argument(None, "Start here (default
     course = _course(solutions, workspace=True)
     start = _exercise(course, exercise) if exercise else None
     _require_references(course, [start] if start else course.exercises)
+    run_seed = _seed(seed)
     runner = _runner(course.exercises, course)
     from .watch import watch as watch_files
 
     try:
-        watch_files(course, start, runner, console, lang,
-                    seed if seed is not None else secrets.randbelow(10**6))
+        watch_files(course, start, runner, console, lang, run_seed)
     except KeyboardInterrupt:
         pass
 
@@ -630,11 +637,11 @@ def validate(exercises: Optional[list[str]] = typer.Argument(None, help="Ids or 
     course = _course(solutions)
     targets = [_exercise(course, key) for key in exercises] if exercises else course.exercises
     _require_references(course, targets)
+    run_seed = _seed(seed)
     runner = _runner(targets, course)
     from .instructor.validate import validate_course
 
-    ok = validate_course(course, targets, runner,
-                         seed if seed is not None else secrets.randbelow(10**6), console)
+    ok = validate_course(course, targets, runner, run_seed, console)
     ok &= not course.errors
     raise typer.Exit(0 if ok else 1)
 

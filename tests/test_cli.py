@@ -412,3 +412,16 @@ def test_an_exercise_whose_file_is_broken_is_named_as_such(course_copy):
     proc = run_tutor("validate", "2.1.9", cwd=course_copy)
     assert proc.returncode == 2 and "2.1.9-norms.yaml:" in proc.stderr, proc.stderr
     assert "which does not load" in proc.stderr and "no exercise" not in proc.stderr
+
+
+def test_every_command_takes_its_seed_from_one_place(course_copy):
+    """--seed, else TUTOR_SEED, in check and validate alike; a TUTOR_SEED that is no number is
+    a usage error naming it."""
+    checked = run_tutor("check", "2.5.3", cwd=course_copy, env={"TUTOR_SEED": "4242"})
+    assert "seed 4242" in checked.stdout
+    validated = run_tutor("validate", "2.5.3", cwd=course_copy, env={"TUTOR_SEED": "4242"})
+    assert validated.returncode == 0 and "seed 4242" in validated.stdout, validated.stdout
+    for command in (["check", "2.5.3"], ["validate", "2.5.3"]):
+        bad = run_tutor(*command, cwd=course_copy, env={"TUTOR_SEED": "soon"})
+        assert bad.returncode == 2 and "TUTOR_SEED must be a whole number, not 'soon'" in bad.stderr
+        assert "Traceback" not in bad.stderr
