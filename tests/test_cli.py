@@ -425,3 +425,22 @@ def test_every_command_takes_its_seed_from_one_place(course_copy):
         bad = run_tutor(*command, cwd=course_copy, env={"TUTOR_SEED": "soon"})
         assert bad.returncode == 2 and "TUTOR_SEED must be a whole number, not 'soon'" in bad.stderr
         assert "Traceback" not in bad.stderr
+
+
+def test_a_notebooks_errors_are_located_by_cell_and_line(course_copy, tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# my answers"),
+                nbformat.v4.new_code_cell("%matplotlib inline\nimport torch"),
+                nbformat.v4.new_code_cell("def helper(v):\n    return v * 2\n\n\ndef detached_grad(x):\n"
+                                          "    y = x * x\n    raise ValueError('oops')\n"),
+                nbformat.v4.new_code_cell("def full_grad(x):\n    return helper(x)\n")]
+    path = tmp_path / "answer.ipynb"
+    nbformat.write(nb, str(path))
+    proc = run_tutor("check", "2.5.3", "--file", str(path), cwd=course_copy)
+    assert "raised ValueError: oops (cell 3, line 7 of your notebook)" in proc.stdout, proc.stdout
+    nb.cells[3].source = "def full_grad(x):\n    return helper(x)\n  oops"  # does not parse
+    nbformat.write(nb, str(path))
+    proc = run_tutor("check", "2.5.3", "--file", str(path), cwd=course_copy)
+    assert "IndentationError" in proc.stdout and "(cell 4, line 3)" in proc.stdout, proc.stdout

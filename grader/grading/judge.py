@@ -20,6 +20,7 @@ from .cases import Case, describe, expand_all
 from .checks import KINDS
 from .checks.base import CaseContext, FunctionContext, Problem, describe_error
 from .checks.untouched import untouched
+from .locations import cell_line
 from ..messages.feedback import said
 from ..course.model import CheckSpec, Exercise, Function
 from ..sandbox.inside.observe import OUTPUT_LIMIT, Outcome, load_module, run_call
@@ -202,10 +203,12 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
     today = today or datetime.date.today()
     cases = expand_all(exercise, seed)
     result = ExerciseResult(exercise, student, seed, run.isolation, outcomes=run.outcomes, confined=run.complete)
+    source = run.source.decode("utf-8", errors="replace")  # the bytes the sandbox ran, not the path again
+    _in_cells(source, [run.import_error, *(o.error for o in run.outcomes.values())])
     if run.import_error or run.import_failure:
         if run.import_error:
             e = run.import_error
-            at = said("import at", line=e.line) if e.line else ""
+            at = said("import at cell", cell=e.cell, line=e.line) if e.cell else said("import at", line=e.line) if e.line else ""
             message = said("does not import", type=e.type, message=e.message, at=at)
         else:
             message = run.import_failure
@@ -217,7 +220,6 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
         references[key] = Reference(exercise, reference_path)
     reference = references[key]
     torch.default_generator.manual_seed(seed)  # as the child seeds it (see child.serve)
-    source = run.source.decode("utf-8", errors="replace")  # the bytes the sandbox ran, not the path again
     for fn in exercise.functions:
         outcomes = []
         unwritten = False  # raised NotImplementedError where the reference does not: earns nothing
@@ -243,6 +245,15 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
             what = [KINDS[c.kind].covers for c in fn.checks if c.scope == "function"]
             result.results.append(CaseResult(fn.name, "whole function", Text.joined(what, "; "), problems))
     return result
+
+
+def _in_cells(source: str, errors: list) -> None:
+    """Errors in a notebook's program located by the cell they are in (see grading.locations)."""
+    for e in errors:
+        if e is not None and e.line and e.cell is None:
+            found = cell_line(source, e.line)
+            if found:
+                e.cell, e.line = found
 
 
 def _not_implemented(out: Outcome) -> bool:

@@ -158,6 +158,7 @@ def notebook_source(path: Path, exercise):
     for an `f` in the 2.5 notebook; each is graded with its own)."""
     import nbformat
 
+    from ..grading.locations import MARKER
     from ..notebook.cells import program
     from ..notebook.sections import checks
 
@@ -169,7 +170,7 @@ def notebook_source(path: Path, exercise):
         if checks(cell.source, exercise):
             break
         cells.append((number, cell.source))
-    return program(cells, [fn.name for fn in exercise.functions], marker="# cell {}")
+    return program(cells, [fn.name for fn in exercise.functions], marker=MARKER)
 
 
 def _unzip(path: Path, into: Path) -> Path:

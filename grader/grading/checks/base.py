@@ -134,7 +134,7 @@ def mismatch(m: Mismatch, what: Text | str | None = None) -> Problem:
 
 def describe_error(out: Outcome) -> Text:
     e = out.error
-    at = said("at line", line=e.line) if e.line else ""
+    at = said("at cell", cell=e.cell, line=e.line) if e.cell else said("at line", line=e.line) if e.line else ""
     return said("raised", type=e.type, message=e.message, at=at) if e.message else said("raised bare", type=e.type, at=at)
 
 

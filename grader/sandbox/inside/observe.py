@@ -110,6 +110,7 @@ class ErrorInfo:
     bases: list[str]  # the qualified names of its classes, most derived first
     message: str
     line: int | None = None  # line in the student's file where it surfaced, if known
+    cell: int | None = None  # a notebook's cell that line is in (set by the grader; `line` is then the cell's)
 
 
 @dataclass
