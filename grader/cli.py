@@ -415,7 +415,7 @@ def _draw(result, path: Optional[Path], lang: str) -> None:
 
     try:
         if path is None:
-            console.print(RichText.from_ansi(render(result, lang, console.width)))
+            console.print(RichText.from_ansi(render(result, lang, console.width, console.is_terminal)))
         else:
             note = draw(result, path, lang)
             err.print(escape(_say("drew", file=_shown(path)) + (f" ({note.get(lang)})" if note else "")))
