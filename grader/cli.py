@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 import os
-import secrets
 import shutil
 import sys
 from contextlib import contextmanager
@@ -138,9 +137,13 @@ def _runner(exercises, course: Course):
 
     server = start_server(input_modules(exercises), masks=[course.root, *course.protected])
     with _importing_torch():
-        from .sandbox.runner import Runner
+        from .sandbox.runner import GraderError, Runner
         from .grading import judge  # noqa: F401  (torch, here and only here)
-    return Runner(server=server)
+    try:
+        return Runner(server=server)
+    except GraderError as exc:  # a setting of the run's own, such as TUTOR_TIME_SCALE
+        server.close()
+        _fail(escape(str(exc)))
 
 
 def _course(solutions: Optional[Path] = None, quiet: bool = False, workspace: bool = False) -> Course:
@@ -155,6 +158,15 @@ def _course(solutions: Optional[Path] = None, quiet: bool = False, workspace: bo
     if not course.exercises and not course.errors:
         _fail(escape(_say("no exercises", folder=course.exercises_dir)))
     return course
+
+
+def _seed(given: Optional[int]) -> int:
+    from .grading.seed import run_seed
+
+    try:
+        return run_seed(given)
+    except ValueError as exc:
+        _fail(escape(str(exc)))
 
 
 def _complete_exercise(incomplete: str) -> list[tuple[str, str]]:
@@ -216,9 +228,9 @@ def init(target: Path = typer.Argument(Path(".")),
     if (target / "exercises").exists() or (target / "workspace").exists():
         _fail(escape(_say("has a course", target=target)))
     target.mkdir(parents=True, exist_ok=True)
+    # No references: grading here uses the ones tutor came with (`Course.solution_file`), and
+    # `tutor solution` shows one once the student's answer passes.
     shutil.copytree(course.exercises_dir, target / "exercises")
-    if course.solutions_dir.is_dir():  # self-study: grading here needs the references
-        shutil.copytree(course.solutions_dir, target / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
     fresh = Course(target)
     for ex in fresh.exercises:
         workspace.ensure_file(fresh, ex)
@@ -385,8 +397,7 @@ def check(
     if plot is not None and all_:
         _fail(_say("plot needs one"))
     _require_references(course, targets)
-    run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
-
+    run_seed = _seed(seed)
     runner = _runner(targets, course)  # torch is imported here, and only here
     from .grading.judge import grade_many
     from .output.terminal import render, render_unloadable
@@ -396,10 +407,12 @@ def check(
         _require_full_sandbox(runner, course)
     all_passed = True
     results = []
-    paths = [_as_python(file, ex) if file else workspace.ensure_file(course, ex)[0] for ex in targets]
+    files = [_as_python(file, ex) if file else (path := workspace.ensure_file(course, ex)[0], _shown(path))
+             for ex in targets]
+    paths = [path for path, _ in files]
     graded = grade_many([(ex, path, course.solution_file(ex)) for ex, path in zip(targets, paths)],
                         run_seed, runner, hide=course.protected)
-    for ex, path in zip(targets, paths):
+    for ex, (path, shown) in zip(targets, files):
         try:
             result = next(graded)
         except GraderError as exc:
@@ -408,7 +421,7 @@ def check(
             _fail(escape(_say("tutor bug", id=ex.id, error=clean(f"{type(exc).__name__}: {exc}", 2000),
                               file=_save_traceback())))
         if format_ == "text":
-            render(console, result, lang, _shown(file or path), verbose or strict)  # --strict shows what held
+            render(console, result, lang, shown, verbose or strict)  # --strict shows what held
         results.append(result)
         if file is None:
             workspace.record_check(course, ex, path, result.passed)
@@ -443,7 +456,7 @@ def _draw(result, path: Optional[Path], lang: str) -> None:
 
     try:
         if path is None:
-            console.print(RichText.from_ansi(render(result, lang, console.width)))
+            console.print(RichText.from_ansi(render(result, lang, console.width, console.is_terminal)))
         else:
             note = draw(result, path, lang)
             err.print(escape(_say("drew", file=_shown(path)) + (f" ({note.get(lang)})" if note else "")))
@@ -468,12 +481,12 @@ def plot(
     if file is not None and not file.is_file():
         _fail(escape(_say("is a directory" if file.is_dir() else "no such file", file=file)))
     _require_references(course, [ex])
+    run_seed = _seed(seed)
     runner = _runner([ex], course)
     from .grading.judge import grade_many
     from .sandbox.runner import GraderError
 
-    path = _as_python(file, ex) if file else workspace.ensure_file(course, ex)[0]
-    run_seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
+    path = _as_python(file, ex)[0] if file else workspace.ensure_file(course, ex)[0]
     try:
         result = next(grade_many([(ex, path, course.solution_file(ex))], run_seed, runner,
                                  hide=course.protected))
@@ -490,23 +503,25 @@ def plot(
 _temporary: list[Path] = []  # this run's own folders (a notebook's code as .py), removed when it ends
 
 
-def _as_python(file: Path, exercise) -> Path:
-    """The file to grade: a notebook's code cells (magics and shell lines skipped, and none
-    after the exercise's own check cell) become a .py."""
+def _as_python(file: Path, exercise) -> tuple[Path, str]:
+    """The file to grade, and how the report names it: of a notebook, the exercise's program
+    from its code cells (see `notebook_source`), as a .py, named with the cells it came from."""
     if file.suffix != ".ipynb":
-        return file.resolve()
+        return file.resolve(), _shown(file)
     import tempfile
 
     from .instructor.bulk import notebook_source
 
     try:
-        code = notebook_source(file, exercise)
+        program = notebook_source(file, exercise)
     except Exception as exc:  # not JSON, or not a notebook
         _fail(escape(_say("not a notebook", file=file, error=exc)))
     target = Path(tempfile.mkdtemp(prefix="tutor-nb-")) / (file.stem + ".py")
     _temporary.append(target.parent)
-    target.write_text(code, encoding="utf-8")
-    return target
+    target.write_text(program.source, encoding="utf-8")
+    cells = _say("nb cells" if len(program.cells) > 1 else "nb cell", cells=Text.joined([str(n) for n in program.cells])) \
+        if program.cells else _say("nb no cells")
+    return target, f"{_shown(file)} ({cells})"
 
 
 def _parse_outputs(specs: list[str]) -> list[tuple[str, Path]]:
@@ -595,12 +610,12 @@ def watch(exercise: Optional[str] = exercise_argument(None),
     course = _course(solutions, workspace=True)
     start = _exercise(course, exercise) if exercise else None
     _require_references(course, [start] if start else course.exercises)
+    run_seed = _seed(seed)
     runner = _runner(course.exercises, course)
     from .watch import watch as watch_files
 
     try:
-        watch_files(course, start, runner, console, lang,
-                    seed if seed is not None else secrets.randbelow(10**6))
+        watch_files(course, start, runner, console, lang, run_seed)
     except KeyboardInterrupt:
         pass
 
@@ -654,11 +669,11 @@ def validate(exercises: Optional[list[str]] = typer.Argument(None),
     course = _course(solutions)
     targets = [_exercise(course, key) for key in exercises] if exercises else course.exercises
     _require_references(course, targets)
+    run_seed = _seed(seed)
     runner = _runner(targets, course)
     from .instructor.validate import validate_course
 
-    ok = validate_course(course, targets, runner,
-                         seed if seed is not None else secrets.randbelow(10**6), console)
+    ok = validate_course(course, targets, runner, run_seed, console)
     ok &= not course.errors
     raise typer.Exit(0 if ok else 1)
 

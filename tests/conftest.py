@@ -26,6 +26,26 @@ def runner(course):
     runner.close()
 
 
+# Every time limit a fifth (TUTOR_TIME_SCALE): a test of a hang waits 1 s where a student waits 5.
+SHORT = {"TUTOR_TIME_SCALE": "0.2"}
+
+
+@pytest.fixture
+def short_limits(runner):
+    """The session's runner with SHORT's time limits, for tests that wait one out."""
+    saved, runner.time_scale = runner.time_scale, float(SHORT["TUTOR_TIME_SCALE"])
+    yield runner
+    runner.time_scale = saved
+
+
+def nonempty(items) -> list:
+    """The items, asserted to be some: all() over none is True, so a test whose selection
+    matched nothing (a renamed function, a label changed) would pass whatever it asserts."""
+    items = list(items)
+    assert items, "the test selected nothing to check"
+    return items
+
+
 def run_tutor(*args, cwd=ROOT, env=None, input=None):
     """Run the CLI as a user would, in its own process."""
     return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], cwd=cwd, capture_output=True,

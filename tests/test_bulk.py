@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, run_tutor
+from conftest import ROOT, SHORT, nonempty, run_tutor
 from grader.instructor import bulk
 
 SOLUTION_2_5_1 = "def grad_two_dot(x):\n    y = 2 * torch.dot(x, x)\n    y.backward()\n    return x.grad\n"
@@ -61,7 +61,7 @@ def klass(tmp_path_factory):
 def graded(klass, small_course, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     subs = [str(klass / n) for n in ("alice", "bob", "carol.zip", "dave.ipynb", "eve.zip", "frank", "张三")]
-    proc = run_tutor("grade", *subs, "--out", str(out), "--jobs", "2", cwd=small_course)
+    proc = run_tutor("grade", *subs, "--out", str(out), "--jobs", "2", cwd=small_course, env=SHORT)  # bob hangs
     return proc, out, subs
 
 
@@ -95,7 +95,7 @@ def test_the_gradebook_is_safe_to_open_in_a_spreadsheet(graded):
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: Excel keeps 张三
     numbers = [cell for row in rows(out / "grades.csv").values() for key, cell in row.items()
                if key not in ("student", "error")]
-    assert all(cell == repr(float(cell)) for cell in numbers)  # 1.0 and 0.0, never 1 or 0
+    assert all(cell == repr(float(cell)) for cell in nonempty(numbers))  # 1.0 and 0.0, never 1 or 0
 
 
 def test_a_hostile_file_costs_only_its_own_checks(graded):

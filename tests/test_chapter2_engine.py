@@ -17,7 +17,7 @@ from grader.grading.judge import grade
 from grader.sandbox import protocol
 from grader.sandbox.inside import recipes
 from grader.sandbox.inside.encode import encode
-from grader.sandbox.inside.observe import Frame, Opaque, Outcome, run_call, snapshot
+from grader.sandbox.inside.observe import Frame, Opaque, Outcome, relation_probe, run_call, snapshot, verdict_key
 from grader.sandbox.inside.recipes import Call
 
 TINY = recipes.HOUSE_TINY
@@ -231,8 +231,10 @@ def test_a_relation_can_see_what_another_function_of_the_file_returns_on_the_sam
                                "l2": staticmethod(lambda p, q: (p - q).norm()),
                                "broken": staticmethod(lambda p, q: 1 / 0)})
     recipe = {"args": ["randn(3)", "randn(3)"], "seed": 2}
-    out = run_call(namespace, Call("l1", recipe, probes=("also:l2", "also:broken", "also:absent")))
-    assert out.probes["also:l2"][0] == "returned" and float(out.probes["also:l2"][1]) <= float(out.result)
-    assert out.probes["also:broken"][0] == "raised" and out.probes["also:absent"][0] == "raised"
+    probes = (relation_probe("bool(also['l2'] <= result)", also=["l2"]),
+              relation_probe("also['broken'] is None and also['absent'] is None", also=["broken", "absent"]),
+              relation_probe("bool(also['l2'] > result)", also=["l2"]))
+    out = run_call(namespace, Call("l1", recipe, probes=probes))
+    assert [out.probes[verdict_key(p)] for p in probes] == ["holds", "holds", "fails"]
     back = protocol.outcome(encode(out), 2)
-    assert torch.equal(back.probes["also:l2"][1], out.probes["also:l2"][1])
+    assert [back.probes[verdict_key(p)] for p in probes] == ["holds", "holds", "fails"]

@@ -154,14 +154,17 @@ def test_check_a_notebook(course_copy, tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("%load_ext autoreload\n!echo hi\nimport torch"),
                 nbformat.v4.new_markdown_cell("my answer"),
-                nbformat.v4.new_code_cell((ROOT / "solutions" / "2.5.3-detach.py").read_text())]
+                nbformat.v4.new_code_cell((ROOT / "solutions" / "2.5.3-detach.py").read_text()),
+                # exploration left behind: it raises, and is not part of the exercise's program
+                nbformat.v4.new_code_cell("x = torch.ones(3)\nprint(detached_grad(x), not_defined_anywhere)")]
     path = tmp_path / "answer.ipynb"
     nbformat.write(nb, str(path))
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     proc = run_tutor("check", "2.5.3", "--file", str(path), cwd=course_copy, env={"TMPDIR": str(scratch)})
     assert proc.returncode == 0, proc.stdout
-    assert "answer.ipynb" in proc.stdout.splitlines()[0]  # the notebook, not the .py made from it
+    # the notebook, not the .py made from it, and the cell graded (the exploration after it is not)
+    assert "answer.ipynb (cell 3)" in proc.stdout.splitlines()[0]
     assert not list(scratch.glob("tutor-nb-*"))  # nothing left behind
     (tmp_path / "junk.ipynb").write_text("not a notebook", encoding="utf-8")
     bad = run_tutor("check", "2.5.3", "--file", str(tmp_path / "junk.ipynb"), cwd=course_copy)
@@ -199,9 +202,19 @@ def test_first_run_explains_and_init_lays_out_a_workspace(tmp_path):
     assert hello.returncode == 0 and "tutor init ." in hello.stdout and "Next: tutor show 2.1.1" in hello.stdout
     made = run_tutor("init", cwd=empty)
     assert made.returncode == 0 and "Start with: tutor show 2.1.1" in made.stdout
-    assert len(list((empty / "workspace").glob("*.py"))) == TOTAL and (empty / "solutions").is_dir()
+    assert len(list((empty / "workspace").glob("*.py"))) == TOTAL
+    assert not (empty / "solutions").exists()  # the references stay with tutor
     assert "tutor init" not in run_tutor(cwd=empty).stdout  # now a course of its own
     assert run_tutor("check", "2.5.3", cwd=empty).returncode == 1  # the starter, graded here
+    assert run_tutor("solution", "2.5.3", cwd=empty).returncode != 0  # not before it passes
+    shutil.copy(ROOT / "solutions" / "2.5.3-detach.py", empty / "workspace" / "2.5.3-detach.py")
+    assert run_tutor("check", "2.5.3", cwd=empty).returncode == 0
+    assert "def detached_grad" in run_tutor("solution", "2.5.3", cwd=empty).stdout
+    # An exercise changed here is not the one the shipped reference answers.
+    exercise = empty / "exercises" / "2.5.3-detach.yaml"
+    exercise.write_text(exercise.read_text() + "\n")
+    refused = run_tutor("check", "2.5.3", cwd=empty)
+    assert refused.returncode == 2 and "no reference solution for 2.5.3" in refused.stderr
     assert run_tutor("init", cwd=empty).returncode == 2  # nothing overwritten
 
 
@@ -457,3 +470,34 @@ def test_help_is_chinese_for_a_chinese_student(monkeypatch):
     english = CliRunner().invoke(cli.app, ["check", "--help"], env={"TUTOR_LANG": "en"}, terminal_width=100).output
     assert "Usage:" in english and "─ Options ─" in english and "Check every exercise." in english
 
+
+def test_every_command_takes_its_seed_from_one_place(course_copy):
+    """--seed, else TUTOR_SEED, in check and validate alike; a TUTOR_SEED that is no number is
+    a usage error naming it."""
+    checked = run_tutor("check", "2.5.3", cwd=course_copy, env={"TUTOR_SEED": "4242"})
+    assert "seed 4242" in checked.stdout
+    validated = run_tutor("validate", "2.5.3", cwd=course_copy, env={"TUTOR_SEED": "4242"})
+    assert validated.returncode == 0 and "seed 4242" in validated.stdout, validated.stdout
+    for command in (["check", "2.5.3"], ["validate", "2.5.3"]):
+        bad = run_tutor(*command, cwd=course_copy, env={"TUTOR_SEED": "soon"})
+        assert bad.returncode == 2 and "TUTOR_SEED must be a whole number, not 'soon'" in bad.stderr
+        assert "Traceback" not in bad.stderr
+
+
+def test_a_notebooks_errors_are_located_by_cell_and_line(course_copy, tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# my answers"),
+                nbformat.v4.new_code_cell("%matplotlib inline\nimport torch"),
+                nbformat.v4.new_code_cell("def helper(v):\n    return v * 2\n\n\ndef detached_grad(x):\n"
+                                          "    y = x * x\n    raise ValueError('oops')\n"),
+                nbformat.v4.new_code_cell("def full_grad(x):\n    return helper(x)\n")]
+    path = tmp_path / "answer.ipynb"
+    nbformat.write(nb, str(path))
+    proc = run_tutor("check", "2.5.3", "--file", str(path), cwd=course_copy)
+    assert "raised ValueError: oops (cell 3, line 7 of your notebook)" in proc.stdout, proc.stdout
+    nb.cells[3].source = "def full_grad(x):\n    return helper(x)\n  oops"  # does not parse
+    nbformat.write(nb, str(path))
+    proc = run_tutor("check", "2.5.3", "--file", str(path), cwd=course_copy)
+    assert "IndentationError" in proc.stdout and "(cell 4, line 3)" in proc.stdout, proc.stdout

@@ -1,12 +1,16 @@
 """Machine-readable results: the Exercism v3 and Gradescope schemas, JUnit, GitHub, points."""
 import json
+import os
+import re
+import shutil
 import textwrap
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
 import specs
-from conftest import run_tutor
+from conftest import SHORT, nonempty, run_tutor
 from grader.output import formats
 from grader.output.formats import OUTPUT_CAP, TRUNCATED
 from grader.grading.judge import grade
@@ -33,14 +37,18 @@ def reports(course, runner, tmp_path_factory):
     hang.write_text("def detached_grad(x):\n    while True:\n        pass\n" + textwrap.dedent(HALF_RIGHT),
                     encoding="utf-8")
     solution = course.solution_file(ex)
-    return {name: build(grade(ex, path, solution, 3, runner))
-            for name, path in (("half", half), ("broken", broken), ("hang", hang), ("solution", solution))}
+    saved, runner.time_scale = runner.time_scale, float(SHORT["TUTOR_TIME_SCALE"])  # the hang waits 1 s
+    try:
+        return {name: build(grade(ex, path, solution, 3, runner))
+                for name, path in (("half", half), ("broken", broken), ("hang", hang), ("solution", solution))}
+    finally:
+        runner.time_scale = saved
 
 
 def test_partial_credit_per_function_and_case(reports):
     half = reports["half"]
     assert half.max_score == 1.0 and half.score == pytest.approx(0.5)
-    assert all(t.score == pytest.approx(1 / 12) for t in half.tests if t.function == "full_grad")
+    assert all(t.score == pytest.approx(1 / 12) for t in nonempty(t for t in half.tests if t.function == "full_grad"))
     assert reports["solution"].score == pytest.approx(1.0) and reports["solution"].status == "pass"
 
 
@@ -63,7 +71,7 @@ def test_exercism_v3_schema_and_order(reports):
 def test_a_file_that_does_not_import_is_an_error(reports, course, runner):
     doc = specs.exercism(formats.exercism_json([reports["broken"]]))
     assert doc["status"] == "error" and "SyntaxError" in doc["message"]
-    assert all(t["status"] == "error" for t in doc["tests"])
+    assert all(t["status"] == "error" for t in nonempty(doc["tests"]))
     # one file that runs is enough for the run not to be an error: only when no test ran
     other = course.get("2.5.1")
     solved = build(grade(other, course.solution_file(other), course.solution_file(other), 3, runner))
@@ -144,7 +152,7 @@ def test_junit_counts_and_locations(reports):
     assert suites[1].get("file").endswith("broken.py")
     error = suites[1].find("testcase/error")
     assert error.text.endswith("broken.py:1") and error.get("message").startswith("your file does not import")
-    assert all(case.get("time") is not None for case in root.iter("testcase"))
+    assert all(case.get("time") is not None for case in nonempty(root.iter("testcase")))
 
 
 def test_github_annotations_point_at_the_line(reports):
@@ -219,7 +227,7 @@ def test_an_untouched_starter_earns_nothing_not_even_whole_function_rows(course,
     starter = tmp_path / f"{ex.file_stem}.py"
     starter.write_text(ex.starter, encoding="utf-8")
     report = build(grade(ex, starter, course.solution_file(ex), 3, runner))
-    assert report.score == 0 and all(t.status != "pass" for t in report.tests)
+    assert report.score == 0 and all(t.status != "pass" for t in nonempty(report.tests))
     whole = [t for t in report.tests if "(whole function)" in t.name]
     assert whole and all("is not written yet: it raises NotImplementedError" in t.message for t in whole)
 
@@ -247,7 +255,7 @@ def test_a_function_that_writes_its_input_unasked_fails(course, runner, tmp_path
     result = grade(ex, answer, course.solution_file(ex), 3, runner)
     rows = [r for r in result.results if r.function == "exp"]
     floats = [r for r in rows if r.label.en != "integers"]
-    assert all(not r.passed for r in floats) and next(r for r in rows if r.label.en == "integers").passed
+    assert all(not r.passed for r in nonempty(floats)) and next(r for r in rows if r.label.en == "integers").passed
     assert floats[0].problems[0].message.startswith("your function modified its input `a` in place")
     assert "原地修改了输入 `a`" in floats[0].problems[0].says("zh")
 
@@ -263,3 +271,87 @@ def test_in_place_work_an_exercise_asks_for_is_judged_by_its_own_checks(course, 
     rows = [r for r in grade(ex, answer, solution, 3, runner).results if r.function == "add_fresh"]
     kinds = {p.kind for r in rows for p in r.problems}
     assert "memory" in kinds and "untouched" not in kinds  # said once, by the exercise's own check
+
+
+# Golden files, as Exercism's test runner keeps them: every format of one fixed run (seed 7;
+# 2.5.1 solved, 2.5.3 half right, 2.5.3 not importable) compared whole with tests/golden/,
+# so any change to what a format says shows as a diff. UPDATE_GOLDEN=1 rewrites them.
+GOLDEN = Path(__file__).parent / "golden"
+GOLDEN_SEED = 7
+
+
+def half_right(detach) -> str:
+    """2.5.3 with full_grad right (printing a little) and detached_grad a known mistake."""
+    return textwrap.dedent(HALF_RIGHT.replace('"p" * 2000', '"checking"')) + "\n" + detach.mistakes[0].code
+
+
+# What differs between runs and machines, and only that: durations and the sandbox's tier
+# (the temporary folders are replaced by name where they are used).
+VOLATILE = [(re.compile(r'\btime="[0-9.]+"'), 'time="<seconds>"'),
+            (re.compile(r'"execution_time": [0-9]+'), '"execution_time": "<seconds>"'),
+            (re.compile(r'("sandbox": |name="sandbox" value=)"[^"]*"'), r'\1"<tier>"')]
+
+
+def assert_golden(name: str, text: str, folders: dict[str, Path]):
+    for label, folder in folders.items():
+        text = text.replace(str(folder.resolve()), label).replace(str(folder), label)
+    for pattern, replacement in VOLATILE:
+        text = pattern.sub(replacement, text)
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file(), f"{path} is missing: run with UPDATE_GOLDEN=1 to write it"
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def golden_run(small_course, runner, tmp_path_factory):
+    from grader.course.catalog import Course
+
+    course = Course(small_course)
+    folder = tmp_path_factory.mktemp("golden-answers")
+    solved, detach = course.get("2.5.1"), course.get("2.5.3")
+    answers = [(solved, folder / f"{solved.file_stem}.py", course.solution_file(solved).read_text(encoding="utf-8")),
+               (detach, folder / f"{detach.file_stem}.py", half_right(detach)),
+               (detach, folder / "broken.py", "def detached_grad(x)\n")]
+    reports = []
+    for ex, path, code in answers:
+        path.write_text(code, encoding="utf-8")
+        reports.append(build(grade(ex, path, course.solution_file(ex), GOLDEN_SEED, runner)))
+    assert [r.status for r in reports] == ["pass", "fail", "error"]
+    return reports, {"<answers>": folder}
+
+
+@pytest.mark.parametrize("name, render", [
+    ("exercism.json", formats.exercism_json),
+    ("gradescope.json", formats.gradescope),
+    ("junit.xml", formats.junit),
+    ("github-annotations.txt", lambda reports: formats.github_annotations(reports, workspace=Path(reports[0].file).parent)),
+    ("github-summary.md", formats.github_summary),
+])
+def test_each_format_matches_its_golden_file(golden_run, name, render):
+    reports, folders = golden_run
+    assert_golden(name, render(reports), folders)
+
+
+def test_check_json_matches_its_golden_file(small_course, tmp_path):
+    from grader.course.catalog import Course
+
+    # The CLI's own path to a format: --all over the workspace, with an exercise file that
+    # does not load (named in the JSON), a solved exercise and a half-right one.
+    root = tmp_path / "course"
+    for name in ("2.5.1-scalar-backward", "2.5.3-detach"):
+        (root / "exercises").mkdir(parents=True, exist_ok=True)
+        (root / "solutions").mkdir(exist_ok=True)
+        shutil.copy(small_course / "exercises" / f"{name}.yaml", root / "exercises")
+        shutil.copy(small_course / "solutions" / f"{name}.py", root / "solutions")
+    (root / "exercises" / "2.1.9-norms.yaml").write_text(
+        (small_course / "exercises" / "2.1.9-norms.yaml").read_text(encoding="utf-8").replace(
+            "checks: [value]", "checks: [valu]", 1), encoding="utf-8")
+    (root / "workspace").mkdir()
+    shutil.copy(root / "solutions" / "2.5.1-scalar-backward.py", root / "workspace")
+    (root / "workspace" / "2.5.3-detach.py").write_text(half_right(Course(root).get("2.5.3")), encoding="utf-8")
+    proc = run_tutor("check", "--all", "--format", "json", "--seed", str(GOLDEN_SEED), cwd=root)
+    assert proc.returncode == 2, proc.stderr  # a file that does not load fails the run
+    assert_golden("check-all.json", proc.stdout, {"<course>": root})

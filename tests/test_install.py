@@ -102,8 +102,8 @@ def test_an_empty_folder_gets_a_workspace_from_the_installed_course(installed, t
     assert checked.returncode == 1, checked.stdout + checked.stderr  # the starter fails, and says how
     assert "NotImplementedError" in checked.stdout and "Traceback" not in checked.stdout + checked.stderr
     # The reference, copied in, passes the same way: the whole path works from an installed tool.
-    (tmp_path / "workspace" / "2.1.1-tensor-init.py").write_text(
-        (tmp_path / "solutions" / "2.1.1-tensor-init.py").read_text())
+    assert not (tmp_path / "solutions").exists()  # the references stay in the package
+    (tmp_path / "workspace" / "2.1.1-tensor-init.py").write_text((ROOT / "solutions" / "2.1.1-tensor-init.py").read_text())
     passed = tutor(installed, "check", "2.1.1", "--seed", "1", cwd=tmp_path, module=True)
     assert passed.returncode == 0, passed.stdout + passed.stderr
 
@@ -116,7 +116,7 @@ def test_the_installed_engine_and_references_are_not_inside_the_jail(installed, 
     reference = package / "data" / "solutions" / "2.1.1-tensor-init.py"
     assert reference.is_file()
     (tmp_path / "workspace" / "2.1.1-tensor-init.py").write_text(
-        (tmp_path / "solutions" / "2.1.1-tensor-init.py").read_text().replace(
+        (ROOT / "solutions" / "2.1.1-tensor-init.py").read_text().replace(
             "def from_nested(data):\n",
             "def from_nested(data):\n"
             f"    import os\n"

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import ROOT, run_tutor
+from conftest import ROOT, SHORT, run_tutor
 from grader.course.catalog import Course, section_of
 from grader.notebook.cells import program
 
@@ -65,6 +65,7 @@ def kernel(course_dir):
         env.setenv("TUTOR_ROOT", str(course_dir))
         env.setenv("TUTOR_SANDBOX", "jail")  # the jail or nothing, never a weaker tier
         env.setenv("TUTOR_LANG", "en")
+        env.setenv("TUTOR_TIME_SCALE", SHORT["TUTOR_TIME_SCALE"])  # a hostile cell's hang costs 1 s
         kernel = Kernel(course_dir)
         try:
             assert kernel.run("%load_ext grader.notebook")["error"] == ""

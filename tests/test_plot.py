@@ -31,11 +31,26 @@ def test_tutor_plot_of_a_passing_answer_without_a_figure_is_not_an_error():
 
 
 def test_tutor_plot_draws_the_figure_in_the_terminal():
-    proc = run_tutor("plot", "2.5.6.5", "--file", "solutions/2.5.6.5-sin-derivative.py")
-    assert proc.returncode == 0, proc.stderr
+    coloured = run_tutor("plot", "2.5.6.5", "--file", "solutions/2.5.6.5-sin-derivative.py", env={"FORCE_COLOR": "1"})
+    assert coloured.returncode == 0, coloured.stderr
     for label in ("sin, your derivative of it, and cos", "sin(x)", "your d sin/dx", "cos(x)"):
-        assert label in proc.stdout
-    assert any(ch in proc.stdout for ch in "⠁⠂⠄⡀⢀⣀")  # braille dots: a drawn curve, not just labels
+        assert label in coloured.stdout
+    assert any(ch in coloured.stdout for ch in "⠁⠂⠄⡀⢀⣀")  # braille dots: a drawn curve, not just labels
+    # Piped, there is no colour: each curve has a marker of its own, named in the legend.
+    piped = run_tutor("plot", "2.5.6.5", "--file", "solutions/2.5.6.5-sin-derivative.py")
+    chart, legend = piped.stdout.rstrip().rsplit("\n", 1)
+    assert legend.split() == ["•", "sin(x)", "+", "your", "d", "sin/dx", "x", "cos(x)"]
+    assert "•" in chart and "x" in chart and not any(ch in chart for ch in "⠁⠂⠄⡀⢀⣀")
+
+
+def test_a_chinese_legend_keeps_the_chart_in_its_box():
+    """A Chinese character takes two columns: every row of the box ends in the same column."""
+    from rich.cells import cell_len
+
+    proc = run_tutor("plot", "2.5.6.5", "--file", "solutions/2.5.6.5-sin-derivative.py", "--lang", "zh")
+    assert proc.returncode == 0 and "你求得的" in proc.stdout, proc.stderr
+    rows = [line.rstrip() for line in proc.stdout.splitlines() if line.rstrip().endswith(("│", "┐", "┘"))]
+    assert len(rows) >= 15 and len({cell_len(row) for row in rows}) == 1, rows
 
 
 WRONG_GRAD = """import torch

@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 
+from conftest import SHORT, nonempty
 from grader.grading.judge import grade
 from grader.sandbox.runner import Runner
 
@@ -13,6 +14,7 @@ from grader.sandbox.runner import Runner
 @pytest.fixture(scope="module")
 def warm():
     runner = Runner(kind="subprocess")
+    runner.time_scale = float(SHORT["TUTOR_TIME_SCALE"])  # the hang below waits 1 s
     yield runner
     runner.close()
 
@@ -82,6 +84,6 @@ def test_a_hang_a_crash_or_an_exit_costs_only_its_own_exercise(warm, course, tmp
     """)
     messages = [p.message for r in result.results if r.function == "detached_grad" for p in r.problems]
     assert messages and said in messages[0], messages[:2]
-    assert all(r.passed for r in result.results if r.function == "full_grad")
+    assert all(r.passed for r in nonempty(r for r in result.results if r.function == "full_grad"))
     after = _grade(warm, course, tmp_path, "reductions")
     assert after.passed

@@ -111,7 +111,8 @@ class Course:
     def protected(self) -> list[Path]:
         """What a student's code must never reach: the references (also when they live apart
         from the course), the exercises, and the course's git history, which holds both."""
-        return list(dict.fromkeys([self.solutions_dir, self.exercises_dir, self.root / ".git", self.root / "solutions"]))
+        return list(dict.fromkeys([self.solutions_dir, self.exercises_dir, self.root / ".git", self.root / "solutions",
+                                   BUNDLED / "solutions", BUNDLED / "exercises", BUNDLED / ".git"]))
 
     @cached_property
     def _loaded(self) -> tuple[list[Exercise], list[ExerciseFileError]]:
@@ -153,7 +154,16 @@ class Course:
         raise UnknownExercise(key, [(ex.id, ex.slug) for ex in self.exercises], [e.file for e in self.errors])
 
     def solution_file(self, ex: Exercise) -> Path:
-        return self.solutions_dir / f"{ex.file_stem}.py"
+        """The reference for `ex`: the course's own (or --solutions'); in a folder `tutor init`
+        laid out, which holds no references, the one that came with tutor, as long as the
+        exercise file is the one it came with (an edited exercise has no reference)."""
+        own = self.solutions_dir / f"{ex.file_stem}.py"
+        if own.is_file() or self.solutions is not None or self.root == BUNDLED:
+            return own
+        shipped, original = BUNDLED / "solutions" / own.name, BUNDLED / "exercises" / ex.path.name
+        if shipped.is_file() and original.is_file() and original.read_bytes() == ex.path.read_bytes():
+            return shipped
+        return own
 
     def workspace_file(self, ex: Exercise) -> Path:
         return self.workspace_dir / f"{ex.file_stem}.py"

@@ -1,21 +1,26 @@
 """The exercise model: what an exercise YAML file means, validated without torch.
 
 `tutor list` and `tutor show` use only this module, so it must never import torch.
-The check kinds are named here (with the options each accepts) so that a typo in a
-YAML file is caught at load time; their behaviour lives in `grader.checks`.
+A check's options are validated at load time by its kind's class (`grader.grading.checks`,
+importable without torch), so that a typo in a YAML file is caught with its line.
 """
 from __future__ import annotations
 
 import ast
+import builtins
 import datetime
+import difflib
 import hashlib
 import re
+import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .loader import ExerciseFileError, Located, load_yaml
+from ..grading.checks import KINDS, Option
 from ..messages.text import Text, digest
+from ..sandbox.inside.recipes import ALIASES, NAMES as RECIPE_NAMES, named_modules
 
 LANGS = ("en", "zh")
 ID_RE = re.compile(r"^\d+(\.\d+)+$")
@@ -23,46 +28,7 @@ SLUG_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 # Options every check accepts.
-_COMMON = {"hint": Text}
-_TOL = {"rtol": float, "atol": float}
-
-# The check kinds: name -> (scope, options, one-line description). A "case" check runs on
-# every input case of its function; a "function" check looks at the function as a whole.
-CHECK_KINDS: dict[str, tuple[str, dict, str]] = {
-    "value": ("case", {**_TOL, "equal_nan": bool, "dtype": bool, "message": str},
-              "the result equals the reference's: Python types, tensor shape, dtype and values; "
-              "when the reference raises, the same exception type with `message` (a regex) in it"),
-    "grad": ("case", dict(_TOL), "the .grad left on each tensor argument equals the reference's"),
-    "inputs": ("case", dict(_TOL), "the arguments' values after the call equal the reference's (in-place writes)"),
-    "memory": ("case", {}, "storage sharing matches the reference: views of arguments, results that are an "
-               "argument's own memory, arguments written in place or left untouched, numpy memory shared"),
-    "requires_grad": ("case", {}, "each returned tensor requires grad exactly when the reference's does"),
-    "relation": ("case", {**_TOL, "expr": str, "message": Text, "also": list},
-                 "a Python expression over the student's own outcome (result, args, grads, and `also`: what the "
-                 "student's other functions named there return on the same inputs) holds"),
-    "distribution": ("case", {"mean": float, "std": float, "tol": float},
-                     "a random result has the reference's shape and dtype, and the given mean and std"),
-    "forbidden": ("case", {"calls": list, "allow_in_backward": list},
-                  "none of the listed calls happens while the function runs (torch, aten and Python functions)"),
-    "gradcheck": ("case", {}, "torch.autograd.gradcheck passes for the function on the case's inputs"),
-    "numeric_grad": ("case", {**_TOL, "of": str},
-                     "the result equals a finite-difference derivative of sum(of(args)) computed from the "
-                     "student's own `of` function"),
-    "generator": ("case", {},
-                  "a function that samples from the generator it is given: the global generator's state is "
-                  "untouched, and an equally seeded generator gives an equal result"),
-    "statistic": ("case", {"of": str, "expected": str, "se": str, "within": float, "rtol": float, "message": Text},
-                  "a random result has the reference's form (types, shapes, dtypes), and the statistic `of` lies "
-                  "within `within` standard errors `se` (and `rtol`) of `expected`"),
-    "max_product": ("case", {"elements": int},
-                    "no matrix product with more than `elements` elements in its result is attempted (the watch "
-                    "stops it before it takes the memory)"),
-    "source": ("function", {"names": list, "message": Text},
-               "the function's source never mentions any of `names` (checked on the syntax tree)"),
-    "control_flow": ("function", {},
-                     "the function has an if/while/for whose condition reads tensor values, and the path "
-                     "it takes differs across the inputs"),
-}
+_COMMON = {"hint": Option(Text)}
 
 
 @dataclass(frozen=True)
@@ -73,7 +39,7 @@ class CheckSpec:
 
     @property
     def scope(self) -> str:
-        return CHECK_KINDS[self.kind][0]
+        return KINDS[self.kind].scope
 
     @property
     def hint(self) -> Text | None:
@@ -220,7 +186,7 @@ def _label(doc: Located, path: tuple, value) -> Text:
     return read_text(doc, path, value)
 
 
-def _params(doc: Located, path: tuple, name: str, signature: str) -> tuple[str, ...]:
+def _signature(doc: Located, path: tuple, name: str, signature: str) -> ast.arguments:
     try:
         tree = ast.parse(f"def {signature}: ...")
     except SyntaxError:
@@ -228,17 +194,86 @@ def _params(doc: Located, path: tuple, name: str, signature: str) -> tuple[str, 
     fn = tree.body[0]
     if fn.name != name:
         raise doc.error(path, f"names {fn.name!r}, but the function is {name!r}")
-    return tuple(a.arg for a in fn.args.posonlyargs + fn.args.args)
+    return fn.args
 
 
-def _expr(doc: Located, path: tuple, source) -> str:
+def _call_fits(doc: Located, path: tuple, name: str, sig: ast.arguments, spec: CaseSpec) -> None:
+    """A case's args and kwargs bind to the signature's parameters as a call would: else
+    both the reference and the student raise TypeError, and the case tests nothing."""
+    positional = [a.arg for a in sig.posonlyargs + sig.args]
+    keywords = [a.arg for a in sig.args + sig.kwonlyargs]
+    if len(spec.args) > len(positional) and not sig.vararg:
+        raise doc.error(path + ("args",), f"gives {len(spec.args)} arguments; {name} takes {len(positional)}")
+    for key in spec.kwargs:
+        if key in positional[:len(spec.args)]:
+            raise doc.error(path + ("kwargs", key), f"{key!r} is already given in args")
+        if key not in keywords and not sig.kwarg:
+            raise doc.error(path + ("kwargs", key), f"{name} has no parameter {key!r} to pass by name "
+                            f"(its parameters: {', '.join(positional + [a.arg for a in sig.kwonlyargs])})")
+    required = positional[:len(positional) - len(sig.defaults)][len(spec.args):]
+    required += [a.arg for a, default in zip(sig.kwonlyargs, sig.kw_defaults) if default is None]
+    missing = [p for p in required if p not in spec.kwargs]
+    if missing:
+        raise doc.error(path, f"gives no value for {name}'s parameter {missing[0]!r} (in args or kwargs)")
+
+
+def _expr(doc: Located, path: tuple, source, names: frozenset | None = None) -> str:
+    """A Python expression; given `names`, one that reads no name but these and Python's builtins."""
     if not isinstance(source, str):
         raise doc.error(path, f"expected a Python expression as a string, got {source!r}")
     try:
         ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise doc.error(path, f"not a Python expression: {exc.msg}") from None
+    unknown = sorted(_free_names(source) - names - _BUILTINS) if names is not None else []
+    if unknown:
+        listed = ", ".join(repr(n) for n in unknown)
+        close = difflib.get_close_matches(unknown[0], names, n=1)
+        raise doc.error(path, f"unknown name{'s' * (len(unknown) > 1)} {listed}"
+                              + (f" (did you mean {close[0]!r}?)" if close else "")
+                              + f": an input expression can use {', '.join(sorted(names - set(ALIASES)))}, "
+                              f"{', '.join(a + '.NAME' for a in ALIASES)} and Python's builtins; torch's own "
+                              "names are written torch.NAME")
     return source
+
+
+_BUILTINS = frozenset(dir(builtins))  # what eval gives a namespace without __builtins__, as recipes.make's
+
+
+def _free_names(source: str) -> set[str]:
+    """The names an expression reads from the namespace it is evaluated in, not those its own
+    lambdas and comprehensions bind: symtable resolves the scopes as the compiler does."""
+    found = set()
+
+    def walk(table, top):
+        for sym in table.get_symbols():
+            if sym.is_referenced() and (not sym.is_assigned() if top else sym.is_global()):
+                found.add(sym.get_name())
+        for child in table.get_children():
+            walk(child, False)
+
+    walk(symtable.symtable(source, "<case>", "eval"), True)
+    return found
+
+
+def _inputs(doc: Located, path: tuple, r: "_Reader") -> tuple[tuple, dict, dict]:
+    """A case's args, kwargs and let, each expression reading only what recipes.make gives it:
+    the recipes' namespace, the aliases the case names (np., pd.), the builtins, and the
+    `let` names bound before it (they are bound in order)."""
+    args, kwargs, let = r.get("args", list), r.get("kwargs", dict, {}), r.get("let", dict, {})
+    located = ([(path + ("args", i), e) for i, e in enumerate(args)]
+               + [(path + ("kwargs", k), e) for k, e in kwargs.items()] + [(path + ("let", k), e) for k, e in let.items()])
+    for where, source in located:
+        _expr(doc, where, source)
+    known = RECIPE_NAMES | set(named_modules(source for _, source in located))
+    for name, source in let.items():
+        if not name.isidentifier():
+            raise doc.error(path + ("let", name), f"{name!r} is not a Python name")
+        _expr(doc, path + ("let", name), source, known)
+        known |= {name}
+    for where, source in located[:len(args) + len(kwargs)]:
+        _expr(doc, where, source, known)
+    return tuple(args), kwargs, let
 
 
 def _case(doc: Located, path: tuple, data) -> CaseSpec:
@@ -247,15 +282,14 @@ def _case(doc: Located, path: tuple, data) -> CaseSpec:
     hidden = r.data.get("hidden", False)
     if not isinstance(hidden, (bool, datetime.date)) or isinstance(hidden, datetime.datetime):
         raise doc.error(path + ("hidden",), f"expected true, false or a date like 2026-12-15, got {hidden!r}")
-    args = r.get("args", list)
+    args, kwargs, let = _inputs(doc, path, r)
     random = r.get("random", int, 0)
     if random < 0:
         raise doc.error(path + ("random",), "must be a count of cases, 0 or more")
-    exprs = lambda d, p: {k: _expr(doc, p + (k,), v) for k, v in d.items()}
     return CaseSpec(
-        args=tuple(_expr(doc, path + ("args", i), a) for i, a in enumerate(args)),
-        kwargs=r.get("kwargs", dict, {}, exprs),
-        let=r.get("let", dict, {}, exprs),
+        args=args,
+        kwargs=kwargs,
+        let=let,
         label=_label(doc, path + ("label",), r.data["label"]) if "label" in r.data else None,
         random=random,
         repeat=r.get("repeat", int, 1),
@@ -274,32 +308,44 @@ def _check(doc: Located, path: tuple, data) -> CheckSpec:
         raw = raw or {}
     else:
         raise doc.error(path, "a check is a kind name, or {kind: {options}}")
-    if kind not in CHECK_KINDS:
-        raise doc.error(path, f"unknown check kind {kind!r} (known: {', '.join(CHECK_KINDS)})")
-    allowed = {**_COMMON, **CHECK_KINDS[kind][1]}
+    if kind not in KINDS:
+        raise doc.error(path, f"unknown check kind {kind!r} (known: {', '.join(KINDS)})")
+    allowed = {**_COMMON, **KINDS[kind].options}
     opath = path + (kind,)
     r = _Reader(doc, opath, raw)
     r.unknown(tuple(allowed))
-    options = {key: r.get(key, allowed[key]) for key in raw}
-    if kind == "relation":
-        for key in ("expr", "message"):
-            r.get(key, allowed[key])
-        _expr(doc, opath + ("expr",), options["expr"])
-    if kind == "numeric_grad":
-        r.get("of", str)
-    if kind == "statistic":
-        for key in ("of", "expected", "message"):
-            r.get(key, allowed[key])
-        for key in ("of", "expected", "se"):
-            if key in options:
-                _expr(doc, opath + (key,), options[key])
-    if kind == "max_product":
-        r.get("elements", int)
-    if kind == "forbidden":
-        r.get("calls", list)
-    if kind == "source":
-        r.get("names", list)
+    options = {key: r.get(key, allowed[key].type) for key in raw}
+    for key, option in allowed.items():
+        if option.required:
+            r.get(key, option.type)
+        if option.expr and key in options:
+            _expr(doc, opath + (key,), options[key])
+    if kind == "forbidden":  # the names' form: whether they exist is `tutor validate`'s (it imports torch)
+        _forbidden(doc, opath, options["calls"], options.get("allow_in_backward", []))
     return CheckSpec(kind, options, doc.line(path))
+
+
+# What the sandbox's monitor can watch, as `PREFIX.NAME` (sandbox/inside/monitor.py; a test
+# keeps the two equal); "*" (any) only where a torch mode sees every call.
+FORBIDDEN_PREFIXES = ("torch", "Tensor", "torch.Tensor", "aten", "math", "cmath", "numpy", "np")
+_ANY_ALLOWED = ("torch", "Tensor", "torch.Tensor", "aten")
+_NODE_RE = re.compile(r"^[A-Za-z_][\w:]*$")  # SinBackward0, torch::autograd::CopySlices
+
+
+def _forbidden(doc: Located, path: tuple, calls: list, allow_in_backward: list) -> None:
+    """The names a `forbidden` check lists have the form the monitor watches. Whether each
+    exists is torch's (or numpy's) to say: `tutor validate` asks them, the loader never
+    imports torch."""
+    for i, call in enumerate(calls):
+        prefix, _, name = call.rpartition(".") if isinstance(call, str) else ("", "", "")
+        if prefix not in FORBIDDEN_PREFIXES or not (name.isidentifier() or (name == "*" and prefix in _ANY_ALLOWED)):
+            raise doc.error(path + ("calls", i), f"{call!r} is not a call the sandbox can watch: write "
+                            f"PREFIX.NAME with PREFIX one of {', '.join(FORBIDDEN_PREFIXES)} "
+                            f"(PREFIX.* for any, with {', '.join(_ANY_ALLOWED)})")
+    for i, node in enumerate(allow_in_backward):
+        if not isinstance(node, str) or not _NODE_RE.match(node):
+            raise doc.error(path + ("allow_in_backward", i), f"{node!r} is not the name of an autograd backward "
+                            "node, like SinBackward0")
 
 
 def _function(doc: Located, path: tuple, data) -> Function:
@@ -313,19 +359,51 @@ def _function(doc: Located, path: tuple, data) -> Function:
     if not cases:
         raise doc.error(path + ("cases",), "needs at least one case")
     checks = r.get("checks", list, ["value"])
+    sig = _signature(doc, path + ("signature",), name, signature)
     specs = tuple(_case(doc, path + ("cases", i), c) for i, c in enumerate(cases))
     for i, spec in enumerate(specs):
         if any(c.scope != "case" for c in spec.checks):
             raise doc.error(path + ("cases", i, "checks"), "only case checks can be given for one case")
+        _call_fits(doc, path + ("cases", i), name, sig, spec)
     return Function(
         name=name,
         signature=signature,
-        params=_params(doc, path + ("signature",), name, signature),
+        params=tuple(a.arg for a in sig.posonlyargs + sig.args),
         cases=specs,
         checks=tuple(_check(doc, path + ("checks", i), c) for i, c in enumerate(checks)),
         timeout=r.get("timeout", float, 5.0),
         points=r.get("points", float, 1.0, lambda v, p: v if v >= 0 else _raise(doc.error(p, "cannot be negative"))),
     )
+
+
+def _located_checks(functions: tuple[Function, ...]):
+    """(path, check) for every check, the function's own and those of its case entries."""
+    for i, fn in enumerate(functions):
+        yield from ((("functions", i, "checks", j), c) for j, c in enumerate(fn.checks))
+        for k, spec in enumerate(fn.cases):
+            yield from ((("functions", i, "cases", k, "checks", j), c) for j, c in enumerate(spec.checks))
+
+
+def _check_references(doc: Located, functions: tuple[Function, ...], by_name: dict) -> None:
+    """The functions a check names (numeric_grad's `of`, relation's `also`) are this
+    exercise's, each error at the option naming it."""
+    for path, check in _located_checks(functions):
+        for where, other in KINDS[check.kind].functions_named(check.options):
+            if other not in by_name:
+                raise doc.error(path + (check.kind, *where), f"no function {other!r} in this exercise "
+                                f"(its functions: {', '.join(by_name)})")
+
+
+def _defined(code: str) -> set[str]:
+    """The top-level names a piece of code defines, as replacing them in a module would."""
+    names = set()
+    for node in ast.parse(code).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
 
 
 def _mistake(doc: Located, path: tuple, data, functions: dict) -> Mistake:
@@ -339,6 +417,11 @@ def _mistake(doc: Located, path: tuple, data, functions: dict) -> Mistake:
         ast.parse(code)
     except SyntaxError as exc:
         raise doc.error(path + ("code",), f"does not parse: {exc.msg} (line {exc.lineno} of the code)") from None
+    # The code replaces functions of the reference (its `function`, or one that function
+    # calls, as 2.5.4's wrong f): one that defines none of them changes nothing.
+    if not _defined(code) & set(functions):
+        raise doc.error(path + ("code",), f"defines none of this exercise's functions ({', '.join(functions)}), "
+                        "so it would change nothing in the reference")
     return Mistake(name, code, r.get("hint", Text))
 
 
@@ -355,14 +438,7 @@ def parse_exercise(doc: Located) -> Exercise:
     by_name = {f.name: f for f in functions}
     if len(by_name) != len(functions):
         raise doc.error(("functions",), "two functions share a name")
-    for fn in functions:
-        for check in fn.all_checks():
-            other = check.options.get("of") if check.kind == "numeric_grad" else None
-            if other is not None and other not in by_name:
-                raise doc.error(("functions",), f"{fn.name}: numeric_grad of unknown function {other!r}")
-            unknown = [n for n in check.options.get("also", []) if n not in by_name]
-            if unknown:
-                raise doc.error(("functions",), f"{fn.name}: relation also names unknown function {unknown[0]!r}")
+    _check_references(doc, functions, by_name)
     starter = r.get("starter", str)
     try:
         ast.parse(starter)
@@ -432,5 +508,5 @@ def load_exercise(file: Path) -> Exercise:
     return exercise
 
 
-__all__ = ["CHECK_KINDS", "CaseSpec", "CheckSpec", "Exercise", "ExerciseFileError", "Function",
+__all__ = ["CaseSpec", "CheckSpec", "Exercise", "ExerciseFileError", "Function",
            "LANGS", "Mistake", "Text", "load_exercise"]

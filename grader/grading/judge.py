@@ -17,8 +17,10 @@ from typing import Iterator
 import torch
 
 from .cases import Case, describe, expand_all
-from .checks import (BY_VERDICT, CASE_CHECKS, COMPARATIVE, FUNCTION_CHECKS, CaseContext, FunctionContext,
-                     Problem, check_untouched, describe_error)
+from .checks import KINDS
+from .checks.base import CaseContext, FunctionContext, Problem, describe_error
+from .checks.untouched import untouched
+from .locations import cell_line
 from ..messages.feedback import said
 from ..course.model import CheckSpec, Exercise, Function
 from ..sandbox.inside.observe import OUTPUT_LIMIT, Outcome, load_module, run_call
@@ -72,6 +74,7 @@ class Reference:
         self.source = path.read_text(encoding="utf-8")
         self.module = load_module(path, f"tutor_reference_{exercise.slug.replace('-', '_')}")
         self._mistakes: dict = {}
+        self._mistake_modules: dict[int, types.ModuleType] = {}
         self._outcomes: dict = {}  # by (function, case index, case seed): computed once for a class
 
     def outcome(self, fn: Function, case: Case, made: tuple[list, dict] | None = None) -> Outcome:
@@ -87,11 +90,9 @@ class Reference:
     def mistake_outcome(self, index: int, fn: Function, case: Case) -> Outcome:
         key = (index, case.function, case.index)
         if key not in self._mistakes:
-            namespace = types.ModuleType(f"tutor_mistake_{index}")
-            exec(compile(self.source, str(self.path), "exec"), namespace.__dict__)
-            exec(compile(self.exercise.mistakes[index].code, f"<mistake {index}>", "exec"), namespace.__dict__)
+            namespace = self._mistake_module(index)
             # Watched as the student is where a verdict needs it (and where a product must be stopped).
-            out = run_call(namespace, case.call(tuple(p for p in probes_for(fn) if p.split(":")[0] in _VERDICT_PROBES)))
+            out = run_call(namespace, case.call(probes_for(fn, by_verdict=True)))
             if out.error and out.error.type in ("NameError", "ImportError", "ModuleNotFoundError"):
                 # The mistake's own code is broken (often a missing import): it would "match"
                 # any student whose code breaks the same way.
@@ -101,11 +102,19 @@ class Reference:
         return self._mistakes[key]
 
 
-_VERDICT_PROBES = {"rng", "again", "max_product"}
+    def _mistake_module(self, index: int) -> types.ModuleType:
+        """The reference with known mistake `index` written over it: built once, called on every case."""
+        if index not in self._mistake_modules:
+            namespace = types.ModuleType(f"tutor_mistake_{index}")
+            exec(compile(self.source, str(self.path), "exec"), namespace.__dict__)
+            exec(compile(self.exercise.mistakes[index].code, f"<mistake {index}>", "exec"), namespace.__dict__)
+            self._mistake_modules[index] = namespace
+        return self._mistake_modules[index]
+
 
 
 def _expects_error(fn: Function) -> bool:
-    return any(c.kind == "value" and "message" in c.options for c in fn.all_checks())
+    return any(KINDS[c.kind].expects_error(c.options) for c in fn.all_checks())
 
 
 def _describe_inputs(fn: Function, case: Case, args: list, kwargs: dict) -> Text:
@@ -118,33 +127,22 @@ def _describe_inputs(fn: Function, case: Case, args: list, kwargs: dict) -> Text
     return Text.joined(parts)
 
 
-def probes_for(fn: Function) -> tuple[str, ...]:
-    """What extra observations a function's checks need beyond the call itself."""
-    names = []
-    for check in fn.all_checks():
-        if check.kind == "gradcheck":
-            names.append("gradcheck")
-        elif check.kind == "numeric_grad":
-            names.append(f"numeric_grad:{check.options['of']}")
-        elif check.kind == "control_flow":
-            names.append("path")
-        elif check.kind == "generator":
-            names += ["rng", "again"]
-        elif check.kind == "max_product":
-            names.append(f"max_product:{check.options['elements']}")
-        elif check.kind == "relation":
-            names += [f"also:{other}" for other in check.options.get("also", [])]
-    return tuple(dict.fromkeys(names))
+def probes_for(fn: Function, by_verdict: bool = False) -> tuple[str, ...]:
+    """What extra observations a function's checks need beyond the call itself (only those
+    of checks judged by verdict: what a known mistake needs observed to be recognised)."""
+    kinds = [(KINDS[c.kind], c) for c in fn.all_checks()]
+    return tuple(dict.fromkeys(probe for kind, c in kinds if kind.by_verdict or not by_verdict
+                               for probe in kind.probes(c.options)))
 
 
 def monitor_spec(fn: Function) -> dict | None:
-    """The calls a function's `forbidden` checks watch for, as the sandbox's monitor takes them."""
-    calls, allow = [], []
+    """The calls a function's checks watch for (forbidden, allowed in backward, required),
+    as the sandbox's monitor takes them."""
+    spec = {"calls": [], "allow": [], "uses": []}
     for check in fn.all_checks():
-        if check.kind == "forbidden":
-            calls += check.options["calls"]
-            allow += check.options.get("allow_in_backward", [])
-    return {"calls": calls, "allow": allow} if calls else None
+        for key, names in KINDS[check.kind].monitor(check.options).items():
+            spec[key] += names
+    return spec if spec["calls"] or spec["uses"] else None
 
 
 def run_student(exercise: Exercise, student: Path, seed: int, runner, hide=()) -> RunReport:
@@ -205,10 +203,12 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
     today = today or datetime.date.today()
     cases = expand_all(exercise, seed)
     result = ExerciseResult(exercise, student, seed, run.isolation, outcomes=run.outcomes, confined=run.complete)
+    source = run.source.decode("utf-8", errors="replace")  # the bytes the sandbox ran, not the path again
+    _in_cells(source, [run.import_error, *(o.error for o in run.outcomes.values())])
     if run.import_error or run.import_failure:
         if run.import_error:
             e = run.import_error
-            at = said("import at", line=e.line) if e.line else ""
+            at = said("import at cell", cell=e.cell, line=e.line) if e.cell else said("import at", line=e.line) if e.line else ""
             message = said("does not import", type=e.type, message=e.message, at=at)
         else:
             message = run.import_failure
@@ -220,7 +220,6 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
         references[key] = Reference(exercise, reference_path)
     reference = references[key]
     torch.default_generator.manual_seed(seed)  # as the child seeds it (see child.serve)
-    source = run.source.decode("utf-8", errors="replace")  # the bytes the sandbox ran, not the path again
     for fn in exercise.functions:
         outcomes = []
         unwritten = False  # raised NotImplementedError where the reference does not: earns nothing
@@ -243,9 +242,18 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
             problems = ([_not_run(result)] if result.import_problem
                         else [Problem(said("unwritten", name=fn.name))] if unwritten
                         else judge_function(fn, source, outcomes))
-            what = [said(f"checks {c.kind}") for c in fn.checks if c.scope == "function"]
+            what = [KINDS[c.kind].covers for c in fn.checks if c.scope == "function"]
             result.results.append(CaseResult(fn.name, said("whole function"), Text.joined(what, "; "), problems))
     return result
+
+
+def _in_cells(source: str, errors: list) -> None:
+    """Errors in a notebook's program located by the cell they are in (see grading.locations)."""
+    for e in errors:
+        if e is not None and e.line and e.cell is None:
+            found = cell_line(source, e.line)
+            if found:
+                e.cell, e.line = found
 
 
 def _not_implemented(out: Outcome) -> bool:
@@ -271,8 +279,8 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
     if got.error and not expected.error:
         # Nothing else can be judged about a call that raised; say so once, with any known cause
         # (a watch that stopped the call says why in its own words, in every language).
-        stopped = [p for c in fn.case_checks(case.spec) if c.kind == "max_product"
-                   for p in [CASE_CHECKS[c.kind](c, CaseContext(fn, got, expected))] if p]
+        stopped = [p for c in fn.case_checks(case.spec) if KINDS[c.kind].explains_errors
+                   for p in [KINDS[c.kind].judge(c, CaseContext(fn, got, expected))] if p]
         problem = stopped[0] if stopped else Problem(said("your code", what=describe_error(got)), kind="value")
         problem.kind, problem.line = "value", got.error.line
         if not stopped and _called_wrongly(fn, got):
@@ -281,19 +289,20 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
         return problems + [problem]
     checks = fn.case_checks(case.spec)
     for check in checks:
-        problem = CASE_CHECKS[check.kind](check, CaseContext(fn, got, expected, case=case))
+        kind = KINDS[check.kind]
+        problem = kind.judge(check, CaseContext(fn, got, expected, case=case))
         if problem is None:
             continue
         problem.kind = check.kind
-        if check.kind in COMPARATIVE:
+        if kind.comparative:
             problem.hints = _mistake_hints(exercise, fn, case, got, reference, [check])
-        elif check.kind in BY_VERDICT:
+        elif kind.by_verdict:
             problem.hints = _verdict_hints(exercise, fn, case, check, problem, expected, reference)
         if check.hint and check.hint not in problem.hints:
             problem.hints.append(check.hint)
         problems.append(problem)
-    if not {"inputs", "memory"} & {c.kind for c in checks}:  # else they judge in-place writes (2.1.5's add_into)
-        problem = check_untouched(CaseContext(fn, got, expected))
+    if not any(KINDS[c.kind].judges_writes for c in checks):  # else they judge in-place writes (2.1.5's add_into)
+        problem = untouched(CaseContext(fn, got, expected))
         if problem:
             problem.kind = "untouched"
             problem.hints = _verdict_hints(exercise, fn, case, _UNTOUCHED, problem, expected, reference)
@@ -313,6 +322,8 @@ _UNTOUCHED = CheckSpec("untouched", {})  # stands for the default check of input
 
 
 def _mistake_hints(exercise, fn, case, got, reference, checks) -> list:
+    if _not_implemented(got):  # a starter's NotImplementedError: nothing written, no mistake made yet
+        return []
     hints = []
     for index, mistake in enumerate(exercise.mistakes):
         if mistake.function != fn.name:
@@ -320,7 +331,7 @@ def _mistake_hints(exercise, fn, case, got, reference, checks) -> list:
         wrong = reference.mistake_outcome(index, fn, case)
         if wrong.failure or (wrong.error is not None) != (got.error is not None):
             continue  # a mistake that raised says nothing about code that returned, and vice versa
-        if all(CASE_CHECKS[c.kind](c, CaseContext(fn, got, wrong, strict_errors=True)) is None for c in checks):
+        if all(KINDS[c.kind].judge(c, CaseContext(fn, got, wrong, strict_errors=True)) is None for c in checks):
             hints.append(mistake.hint)
     return hints
 
@@ -335,7 +346,7 @@ def _verdict_hints(exercise, fn, case, check, problem, expected, reference) -> l
         if wrong.failure:
             continue
         context = CaseContext(fn, wrong, expected, case=case)
-        found = check_untouched(context) if check is _UNTOUCHED else CASE_CHECKS[check.kind](check, context)
+        found = untouched(context) if check is _UNTOUCHED else KINDS[check.kind].judge(check, context)
         if found is not None and found.signature == problem.signature:
             hints.append(mistake.hint)
     return hints
@@ -349,7 +360,7 @@ def judge_function(fn: Function, source: str, outcomes: list[Outcome]) -> list[P
         return problems  # reported as an import error
     for check in fn.checks:
         if check.scope == "function":
-            problem = FUNCTION_CHECKS[check.kind](check, FunctionContext(fn, source, outcomes))
+            problem = KINDS[check.kind].judge(check, FunctionContext(fn, source, outcomes))
             if problem:
                 problem.kind = check.kind
                 if check.hint:

@@ -2,10 +2,12 @@
 
 Like rustlings' `dev check`: every reference solution passes all its checks when graded
 as a student's file through the sandbox, every untouched starter fails and scores 0, and every
-known mistake fails with its own hint.
+known mistake fails with its own hint. Also what the loader cannot know without torch: that
+every name a `forbidden` check lists exists (the loader checks only their form).
 """
 from __future__ import annotations
 
+import importlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +44,49 @@ def _first_problem(result: ExerciseResult) -> str:
     return ""
 
 
+def _exists(call: str) -> bool:
+    """Whether a `forbidden` check's PREFIX.NAME names a function of the installed torch (a
+    torch function or Tensor method, or an aten operator), numpy or the standard library."""
+    import torch
+
+    prefix, _, name = call.rpartition(".")
+    if name == "*":
+        return True
+    if prefix == "aten":
+        return hasattr(torch.ops.aten, name)
+    if prefix in ("Tensor", "torch.Tensor"):
+        return hasattr(torch.Tensor, name)
+    if prefix == "torch":
+        return hasattr(torch, name) or hasattr(torch.Tensor, name)
+    return hasattr(importlib.import_module({"np": "numpy"}.get(prefix, prefix)), name)
+
+
+def _backward_node_exists(name: str) -> bool:
+    import torch
+
+    return name.rpartition("::")[2] in dir(torch._C._functions)  # every autograd node's class
+
+
+def unknown_forbidden_names(ex: Exercise) -> list[str]:
+    """Each name a `forbidden` check lists that does not exist here, with its check's file:line
+    (a typo such as torch.tensr would never be seen called, and the check would always pass)."""
+    missing = []
+    for fn in ex.functions:
+        for check in fn.all_checks():
+            if check.kind != "forbidden":
+                continue
+            where = f"{ex.path}:{check.line}"
+            missing += [f"{where}: no such call {call!r}" for call in check.options["calls"] if not _exists(call)]
+            missing += [f"{where}: no autograd node {node!r}" for node in check.options.get("allow_in_backward", [])
+                        if not _backward_node_exists(node)]
+    return missing
+
+
 def validate_exercise(course: Course, ex: Exercise, runner, seed: int) -> list[Finding]:
     findings = []
+    if any(c.kind == "forbidden" for fn in ex.functions for c in fn.all_checks()):
+        missing = unknown_forbidden_names(ex)
+        findings.append(Finding(ex.id, "forbidden calls exist", not missing, "; ".join(missing)))
     solution = course.solution_file(ex)
     references: dict = {}  # the reference's outcomes, computed once for all the files graded here
 

@@ -17,6 +17,8 @@ FEEDBACK: dict[str, Text] = {
     "no function": Text("your file defines no function `{name}`", "你的文件没有定义函数 `{name}`"),
     "does not import": Text("your file does not import: {type}: {message}{at}", "你的文件无法导入：{type}：{message}{at}"),
     "import at": Text(" (line {line})", "（第 {line} 行）"),
+    "at cell": Text(" (cell {cell}, line {line} of your notebook)", "（你的笔记本第 {cell} 个单元格第 {line} 行）"),
+    "import at cell": Text(" (cell {cell}, line {line})", "（第 {cell} 个单元格第 {line} 行）"),
     "printed": Text("printed: {output}", "输出：{output}"),
     "printed too much": Text("printed {size:,} characters in one call (the limit is {limit:,})",
                              "一次调用输出了 {size:,} 个字符（上限为 {limit:,}）"),

@@ -179,6 +179,7 @@ WORDS: dict[str, Text] = {
                          "%tutor check 评的是 IPython 内核运行过的单元格（Jupyter、JupyterLab、VS Code、Colab）；"
                          "这里没有这样的内核"),
     "nb cells": Text("cells {cells}", "单元格 {cells:、}"),
+    "nb cell": Text("cell {cells}", "单元格 {cells}"),
     "nb no cells": Text("no cell defines these functions yet", "还没有单元格定义这些函数"),
     "nb code": Text("the code graded, taken from your cells (the report's line numbers are these)",
                     "评分的代码，取自你的单元格（报告中的行号指的是这里）"),

@@ -23,9 +23,9 @@ _DEF_LINE = re.compile(r"^(?:async\s+def|def|class)\s+(\w+)", re.M)
 
 
 def code_of(cell: str) -> str:
-    """A cell's Python: its lines without IPython magics (%, %%) and shell escapes (!), as
-    `tutor grade` reads a notebook."""
-    return "\n".join(line for line in cell.splitlines() if not line.lstrip().startswith(("%", "!")))
+    """A cell's Python: its IPython magics (%, %%) and shell escapes (!) blanked, so that a
+    line number still counts the cell's own lines."""
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in cell.splitlines())
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Definition:
     names: frozenset[str]
     code: str
     needs: frozenset[str] = frozenset()
+    line: int = 1  # its first line in the cell
 
 
 @dataclass
@@ -105,11 +106,12 @@ def definitions(cells: list[tuple[int, str]]) -> list[Definition]:
             text = "\n".join(lines[first - 1:node.end_lineno])
             star = "*" in names  # `from m import *`: what it binds is unknown, so it is always kept
             found.append(Definition(number, len(found), frozenset(names), text,
-                                    frozenset() if star else _needs(text, set(names))))
+                                    frozenset() if star else _needs(text, set(names)), first))
     return found
 
 
-def program(cells: list[tuple[int, str]], functions: list[str], others: set[str] = frozenset()) -> Program:
+def program(cells: list[tuple[int, str]], functions: list[str], others: set[str] = frozenset(),
+            marker: str = "# In[{cell}]") -> Program:
     """The program for an exercise whose functions are `functions`. Each name is taken from
     its latest definition; for the exercise's own functions, from the latest cell that is
     not another exercise's (one defining a function in `others`, the other exercises'
@@ -144,10 +146,12 @@ def program(cells: list[tuple[int, str]], functions: list[str], others: set[str]
         label = next(iter(sorted(d.names)))
         wanted += [(needed, label) for needed in sorted(d.needs)]
     kept.update({d.order: d for d in defs if "*" in d.names})
-    parts, cells_used = [], []
+    parts, cells_used, marked = [], [], None
     for d in sorted(kept.values(), key=lambda d: d.order):
         if d.cell not in cells_used:
             cells_used.append(d.cell)
-            parts.append(f"# In[{d.cell}]")
+        if marker.format(cell=d.cell, line=d.line) != marked:  # `marker` may name the piece's line
+            marked = marker.format(cell=d.cell, line=d.line)
+            parts.append(marked)
         parts.append(d.code + "\n")
     return Program("\n".join(parts), cells_used, {k: sorted(set(v)) for k, v in missing.items()})

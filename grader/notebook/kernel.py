@@ -9,13 +9,13 @@ from __future__ import annotations
 import html
 import json
 import os
-import secrets
 import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 from ..course.catalog import Course, UnknownExercise, find_root
+from ..grading.seed import run_seed
 from ..messages.ui import say
 from . import cells as cell_code
 
@@ -151,7 +151,10 @@ def check(exercise: str, lang: str | None = None, seed: int | None = None) -> Sh
     ex = _exercise(course, exercise, lang)
     others = {fn.name for other in course.exercises if other is not ex for fn in other.functions}
     program = cell_code.program(_history(), [fn.name for fn in ex.functions], others)
-    seed = seed if seed is not None else int(os.environ.get("TUTOR_SEED", secrets.randbelow(10**6)))
+    try:
+        seed = run_seed(seed)
+    except ValueError as exc:  # a TUTOR_SEED that is no number: said as any bad input is
+        raise UsageError(str(exc)) from None
     answer = WORKER.ask(course.root, {"exercise": ex.id, "source": program.source, "cells": program.cells,
                                       "missing": program.missing, "seed": seed, "lang": lang})
     if "error" in answer:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from ..grading.checks import describe_error
+from ..grading.checks.base import describe_error
 from ..grading.judge import ExerciseResult
 from ..messages.feedback import said
 from ..messages.text import Text
@@ -149,9 +149,15 @@ def draw(result: ExerciseResult, path: Path, lang: str = "en") -> Text | None:
     return note
 
 
-def render(result: ExerciseResult, lang: str = "en", width: int = 80) -> str:
+# Each series' colour on a terminal, and its marker where there is no colour (piped output).
+_SERIES = (("blue", "•", 34), ("red", "+", 31), ("green", "x", 32))
+
+
+def render(result: ExerciseResult, lang: str = "en", width: int = 80, colour: bool = True) -> str:
     """The picture as text for a terminal: curves as a line chart; a difference as the two
-    tensors' values by index (1-D) or row by row (2-D), with the differing points marked."""
+    tensors' values by index (1-D) or row by row (2-D), with the differing points marked. The
+    legend is drawn under the chart, not by plotext, which counts a Chinese character as one
+    column where a terminal shows two."""
     what = picture(result, lang)
     import plotext as plt
 
@@ -159,17 +165,20 @@ def render(result: ExerciseResult, lang: str = "en", width: int = 80) -> str:
     plt.plotsize(min(width, 100), 20)
     plt.title(what.title)
     if isinstance(what, Curves):
-        for label, y, _ in what.lines:
-            plt.plot(what.x, y, label=label, marker="braille")
+        series = [(label, what.x, y) for label, y, _ in what.lines]
     else:
         expected, actual = what.expected.reshape(-1), what.actual.reshape(-1)
         index = list(range(expected.numel()))
-        plt.plot(index, expected.tolist(), label=say("expected", lang), marker="braille")
-        plt.plot(index, actual.tolist(), label=say("got", lang), marker="braille")
+        series = [(say("expected", lang), index, expected.tolist()), (say("got", lang), index, actual.tolist())]
+        plt.xlabel("index" if what.expected.dim() == 1 else f"row-major index ({what.expected.shape[1]} per row)")
+    legend = []
+    for (label, x, y), (name, mark, ansi) in zip(series, _SERIES):
+        plt.plot(x, y, marker="braille" if colour else mark, color=name)
+        legend.append(f"\x1b[{ansi}m{'⣿' if colour else mark}\x1b[0m {label}")
+    if not isinstance(what, Curves):
         wrong = [i for i in index if not _close(expected[i], actual[i])]
         plt.scatter(wrong, [actual[i].item() for i in wrong], marker="x", color="red")
-        plt.xlabel("index" if what.expected.dim() == 1 else f"row-major index ({what.expected.shape[1]} per row)")
-    return plt.build()
+    return plt.build() + "\n  " + "   ".join(legend)
 
 
 def _close(expected: torch.Tensor, actual: torch.Tensor) -> torch.Tensor:

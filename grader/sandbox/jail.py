@@ -89,6 +89,10 @@ def clean_env(home: str) -> dict:
     return env
 
 
+def _under(path: str, folders: list[str]) -> bool:
+    return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
+
+
 def library_paths() -> list[str]:
     """The Python installation and the folders packages are installed in: all the jail sees
     of the host besides /usr. Nothing else on sys.path (the course checkout, PYTHONPATH)."""
@@ -103,7 +107,7 @@ def library_paths() -> list[str]:
         sorted(p for p in found if p and os.path.isdir(p))  # by both names: a venv may be reached through a link
     kept: list[str] = []
     for p in sorted(set(paths), key=len):  # a folder inside one already bound adds nothing
-        if not any(p == k or p.startswith(k.rstrip("/") + "/") for k in kept):
+        if not _under(p, kept):
             kept.append(p)
     return kept
 
@@ -143,10 +147,12 @@ def jail_argv(entry: str, args: list[str], masks: list[Path], nested: bool = Fal
     for path in bound:
         if path != "/usr" and not path.startswith("/usr/"):  # bound above
             argv += ["--ro-bind", path, path]
-    for mask in masks:  # tutor's engine and the course, where they lie inside a bound folder
-        real = os.path.realpath(mask)
-        if os.path.isdir(real) and any(real == b or real.startswith(b.rstrip("/") + "/") for b in bound + ["/usr"]):
+    hidden: list[str] = []
+    for real in sorted({os.path.realpath(m) for m in masks}, key=len):  # tutor's engine and the course,
+        # where they lie inside a bound folder and not inside one already hidden (read-only by then)
+        if os.path.isdir(real) and _under(real, bound + ["/usr"]) and not _under(real, hidden):
             argv += ["--tmpfs", real, "--remount-ro", real]
+            hidden.append(real)
     argv += ["--ro-bind", str(INSIDE), f"{JAIL_ROOT}/{JAIL_PACKAGE}",
              "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp"]
     for key, value in clean_env("/tmp").items():

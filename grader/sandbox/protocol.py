@@ -169,6 +169,8 @@ def _probe(name: str, node, nodes: _Nodes):
             return [_int(i, 0, 1 << 31) for i in _list(v, 100_000)]
         if name == "largest product":
             return [_int(i, 0) for i in _list(v, 3)]
+        if name == "used":  # the calls a `uses` check requires that were made, by name
+            return [text(x, 200) for x in _list(v, 64)]
         return text(v, 1000)
     return nodes.value(node)
 

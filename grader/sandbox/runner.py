@@ -33,6 +33,19 @@ from .protocol import Malformed
 from .submission import SubmissionError, read_submission
 
 IMPORT_TIMEOUT = 10.0
+
+
+def time_scale() -> float:
+    """$TUTOR_TIME_SCALE: every time limit of a run multiplied by it (2 on a slow machine;
+    the test suite's hang tests use less than 1, so as not to wait out real limits)."""
+    raw = os.environ.get("TUTOR_TIME_SCALE", "").strip()
+    try:
+        scale = float(raw) if raw else 1.0
+    except ValueError:
+        scale = 0.0
+    if not 0 < scale <= 100:
+        raise GraderError(f"TUTOR_TIME_SCALE must be a number above 0 and at most 100, not {raw!r}")
+    return scale
 EXIT_GRACE = 2.0  # how long a child that stopped talking may take to exit
 RESULT_BUDGET = 16 << 20  # result bytes accepted for one job: the grader's memory stays bounded
 DEFAULT_LIMITS = {"memory_bytes": 4 << 30, "cpu_seconds": 120, "file_bytes": 64 << 20}
@@ -158,10 +171,12 @@ class _Child:
     """A started child process (or a job on the warm worker): its frames, and how to end it."""
 
     def __init__(self, server: Server | None, request: int = 0, worker: Worker | None = None,
-                 scratch: str | None = None):
+                 scratch: str | None = None, grace: float = EXIT_GRACE):
         """A child the `server` forks on `request`, or a job of the warm `worker` working in
-        `scratch` (removed when it ends; a server removes its children's itself)."""
+        `scratch` (removed when it ends; a server removes its children's itself). `grace`: how
+        long it may take to exit once it stopped talking."""
         self.server, self.request, self.worker, self.scratch = server, request, worker, scratch
+        self.grace = grace
         self.pid, self.fd, self.frames, self.status = -1, -1, None, None
         if worker is not None:
             if worker.frames is None:  # one reader for the worker's whole life (a thread, on Windows)
@@ -220,7 +235,7 @@ class _Child:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
     def how_it_ended(self) -> Text:
-        code = self.wait(EXIT_GRACE)
+        code = self.wait(self.grace)
         if code is None:  # it closed our channel but lives on: end it
             self.kill()
             return said("closed channel")
@@ -258,6 +273,7 @@ class Runner:
             self.server = None
         self._queued: list[Started] = []
         self._running: Started | None = None
+        self.time_scale = time_scale()
 
     @property
     def parallel(self) -> bool:
@@ -298,9 +314,9 @@ class Runner:
                 self.worker.kill()
                 self.worker = Worker(self.preload)
                 self.worker.send({**payload, "scratch": scratch})
-            return _Child(None, worker=self.worker, scratch=scratch)
+            return _Child(None, worker=self.worker, scratch=scratch, grace=EXIT_GRACE * self.time_scale)
         server = self._ready_server()
-        return _Child(server, server.fork(payload))
+        return _Child(server, server.fork(payload), grace=EXIT_GRACE * self.time_scale)
 
     def probe(self, hide: Iterable[Path] = ()) -> list[Note]:
         """What confinement a child gets here, by a child that confines itself and exits."""
@@ -401,8 +417,9 @@ class Runner:
             raise GraderError(f"the sandbox failed to start a child: it {child.how_it_ended().en}")
         # Sent before the submission was imported: the child's own account, not the student's.
         report.notes = jail.judge_facts(protocol.json_payload(frame[1]), job.limits)
+        import_timeout = round(IMPORT_TIMEOUT * self.time_scale, 2)
         try:
-            frame = child.next(IMPORT_TIMEOUT)
+            frame = child.next(import_timeout)
             if frame is not None and frame[0] == IMPORTED:
                 report.import_output = protocol.imported(frame[1])
             elif frame is not None and frame[0] == IMPORT_ERROR:
@@ -414,7 +431,7 @@ class Runner:
             report.import_failure = said("malformed results")
             return False
         except queue.Empty:
-            report.import_failure = said("import timed out", seconds=IMPORT_TIMEOUT)
+            report.import_failure = said("import timed out", seconds=import_timeout)
             return False
         if frame is None:
             report.import_failure = said("import died", how=child.how_it_ended())
@@ -422,7 +439,7 @@ class Runner:
         current = None
         while pending:
             expected = current or pending[0]
-            timeout = job.timeouts[expected[0]] if current else IMPORT_TIMEOUT
+            timeout = round(job.timeouts[expected[0]] * self.time_scale, 2) if current else import_timeout
             try:
                 frame = child.next(timeout)
                 if frame is None:

@@ -58,7 +58,7 @@ def _serve(job: dict, source: bytes, chan: int) -> None:
     from .observe import Outcome, _CappedWriter, error_info, load_module, run_call
     from .recipes import Call
 
-    monitors = {name: Monitor(spec["calls"], spec["allow"]) for name, spec in job["monitors"].items()}
+    monitors = {name: Monitor(**spec) for name, spec in job["monitors"].items()}  # calls, allow, uses
     for monitor in monitors.values():
         monitor.install()
     filename = job["filename"]

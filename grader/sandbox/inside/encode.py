@@ -53,8 +53,8 @@ class _Encoder:
 
 def encode(out: Outcome) -> bytes:
     enc = _Encoder()
-    # "again" and "also:<function>" hold results, of any kind; the other probes are tensors or JSON.
-    probes = {k: enc.node(v) if type(v) in (torch.Tensor, Opaque) or k == "again" or k.startswith("also:")
+    # "again" holds a result, of any kind; the other probes are tensors or JSON.
+    probes = {k: enc.node(v) if type(v) in (torch.Tensor, Opaque) or k == "again"
               else {"k": "json", "v": v}
               for k, v in out.probes.items()}
     header = {

@@ -9,7 +9,10 @@ raises can make observing it fail: an unreadable value is described, not sent.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import json
+import math
 import sys
 import time
 import types
@@ -107,6 +110,7 @@ class ErrorInfo:
     bases: list[str]  # the qualified names of its classes, most derived first
     message: str
     line: int | None = None  # line in the student's file where it surfaced, if known
+    cell: int | None = None  # a notebook's cell that line is in (set by the grader; `line` is then the cell's)
 
 
 @dataclass
@@ -351,6 +355,8 @@ def run_call(namespace, call: Call, *, monitor=None, filename: str | None = None
     out.output, out.output_size = writer.text(), writer.size
     if monitor:
         out.forbidden = monitor.take()
+        if monitor.uses:
+            out.probes["used"] = monitor.take_used()
     if tracer:
         out.probes["path"] = tracer.lines[:100_000]
     if out.error is None:
@@ -363,9 +369,10 @@ def run_call(namespace, call: Call, *, monitor=None, filename: str | None = None
     for name in call.probes:
         if name == "again" and out.error is None:
             out.probes[name] = _call_fresh(func, call)
-        elif name.startswith("also:") and out.error is None:
-            other = getattr(namespace, name[5:], None)
-            out.probes[name] = _call_fresh(other, call) if callable(other) else ("raised", "no such function")
+        elif name.startswith("relation:"):  # also when the call raised: `result is None or ...`
+            live = None if out.error else results[0] if call.repeat == 1 else tuple(results)
+            out.probes[verdict_key(name)] = _relation(name, namespace if out.error is None else None, call, live,
+                                                      args, out.facts)
         elif name.split(":")[0] in ("gradcheck", "numeric_grad"):
             out.probes[name] = _run_probe(name, namespace, func, call)
     return out
@@ -378,10 +385,11 @@ def _product_watch(probes):
     return None if limit is None else ProductWatch(limit)
 
 
-def _call_fresh(func: Callable, call: Call):
+def _call_fresh(func: Callable, call: Call, live: bool = False):
     """A function (the one called, again, or another of the file) called on fresh inputs
     from the same recipe (an equally seeded generator), the global generator reseeded
-    differently first and restored after: ("returned", value) or ("raised", what)."""
+    differently first and restored after: ("returned", value) or ("raised", what). The
+    value is sent as data, or kept as the object itself (`live`) for a relation to read."""
     state = torch.get_rng_state()
     try:
         torch.default_generator.manual_seed(call.recipe["seed"] ^ 0xA6A1)
@@ -392,11 +400,63 @@ def _call_fresh(func: Callable, call: Call):
             value = func(*args, **kwargs)
         finally:
             sys.stdout, sys.stderr = saved
-        return ("returned", _safe_snapshot(value, [], {}))
+        return ("returned", value if live else _safe_snapshot(value, [], {}))
     except BaseException as exc:
         return ("raised", _said(exc))
     finally:
         torch.set_rng_state(state)
+
+
+def relation_probe(expr: str, rtol=None, atol=None, also=()) -> str:
+    """The probe that has the child judge a course's relation on the objects themselves."""
+    return "relation:" + json.dumps({"expr": expr, "rtol": rtol, "atol": atol, "also": list(also)}, sort_keys=True)
+
+
+def verdict_key(probe: str) -> str:
+    """Where a relation's verdict is sent: a short name, whatever the expression's length."""
+    return "relation " + hashlib.blake2b(probe.encode(), digest_size=8).hexdigest()
+
+
+def _relation(probe: str, namespace, call: Call, result, args: list, facts: dict) -> str:
+    """A relation over the call's own objects (the result as returned: its strides, its
+    identity): "holds", "fails", or "cannot: <why>". The expression is the course's.
+    `namespace` None: the call raised, and no other function is called for `also`."""
+    spec = json.loads(probe[len("relation:"):])
+    expr = spec["expr"]
+
+    def close(a, b):
+        a, b = torch.as_tensor(a), torch.as_tensor(b)
+        if a.shape != b.shape:
+            return False
+        from torch.testing._comparison import default_tolerances
+
+        rtol, atol = spec["rtol"], spec["atol"]
+        if rtol is None or atol is None:  # as the value check does: torch's defaults for the dtypes
+            default_rtol, default_atol = default_tolerances(a, b)
+            rtol, atol = default_rtol if rtol is None else rtol, default_atol if atol is None else atol
+        dtype = torch.promote_types(a.dtype, b.dtype)
+        if not (dtype.is_floating_point or dtype.is_complex):
+            return torch.equal(a.to(dtype), b.to(dtype))
+        return bool(torch.isclose(a.to(dtype), b.to(dtype), rtol=rtol, atol=atol).all())
+
+    def also(name):
+        other = getattr(namespace, name, None) if namespace is not None else None
+        made = _call_fresh(other, call, live=True) if callable(other) else ("raised", "no such function")
+        return made[1] if made[0] == "returned" else None
+
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = _CappedWriter()  # what the student's code prints meanwhile goes nowhere
+    try:
+        names = {"result": result, "args": args, "torch": torch, "math": math, "close": close,
+                 "grads": [a.grad if isinstance(a, torch.Tensor) else None for a in args],
+                 "requires_grad": {path: f.requires_grad for path, f in facts.items()},
+                 "inputs": recipes.make(call.recipe)[0] if "inputs" in expr else None,
+                 "also": {name: also(name) for name in spec["also"]}}
+        return "holds" if eval(expr, names) else "fails"
+    except BaseException as exc:
+        return "cannot: " + _said(exc)
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def _probe_gradcheck(namespace, func: Callable, call: Call):

@@ -25,10 +25,17 @@ class Call:
     recipe: dict
     repeat: int = 1
     probes: tuple[str, ...] = ()  # "gradcheck", "numeric_grad:<other function>", "path", "rng", "again",
-    # "max_product:<elements>"
+    # "max_product:<elements>", "relation:<expression and options as JSON>" (see observe.relation_probe)
 
 
 ALIASES = {"np": "numpy", "pd": "pandas"}  # what a case may name without importing it
+# What `_namespace` binds (its keys; tests/test_loader.py keeps the two equal), readable
+# without torch: the course's loader rejects any other name in an input expression, with
+# its YAML line, besides Python's builtins, the aliases and the case's own `let` names.
+NAMES = frozenset({
+    "torch", "math", "randn", "rand", "randint", "shape", "broadcast_pair", "noncontig", "leaf", "frame",
+    "generator", "csv_file", "read_csv", "house_table", "HOUSE_TINY", "HOUSE_LARGER", "uniform", "integer", "choice",
+})
 FRAME_HELPERS = ("frame(", "read_csv(")  # helpers that build a DataFrame: their cases need pandas
 
 # d2l's house_tiny.csv (the second edition's), and the larger raw table the 2.2 exercises
