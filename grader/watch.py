@@ -3,7 +3,8 @@
 One process stays warm (torch imported once, the sandbox's server started once) and judges
 each check itself: the student's code runs in children of a server that was exec'd apart
 from this process, so the references this process loads are never within their reach.
-Keys, when there is a terminal: h hint, l list, c check again, q quit.
+On a terminal each run redraws the screen, the keys below it: h hint, l list, c check
+again, q quit; without one (CI) the runs follow one another.
 """
 from __future__ import annotations
 
@@ -82,10 +83,25 @@ def watch(course: Course, ex: Exercise | None, runner, console: Console, lang: s
         threading.Thread(target=_keys, args=(events,), daemon=True).start()
     course.workspace_dir.mkdir(parents=True, exist_ok=True)
 
-    def announce(exercise: Exercise) -> None:
-        path, _ = workspace.ensure_file(course, exercise)
+    def footer() -> None:  # on a terminal, the keys stay in sight below whatever was shown last
+        if keys:
+            console.print(f"[dim]{say('keys', lang)}[/dim]")
+
+    def check(exercise: Exercise, after: Exercise | None = None) -> tuple[bool, str]:
+        """One run on a screen of its own (on a terminal: redrawn, not scrolled): whether it
+        passed, and the text it checked. `after`: the exercise that just passed, said at the
+        top since its screen is gone."""
+        if keys:
+            console.clear()
+            if after is not None:
+                console.print(f"[green]{escape(say('watch moved on', lang, id=after.id))}[/green]")
+        path, _ = workspace.ensure_file(course, exercise)  # writing the starter is no edit: read after it
+        text = contents(exercise)
         console.rule(f"{exercise.id} {exercise.slug} — {exercise.title.get(lang)}")
-        console.print(escape(say("watching", lang, file=path)) + (f" [dim]{say('keys', lang)}[/dim]" if keys else ""))
+        console.print(escape(say("watching", lang, file=path)))
+        passed = _check(course, exercise, runner, console, lang, seed)
+        footer()
+        return passed, text
 
     def contents(exercise: Exercise) -> str:
         try:
@@ -93,13 +109,12 @@ def watch(course: Course, ex: Exercise | None, runner, console: Console, lang: s
         except OSError:
             return ""
 
-    announce(current)
-    checked = contents(current)
-    passed = _check(course, current, runner, console, lang, seed)
-    for batch in changes(course.workspace_dir, debounce=100, step=50, rust_timeout=200, yield_on_timeout=True):
+    passed, checked = check(current)
+    for _ in changes(course.workspace_dir, debounce=100, step=50, rust_timeout=200, yield_on_timeout=True):
         # Only a real edit: writing the starter, or saving unchanged text, is no reason to check.
-        again = (any(os.path.basename(p) == f"{current.file_stem}.py" for _, p in batch)
-                 and contents(current) != checked)
+        # The text is compared on every wake-up, not only when the batch names the file: a save
+        # made before the watch began, or through a rename, counts too.
+        again = contents(current) != checked
         while not events.empty():
             key = events.get().lower()
             if key == "q":
@@ -111,20 +126,21 @@ def watch(course: Course, ex: Exercise | None, runner, console: Console, lang: s
                     mark = "→" if other is current else " "
                     status = workspace.status(course, other, workspace.load_state(course))
                     console.print(f" {mark} {other.id:10} {say(status, lang)}")
+                footer()
             elif key == "h" and current.hints:
+                from .output.wrap import print_markdown
+
                 index = workspace.next_hint(course, current)
-                header = say("watch hint", lang, n=index + 1, total=len(current.hints))
-                console.print(f"[yellow]{header}[/yellow] {escape(current.hints[index].get(lang))}")
+                console.print(f"[yellow]{say('watch hint', lang, n=index + 1, total=len(current.hints))}[/yellow]")
+                print_markdown(console, current.hints[index].get(lang), lang)
+                footer()
         if passed and not again:
             following = _next_unfinished(course, current)
             if following is None:
                 console.print(f"[green]{say('every passed', lang)}[/green]")
                 return
-            current = following
-            announce(current)
-            checked = contents(current)
-            passed = _check(course, current, runner, console, lang, seed)
+            current, after = following, current
+            passed, checked = check(current, after)
             continue
         if again:
-            checked = contents(current)
-            passed = _check(course, current, runner, console, lang, seed)
+            passed, checked = check(current)

@@ -49,6 +49,7 @@ WORDS: dict[str, Text] = {
     "keys": Text("keys: h hint · l list · c check again · q quit", "按键：h 提示 · l 列表 · c 重新检查 · q 退出"),
     "every passed": Text("Every exercise has passed.", "所有练习都已通过。"),
     "watch hint": Text("hint {n}/{total}:", "提示 {n}/{total}："),
+    "watch moved on": Text("✓ {id} passed; on to the next unfinished exercise.", "✓ {id} 已通过；继续下一个未完成的练习。"),
     # tutor check
     "summary": Text("{passed}/{total} checks passed, {score}/{max} points", "通过 {passed}/{total} 项检查，得分 {score}/{max}"),
     "seed": Text("seed {seed}", "随机种子 {seed}"),
