@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 import os
-import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +24,7 @@ from .course import workspace
 from .output.safe_text import clean
 from .messages.help import FRAME, help_text
 from .messages.text import Text
-from .messages.ui import WORDS, chosen_language, say, section_title
+from .messages.ui import chosen_language, say, section_title
 
 
 class _Localized(TyperGroup):
@@ -339,12 +338,9 @@ def _require_full_sandbox(runner, course: Course) -> None:
     from .sandbox.runner import GraderError
 
     try:
-        notes = runner.probe(hide=course.protected)
+        gaps = runner.gaps(hide=course.protected)
     except GraderError as exc:
         _fail(escape(_say("strict no start", error=str(exc))))
-    gaps = [note.text for note in notes if not note.ok]
-    if runner.kind != "jail":
-        gaps.insert(0, WORDS["strict no jail"].format(tier=runner.tier))
     if gaps:
         _fail(escape(_say("strict incomplete", gaps=Text.joined(gaps, "; "))))
 
@@ -367,6 +363,7 @@ def _shown(path: Path) -> str:
 
 @app.command()
 def check(
+    ctx: typer.Context,
     exercise: Optional[str] = exercise_argument(None),
     file: Optional[Path] = typer.Option(None, "--file", "-f"),
     all_: bool = typer.Option(False, "--all"),
@@ -407,7 +404,7 @@ def check(
         _require_full_sandbox(runner, course)
     all_passed = True
     results = []
-    files = [_as_python(file, ex) if file else (path := workspace.ensure_file(course, ex)[0], _shown(path))
+    files = [_as_python(ctx, file, ex) if file else (path := workspace.ensure_file(course, ex)[0], _shown(path))
              for ex in targets]
     paths = [path for path, _ in files]
     graded = grade_many([(ex, path, course.solution_file(ex)) for ex, path in zip(targets, paths)],
@@ -468,6 +465,7 @@ def _draw(result, path: Optional[Path], lang: str) -> None:
 
 @app.command()
 def plot(
+    ctx: typer.Context,
     exercise: str = exercise_argument(),
     file: Optional[Path] = typer.Option(None, "--file", "-f"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE.png"),
@@ -486,7 +484,7 @@ def plot(
     from .grading.judge import grade_many
     from .sandbox.runner import GraderError
 
-    path = _as_python(file, ex)[0] if file else workspace.ensure_file(course, ex)[0]
+    path = _as_python(ctx, file, ex)[0] if file else workspace.ensure_file(course, ex)[0]
     try:
         result = next(grade_many([(ex, path, course.solution_file(ex))], run_seed, runner,
                                  hide=course.protected))
@@ -500,78 +498,43 @@ def plot(
     _draw(result, output, lang)
 
 
-_temporary: list[Path] = []  # this run's own folders (a notebook's code as .py), removed when it ends
-
-
-def _as_python(file: Path, exercise) -> tuple[Path, str]:
+def _as_python(ctx: typer.Context, file: Path, exercise) -> tuple[Path, str]:
     """The file to grade, and how the report names it: of a notebook, the exercise's program
-    from its code cells (see `notebook_source`), as a .py, named with the cells it came from."""
+    from its code cells, as a .py in a folder of this command's (removed when it ends), named
+    with the cells it came from."""
     if file.suffix != ".ipynb":
         return file.resolve(), _shown(file)
     import tempfile
 
-    from .instructor.bulk import notebook_source
+    from .notebook.files import program_file
 
+    folder = Path(ctx.with_resource(tempfile.TemporaryDirectory(prefix="tutor-nb-")))
     try:
-        program = notebook_source(file, exercise)
+        path, cells = program_file(file, exercise, folder)
     except Exception as exc:  # not JSON, or not a notebook
         _fail(escape(_say("not a notebook", file=file, error=exc)))
-    target = Path(tempfile.mkdtemp(prefix="tutor-nb-")) / (file.stem + ".py")
-    _temporary.append(target.parent)
-    target.write_text(program.source, encoding="utf-8")
-    cells = _say("nb cells" if len(program.cells) > 1 else "nb cell", cells=Text.joined([str(n) for n in program.cells])) \
-        if program.cells else _say("nb no cells")
-    return target, f"{_shown(file)} ({cells})"
+    named = _say("nb cells" if len(cells) > 1 else "nb cell", cells=Text.joined([str(n) for n in cells])) \
+        if cells else _say("nb no cells")
+    return path, f"{_shown(file)} ({named})"
 
 
 def _parse_outputs(specs: list[str]) -> list[tuple[str, Path]]:
+    from .output.emit import OutputSpecError, parse_outputs
     from .output.formats import FORMATS
 
-    writes = []
-    for spec in specs:
-        fmt, sep, path = spec.partition("=")
-        if not sep or not path or fmt not in FORMATS:
-            _fail(escape(_say("output spec", formats=Text.joined(list(FORMATS)), spec=spec)))
-        writes.append((fmt, Path(path)))
-    return writes
+    try:
+        return parse_outputs(specs)
+    except OutputSpecError as exc:
+        _fail(escape(_say("output spec", formats=Text.joined(list(FORMATS)), spec=str(exc))))
 
 
 def _emit(results, format_: str, writes: list[tuple[str, Path]], lang: str, unloadable: list, seed: int) -> None:
-    """Print the chosen machine format and write the --output files; `unloadable`: the
-    exercise files that did not load, named in every format."""
-    from .output import formats
-    from .output.terminal import render, render_unloadable
-    from .output.results import build, unloadable as unloadable_report
+    from .output.emit import WriteError, emit
 
-    machine = {format_, *(fmt for fmt, _ in writes)} - {"text"}
-    reports = ([build(r, lang) for r in results] + [unloadable_report(e, seed, lang) for e in unloadable]
-               if machine else [])  # only the machine formats use them
-
-    def text(fmt: str) -> str:
-        if fmt == "text":
-            capture = Console(record=True, width=100, file=open(os.devnull, "w"), highlight=False, soft_wrap=True)
-            for result in results:
-                render(capture, result, lang)
-            for problem in unloadable:
-                render_unloadable(capture, problem, lang)
-            return capture.export_text()
-        return formats.RENDERERS[fmt](reports)
-
-    if format_ != "text":
-        sys.stdout.write(text(format_))
-    if "github" in [format_] + [fmt for fmt, _ in writes]:
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary:
-            with open(summary, "a", encoding="utf-8") as f:
-                f.write(formats.github_summary(reports))
-        elif format_ == "github":
-            sys.stdout.write(formats.github_summary(reports))
-    for fmt, path in writes:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text(fmt), encoding="utf-8")
-        except OSError as exc:
-            _fail(escape(_say("cannot write", format=fmt, file=path, error=str(exc))))
+    try:
+        emit(results, format_, writes, lang, unloadable, seed)
+    except WriteError as exc:
+        _fail(escape(_say("cannot write", format=exc.fmt, file=exc.path, error=str(exc.error))))
 
 
 @app.command()
@@ -829,8 +792,6 @@ def main() -> None:
         code = 0 if code is None else 1
     sys.stdout.flush()
     sys.stderr.flush()
-    for folder in _temporary:
-        shutil.rmtree(folder, ignore_errors=True)
     os._exit(code)
 
 

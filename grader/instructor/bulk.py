@@ -149,30 +149,6 @@ def content_hash(sub: Submission, course: Course, seed: int) -> str:
 
 # ---- one student's files ----------------------------------------------------------------------
 
-def notebook_source(path: Path, exercise):
-    """An exercise's program from a notebook file, as the kernel's `%tutor check` takes it from
-    the cells it ran (`notebook.cells.program`): the latest definitions of its functions and
-    what they use, loose code (prints, experiments, a cell that raises) left out. Cells are
-    read up to the exercise's check cell (`%tutor check 2.5.4`) when the notebook has one:
-    what a kernel running the notebook from the top holds there (2.5.4 and 2.5.6.3 each ask
-    for an `f` in the 2.5 notebook; each is graded with its own)."""
-    import nbformat
-
-    from ..grading.locations import MARKER
-    from ..notebook.cells import program
-    from ..notebook.sections import checks
-
-    nb = nbformat.read(str(path), as_version=4)
-    cells = []
-    for number, cell in enumerate(nb.cells, 1):  # numbered as Jupyter shows them, markdown included
-        if cell.cell_type != "code":
-            continue
-        if checks(cell.source, exercise):
-            break
-        cells.append((number, cell.source))
-    return program(cells, [fn.name for fn in exercise.functions], marker=MARKER)
-
-
 def _unzip(path: Path, into: Path) -> Path:
     with zipfile.ZipFile(path) as z:
         infos = z.infolist()
@@ -207,6 +183,8 @@ def _answer_files(folder: Path) -> list[Path]:
 def _converted(notebook: Path, rel: Path, work: Path, exercise) -> Path:
     """The notebook's code for `exercise` as work/notebooks/<id>/<rel>.py, where `shown_name`
     finds its name again."""
+    from ..notebook.files import notebook_source
+
     code = (work / NOTEBOOKS / exercise.id / rel).with_suffix(".py")
     if not code.exists():
         code.parent.mkdir(parents=True, exist_ok=True)

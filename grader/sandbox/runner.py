@@ -332,6 +332,16 @@ class Runner:
             raise GraderError("the sandbox failed to start")
         return jail.judge_facts(protocol.json_payload(frame[1]), DEFAULT_LIMITS)
 
+    def gaps(self, hide: Iterable[Path] = ()) -> list[Text]:
+        """What the full sandbox would hold that this one does not (none: `--strict` may
+        grade), from a probe child's own account; GraderError when none starts."""
+        from ..messages.ui import WORDS
+
+        gaps = [note.text for note in self.probe(hide) if not note.ok]
+        if self.kind != "jail":
+            gaps.insert(0, WORDS["strict no jail"].format(tier=self.tier))
+        return gaps
+
     def run(self, job: Job) -> RunReport:
         return self.finish(self.start(job))
 
