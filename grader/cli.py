@@ -90,25 +90,26 @@ USAGE_ERROR = 2
 Lang = typer.Option(None, "--lang")
 
 
-_language = "en"  # the command's language, for the messages it gives
+class _Voice:
+    """A command's language, and how it speaks in it: its words, and its failures (one per
+    command, passed where it is needed: no global language)."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def __call__(self, word: str, **values) -> str:
+        return say(word, self.lang, **values)
+
+    def fail(self, message: str, code: int = USAGE_ERROR):
+        err.print(f"[red]{self('error')}[/red] {message}", markup=True)
+        raise typer.Exit(code)
 
 
-def _lang(value: Optional[str]) -> str:
-    global _language
+def _voice(value: Optional[str]) -> _Voice:
     lang = chosen_language(value)
     if lang not in ("en", "zh"):
-        _fail(escape(_say("unknown language", lang=lang)))
-    _language = lang
-    return lang
-
-
-def _say(word: str, **values) -> str:
-    return say(word, _language, **values)
-
-
-def _fail(message: str, code: int = USAGE_ERROR):
-    err.print(f"[red]{_say('error')}[/red] {message}", markup=True)
-    raise typer.Exit(code)
+        _Voice("en").fail(escape(say("unknown language", "en", lang=lang)))
+    return _Voice(lang)
 
 
 Solutions = typer.Option(None, "--solutions", envvar="TUTOR_SOLUTIONS")
@@ -128,7 +129,7 @@ def _importing_torch():
         gc.enable()
 
 
-def _runner(exercises, course: Course):
+def _runner(v: _Voice, exercises, course: Course):
     """The sandbox's runner. Its server is started first, so that it imports torch (and what
     these exercises' inputs need, once for all its children) while this process imports its own."""
     from .grading.cases import input_modules
@@ -142,30 +143,30 @@ def _runner(exercises, course: Course):
         return Runner(server=server)
     except GraderError as exc:  # a setting of the run's own, such as TUTOR_TIME_SCALE
         server.close()
-        _fail(escape(str(exc)))
+        v.fail(escape(str(exc)))
 
 
-def _course(solutions: Optional[Path] = None, quiet: bool = False, workspace: bool = False) -> Course:
+def _course(v: _Voice, solutions: Optional[Path] = None, quiet: bool = False, workspace: bool = False) -> Course:
     """The course; its broken exercise files are named on stderr unless `quiet` (the caller
     reports them itself). A command that reads or writes the student's files (`workspace`)
     needs a folder of the student's own, not the course inside the installed package."""
     course = Course(find_root(), solutions)
     if workspace and course.packaged:
-        _fail(_say("no course here", root=escape(str(course.root))))
+        v.fail(v("no course here", root=escape(str(course.root))))
     for problem in [] if quiet else course.errors:
-        err.print(f"[red]{_say('error')}[/red] {escape(str(problem))}")
+        err.print(f"[red]{v('error')}[/red] {escape(str(problem))}")
     if not course.exercises and not course.errors:
-        _fail(escape(_say("no exercises", folder=course.exercises_dir)))
+        v.fail(escape(v("no exercises", folder=course.exercises_dir)))
     return course
 
 
-def _seed(given: Optional[int]) -> int:
+def _seed(v: _Voice, given: Optional[int]) -> int:
     from .grading.seed import run_seed
 
     try:
         return run_seed(given)
     except ValueError as exc:
-        _fail(escape(str(exc)))
+        v.fail(escape(str(exc)))
 
 
 def _complete_exercise(incomplete: str) -> list[tuple[str, str]]:
@@ -179,11 +180,11 @@ def exercise_argument(default=...):
     return typer.Argument(default, autocompletion=_complete_exercise)
 
 
-def _exercise(course: Course, key: str):
+def _exercise(v: _Voice, course: Course, key: str):
     try:
         return course.get(key)
     except UnknownExercise as exc:
-        _fail(escape(exc.says(_language)))
+        v.fail(escape(exc.says(v.lang)))
 
 
 def _version(shown: bool) -> None:
@@ -202,10 +203,11 @@ def welcome(ctx: typer.Context, lang: Optional[str] = Lang,
         return
     from .course.catalog import BUNDLED
 
-    lang = _lang(lang)
-    course = _course()
+    v = _voice(lang)
+    lang = v.lang
+    course = _course(v)
     if course.root == BUNDLED and not Path.cwd().resolve().is_relative_to(BUNDLED):
-        console.print(_say("no course here", root=escape(str(course.root))))
+        console.print(v("no course here", root=escape(str(course.root))))
     state = workspace.load_state(course)
     statuses = [workspace.status(course, ex, state) for ex in course.exercises]
     upcoming = next((ex for ex, s in zip(course.exercises, statuses) if s != "passed"), None)
@@ -222,10 +224,10 @@ def init(target: Path = typer.Argument(Path(".")),
          lang: Optional[str] = Lang):
     import shutil
 
-    _lang(lang)
-    course = _course()
+    v = _voice(lang)
+    course = _course(v)
     if (target / "exercises").exists() or (target / "workspace").exists():
-        _fail(escape(_say("has a course", target=target)))
+        v.fail(escape(v("has a course", target=target)))
     target.mkdir(parents=True, exist_ok=True)
     # No references: grading here uses the ones tutor came with (`Course.solution_file`), and
     # `tutor solution` shows one once the student's answer passes.
@@ -234,7 +236,7 @@ def init(target: Path = typer.Argument(Path(".")),
     for ex in fresh.exercises:
         workspace.ensure_file(fresh, ex)
     go = "" if target.resolve() == Path.cwd().resolve() else f"cd {target} && "
-    console.print(escape(_say("laid out", count=len(fresh.exercises), folder=_shown(target.resolve() / "workspace"),
+    console.print(escape(v("laid out", count=len(fresh.exercises), folder=_shown(target.resolve() / "workspace"),
                               go=go, id=fresh.exercises[0].id)))
 
 
@@ -242,12 +244,13 @@ def init(target: Path = typer.Argument(Path(".")),
 def list_(lang: Optional[str] = Lang):
     from .course import index
 
-    lang = _lang(lang)
+    v = _voice(lang)
+    lang = v.lang
     course = Course(find_root())
     exercises = index.cached(course)  # no YAML parsing while no exercise file changed
     broken = False
     if exercises is None:
-        course = _course()
+        course = _course(v)
         exercises, broken = course.exercises, bool(course.errors)
         index.save(course)
     state = workspace.load_state(course)
@@ -308,12 +311,13 @@ def _show_section(course: Course, section: str, lang: str) -> None:
 
 @app.command()
 def show(exercise: str = exercise_argument(), lang: Optional[str] = Lang):
-    lang = _lang(lang)
-    course = _course()
+    v = _voice(lang)
+    lang = v.lang
+    course = _course(v)
     if not any(exercise in (ex.id, ex.slug) for ex in course.exercises) and any(
             section_of(ex.id) == exercise or exercise in ex.covers for ex in course.exercises):
         return _show_section(course, exercise, lang)
-    ex = _exercise(course, exercise)
+    ex = _exercise(v, course, exercise)
     path, created = workspace.ensure_file(course, ex)
     from .output.wrap import print_markdown  # only here and in hint: `tutor list` stays lean
 
@@ -327,22 +331,22 @@ def show(exercise: str = exercise_argument(), lang: Optional[str] = Lang):
     console.print(f"[bold]{say('then run', lang)}[/bold] tutor check {ex.id}")
 
 
-def _require_references(course: Course, targets) -> None:
+def _require_references(v: _Voice, course: Course, targets) -> None:
     """Refuse before running anything when a reference solution cannot be reached."""
     missing = [ex.id for ex in targets if not course.solution_file(ex).is_file()]
     if missing:
-        _fail(escape(_say("no references", ids=", ".join(missing), folder=course.solutions_dir)))
+        v.fail(escape(v("no references", ids=", ".join(missing), folder=course.solutions_dir)))
 
 
-def _require_full_sandbox(runner, course: Course) -> None:
+def _require_full_sandbox(v: _Voice, runner, course: Course) -> None:
     from .sandbox.runner import GraderError
 
     try:
         gaps = runner.gaps(hide=course.protected)
     except GraderError as exc:
-        _fail(escape(_say("strict no start", error=str(exc))))
+        v.fail(escape(v("strict no start", error=str(exc))))
     if gaps:
-        _fail(escape(_say("strict incomplete", gaps=Text.joined(gaps, "; "))))
+        v.fail(escape(v("strict incomplete", gaps=Text.joined(gaps, "; "))))
 
 
 def _save_traceback() -> str:
@@ -378,33 +382,34 @@ def check(
 ):
     from .output.formats import FORMATS
 
-    lang = _lang(lang)
-    writes = _parse_outputs(outputs or [])
+    v = _voice(lang)
+    lang = v.lang
+    writes = _parse_outputs(v, outputs or [])
     if format_ not in FORMATS:
-        _fail(escape(_say("unknown format", format=format_, formats=Text.joined(list(FORMATS)))))
+        v.fail(escape(v("unknown format", format=format_, formats=Text.joined(list(FORMATS)))))
     # check --all reports a broken exercise file in its text report, not beside it
-    course = _course(solutions, quiet=all_ and format_ == "text", workspace=file is None)
+    course = _course(v, solutions, quiet=all_ and format_ == "text", workspace=file is None)
     if all_ == (exercise is not None):
-        _fail(_say("one or all"))
+        v.fail(v("one or all"))
     if file is not None and all_:
-        _fail(_say("file needs one"))
+        v.fail(v("file needs one"))
     if file is not None and not file.is_file():
-        _fail(escape(_say("is a directory" if file.is_dir() else "no such file", file=file)))
-    targets = course.exercises if all_ else [_exercise(course, exercise)]
+        v.fail(escape(v("is a directory" if file.is_dir() else "no such file", file=file)))
+    targets = course.exercises if all_ else [_exercise(v, course, exercise)]
     if plot is not None and all_:
-        _fail(_say("plot needs one"))
-    _require_references(course, targets)
-    run_seed = _seed(seed)
-    runner = _runner(targets, course)  # torch is imported here, and only here
+        v.fail(v("plot needs one"))
+    _require_references(v, course, targets)
+    run_seed = _seed(v, seed)
+    runner = _runner(v, targets, course)  # torch is imported here, and only here
     from .grading.judge import grade_many
     from .output.terminal import render, render_unloadable
     from .sandbox.runner import GraderError
 
     if strict:
-        _require_full_sandbox(runner, course)
+        _require_full_sandbox(v, runner, course)
     all_passed = True
     results = []
-    files = [_as_python(ctx, file, ex) if file else (path := workspace.ensure_file(course, ex)[0], _shown(path))
+    files = [_as_python(v, ctx, file, ex) if file else (path := workspace.ensure_file(course, ex)[0], _shown(path))
              for ex in targets]
     paths = [path for path, _ in files]
     graded = grade_many([(ex, path, course.solution_file(ex)) for ex, path in zip(targets, paths)],
@@ -413,9 +418,9 @@ def check(
         try:
             result = next(graded)
         except GraderError as exc:
-            _fail(escape(_say("cannot grade", id=ex.id, error=exc)))
+            v.fail(escape(v("cannot grade", id=ex.id, error=exc)))
         except Exception as exc:  # a bug in tutor: say so, keep the traceback for the report
-            _fail(escape(_say("tutor bug", id=ex.id, error=clean(f"{type(exc).__name__}: {exc}", 2000),
+            v.fail(escape(v("tutor bug", id=ex.id, error=clean(f"{type(exc).__name__}: {exc}", 2000),
                               file=_save_traceback())))
         if format_ == "text":
             render(console, result, lang, shown, verbose or strict)  # --strict shows what held
@@ -431,36 +436,36 @@ def check(
         for problem in unloadable:
             render_unloadable(console, problem, lang)
         if all_:
-            _total(results, lang)
-    _emit(results, format_, writes, lang, unloadable, run_seed)
+            _total(v, results)
+    _emit(v, results, format_, writes, unloadable, run_seed)
     if plot is not None:
-        _draw(results[0], plot, lang)
+        _draw(v, results[0], plot)
     raise typer.Exit(USAGE_ERROR if unloadable else 0 if all_passed else 1)
 
 
-def _total(results, lang: str) -> None:
+def _total(v: _Voice, results) -> None:
     from .output.results import score
 
     passed = sum(r.passed for r in results)
-    words = say("check total", lang, passed=passed, count=len(results), score=f"{sum(score(r) for r in results):.3g}",
+    words = say("check total", v.lang, passed=passed, count=len(results), score=f"{sum(score(r) for r in results):.3g}",
                 max=f"{sum(r.exercise.points for r in results):g}")
     console.print(f"[bold {'green' if passed == len(results) else 'red'}]{words}[/]")
 
 
-def _draw(result, path: Optional[Path], lang: str) -> None:
+def _draw(v: _Voice, result, path: Optional[Path]) -> None:
     """Draw a result's picture to a PNG file, or in the terminal when no file is named."""
     from .output.plot import PlotError, draw, render
 
     try:
         if path is None:
-            console.print(RichText.from_ansi(render(result, lang, console.width, console.is_terminal)))
+            console.print(RichText.from_ansi(render(result, v.lang, console.width, console.is_terminal)))
         else:
-            note = draw(result, path, lang)
-            err.print(escape(_say("drew", file=_shown(path)) + (f" ({note.get(lang)})" if note else "")))
+            note = draw(result, path, v.lang)
+            err.print(escape(v("drew", file=_shown(path)) + (f" ({note.get(v.lang)})" if note else "")))
     except PlotError as exc:
-        _fail(escape(exc.text.get(lang)), 1)
+        v.fail(escape(exc.text.get(v.lang)), 1)
     except OSError as exc:
-        _fail(escape(str(exc)), 1)
+        v.fail(escape(str(exc)), 1)
 
 
 @app.command()
@@ -473,32 +478,33 @@ def plot(
     solutions: Optional[Path] = Solutions,
     lang: Optional[str] = Lang,
 ):
-    lang = _lang(lang)
-    course = _course(solutions, workspace=file is None)
-    ex = _exercise(course, exercise)
+    v = _voice(lang)
+    lang = v.lang
+    course = _course(v, solutions, workspace=file is None)
+    ex = _exercise(v, course, exercise)
     if file is not None and not file.is_file():
-        _fail(escape(_say("is a directory" if file.is_dir() else "no such file", file=file)))
-    _require_references(course, [ex])
-    run_seed = _seed(seed)
-    runner = _runner([ex], course)
+        v.fail(escape(v("is a directory" if file.is_dir() else "no such file", file=file)))
+    _require_references(v, course, [ex])
+    run_seed = _seed(v, seed)
+    runner = _runner(v, [ex], course)
     from .grading.judge import grade_many
     from .sandbox.runner import GraderError
 
-    path = _as_python(ctx, file, ex)[0] if file else workspace.ensure_file(course, ex)[0]
+    path = _as_python(v, ctx, file, ex)[0] if file else workspace.ensure_file(course, ex)[0]
     try:
         result = next(grade_many([(ex, path, course.solution_file(ex))], run_seed, runner,
                                  hide=course.protected))
     except GraderError as exc:
-        _fail(escape(_say("cannot grade", id=ex.id, error=exc)))
+        v.fail(escape(v("cannot grade", id=ex.id, error=exc)))
     if result.passed and ex.plot is None:  # no figure, and no difference to draw: nothing is wrong
         from .messages.feedback import said
 
         console.print(escape(said("nothing to draw", more="").get(lang)))
         raise typer.Exit(0)
-    _draw(result, output, lang)
+    _draw(v, result, output)
 
 
-def _as_python(ctx: typer.Context, file: Path, exercise) -> tuple[Path, str]:
+def _as_python(v: _Voice, ctx: typer.Context, file: Path, exercise) -> tuple[Path, str]:
     """The file to grade, and how the report names it: of a notebook, the exercise's program
     from its code cells, as a .py in a folder of this command's (removed when it ends), named
     with the cells it came from."""
@@ -512,29 +518,29 @@ def _as_python(ctx: typer.Context, file: Path, exercise) -> tuple[Path, str]:
     try:
         path, cells = program_file(file, exercise, folder)
     except Exception as exc:  # not JSON, or not a notebook
-        _fail(escape(_say("not a notebook", file=file, error=exc)))
-    named = _say("nb cells" if len(cells) > 1 else "nb cell", cells=Text.joined([str(n) for n in cells])) \
-        if cells else _say("nb no cells")
+        v.fail(escape(v("not a notebook", file=file, error=exc)))
+    named = v("nb cells" if len(cells) > 1 else "nb cell", cells=Text.joined([str(n) for n in cells])) \
+        if cells else v("nb no cells")
     return path, f"{_shown(file)} ({named})"
 
 
-def _parse_outputs(specs: list[str]) -> list[tuple[str, Path]]:
+def _parse_outputs(v: _Voice, specs: list[str]) -> list[tuple[str, Path]]:
     from .output.emit import OutputSpecError, parse_outputs
     from .output.formats import FORMATS
 
     try:
         return parse_outputs(specs)
     except OutputSpecError as exc:
-        _fail(escape(_say("output spec", formats=Text.joined(list(FORMATS)), spec=str(exc))))
+        v.fail(escape(v("output spec", formats=Text.joined(list(FORMATS)), spec=str(exc))))
 
 
-def _emit(results, format_: str, writes: list[tuple[str, Path]], lang: str, unloadable: list, seed: int) -> None:
+def _emit(v: _Voice, results, format_: str, writes: list[tuple[str, Path]], unloadable: list, seed: int) -> None:
     from .output.emit import WriteError, emit
 
     try:
-        emit(results, format_, writes, lang, unloadable, seed)
+        emit(results, format_, writes, v.lang, unloadable, seed)
     except WriteError as exc:
-        _fail(escape(_say("cannot write", format=exc.fmt, file=exc.path, error=str(exc.error))))
+        v.fail(escape(v("cannot write", format=exc.fmt, file=exc.path, error=str(exc.error))))
 
 
 @app.command()
@@ -542,13 +548,14 @@ def solution(exercise: str = exercise_argument(),
              solutions: Optional[Path] = Solutions, lang: Optional[str] = Lang):
     from rich.syntax import Syntax
 
-    lang = _lang(lang)
-    course = _course(solutions, workspace=True)
-    ex = _exercise(course, exercise)
+    v = _voice(lang)
+    lang = v.lang
+    course = _course(v, solutions, workspace=True)
+    ex = _exercise(v, course, exercise)
     if workspace.status(course, ex, workspace.load_state(course)) != "passed":
         err.print(escape(say("pass first", lang, id=ex.id)))
         raise typer.Exit(1)
-    _require_references(course, [ex])
+    _require_references(v, course, [ex])
     console.print(Syntax(course.solution_file(ex).read_text(encoding="utf-8"), "python", line_numbers=True))
 
 
@@ -556,25 +563,27 @@ def solution(exercise: str = exercise_argument(),
 def notebooks(folder: Path = typer.Argument(...), lang: Optional[str] = Lang):
     from .notebook.sections import write_notebooks
 
-    lang = _lang(lang)
-    course = _course()
+    v = _voice(lang)
+    lang = v.lang
+    course = _course(v)
     try:
         written = write_notebooks(course, folder, lang)
     except FileExistsError as exc:
-        _fail(escape(_say("nb exists", file=_shown(Path(str(exc))))))
-    console.print(escape(_say("nb wrote", count=len(written), folder=_shown(folder))))
+        v.fail(escape(v("nb exists", file=_shown(Path(str(exc))))))
+    console.print(escape(v("nb wrote", count=len(written), folder=_shown(folder))))
 
 
 @app.command()
 def watch(exercise: Optional[str] = exercise_argument(None),
           seed: Optional[int] = typer.Option(None, "--seed"),
           lang: Optional[str] = Lang, solutions: Optional[Path] = Solutions):
-    lang = _lang(lang)
-    course = _course(solutions, workspace=True)
-    start = _exercise(course, exercise) if exercise else None
-    _require_references(course, [start] if start else course.exercises)
-    run_seed = _seed(seed)
-    runner = _runner(course.exercises, course)
+    v = _voice(lang)
+    lang = v.lang
+    course = _course(v, solutions, workspace=True)
+    start = _exercise(v, course, exercise) if exercise else None
+    _require_references(v, course, [start] if start else course.exercises)
+    run_seed = _seed(v, seed)
+    runner = _runner(v, course.exercises, course)
     from .watch import watch as watch_files
 
     try:
@@ -588,14 +597,15 @@ def hint(exercise: str = exercise_argument(),
          number: Optional[int] = typer.Argument(None, min=1),
          all_: bool = typer.Option(False, "--all"),
          lang: Optional[str] = Lang):
-    lang = _lang(lang)
-    course = _course(workspace=True)
-    ex = _exercise(course, exercise)
+    v = _voice(lang)
+    lang = v.lang
+    course = _course(v, workspace=True)
+    ex = _exercise(v, course, exercise)
     if not ex.hints:
         console.print(say("no hints", lang))
         return
     if number is not None and number > len(ex.hints):
-        _fail(_say("no such hint", n=number, total=len(ex.hints)))
+        v.fail(v("no such hint", n=number, total=len(ex.hints)))
     from .output.wrap import print_markdown
 
     if all_:
@@ -614,26 +624,26 @@ def hint(exercise: str = exercise_argument(),
 @app.command()
 def reset(exercise: str = exercise_argument(),
           yes: bool = typer.Option(False, "--yes", "-y"), lang: Optional[str] = Lang):
-    _lang(lang)
-    course = _course(workspace=True)
-    ex = _exercise(course, exercise)
+    v = _voice(lang)
+    course = _course(v, workspace=True)
+    ex = _exercise(v, course, exercise)
     path = course.workspace_file(ex)
-    if path.exists() and not yes and not typer.confirm(_say("overwrite", file=_shown(path))):
+    if path.exists() and not yes and not typer.confirm(v("overwrite", file=_shown(path))):
         raise typer.Exit(1)
     workspace.reset(course, ex)
-    console.print(escape(_say("restored", file=_shown(path))))
+    console.print(escape(v("restored", file=_shown(path))))
 
 
 @app.command()
 def validate(exercises: Optional[list[str]] = typer.Argument(None),
              seed: Optional[int] = typer.Option(None, "--seed"),
              solutions: Optional[Path] = Solutions, lang: Optional[str] = Lang):
-    _lang(lang)
-    course = _course(solutions)
-    targets = [_exercise(course, key) for key in exercises] if exercises else course.exercises
-    _require_references(course, targets)
-    run_seed = _seed(seed)
-    runner = _runner(targets, course)
+    v = _voice(lang)
+    course = _course(v, solutions)
+    targets = [_exercise(v, course, key) for key in exercises] if exercises else course.exercises
+    _require_references(v, course, targets)
+    run_seed = _seed(v, seed)
+    runner = _runner(v, targets, course)
     from .instructor.validate import validate_course
 
     ok = validate_course(course, targets, runner, run_seed, console)
@@ -643,17 +653,17 @@ def validate(exercises: Optional[list[str]] = typer.Argument(None),
 
 @app.command("export-student")
 def export_student(target: Path = typer.Argument(...), lang: Optional[str] = Lang):
-    _lang(lang)
-    course = _course()
+    v = _voice(lang)
+    course = _course(v)
     if target.exists() and any(target.iterdir()):
-        _fail(escape(_say("not empty", target=target)))
+        v.fail(escape(v("not empty", target=target)))
     from .instructor.export import ToolNotFound, export_student as export
 
     try:
         written = export(course, target)
     except ToolNotFound as exc:
-        _fail(escape(str(exc)))
-    console.print(escape(_say("exported", count=written, folder=_shown(target))))
+        v.fail(escape(str(exc)))
+    console.print(escape(v("exported", count=written, folder=_shown(target))))
 
 
 @app.command()
@@ -672,49 +682,50 @@ def grade(
 
     from .instructor import bulk
 
-    lang = _lang(lang)
-    course = _course(solutions)
+    v = _voice(lang)
+    lang = v.lang
+    course = _course(v, solutions)
     if course.errors:  # a gradebook without an exercise's column would look complete
-        _fail(_say("class needs every exercise", count=len(course.errors)))
-    _require_references(course, course.exercises)
+        v.fail(v("class needs every exercise", count=len(course.errors)))
+    _require_references(v, course, course.exercises)
     try:
         which = bulk.parse_shard(shard_spec)
         subs = bulk.shard(bulk.discover(submissions), which)
     except ValueError as exc:
-        _fail(escape(str(exc)))
+        v.fail(escape(str(exc)))
     with Progress(console=err, transient=True) as progress:
-        task = progress.add_task(_say("grading"), total=None)
+        task = progress.add_task(v("grading"), total=None)
         rows, graded = bulk.grade_class(
             subs, course, out, seed, jobs,
-            on_start=lambda count: progress.update(task, total=count, description=_say("grading count", count=count,
+            on_start=lambda count: progress.update(task, total=count, description=v("grading count", count=count,
                                                                                       total=len(subs))),
             on_done=lambda row: progress.advance(task))
     if which:
         bulk.record_shard(out, which, seed)
-    shard_said = _say("shard", k=which[0], n=which[1]) if which else ""
-    console.print(escape(_say("graded", shard=shard_said, count=len(subs), unchanged=len(subs) - graded,
+    shard_said = v("shard", k=which[0], n=which[1]) if which else ""
+    console.print(escape(v("graded", shard=shard_said, count=len(subs), unchanged=len(subs) - graded,
                               file=_shown(out / "grades.csv"))))
-    _write_pages([out], lang, report, partial=bool(which))
+    _write_pages(v, [out], report, partial=bool(which))
     failed = [r for r in rows if r.get("error")]
     for row in failed:
-        err.print(f"[red]{_say('error')}[/red] {escape(row['student'])}: {escape(clean(row['error'], 2000))}")
+        err.print(f"[red]{v('error')}[/red] {escape(row['student'])}: {escape(clean(row['error'], 2000))}")
     raise typer.Exit(1 if failed else 0)
 
 
-def _write_pages(parts: list[Path], lang: str, report: Optional[Path], partial: bool) -> None:
+def _write_pages(v: _Voice, parts: list[Path], report: Optional[Path], partial: bool) -> None:
     """Each student's feedback page, and the class report when asked for."""
     from .instructor.class_report import write
 
     try:
-        count, missing = write(parts, lang, report, partial)
+        count, missing = write(parts, v.lang, report, partial)
     except (ValueError, KeyError, OSError) as exc:
-        _fail(escape(str(exc)))
+        v.fail(escape(str(exc)))
     if report is None:  # the students' pages only
-        console.print(escape(_say("wrote pages", folder=_shown(parts[0] / "students"))))
+        console.print(escape(v("wrote pages", folder=_shown(parts[0] / "students"))))
         return
-    console.print(escape(_say("wrote report", file=_shown(report), count=count)))
+    console.print(escape(v("wrote report", file=_shown(report), count=count)))
     if missing:
-        err.print(escape(_say("shards missing", shards=", ".join(missing))))
+        err.print(escape(v("shards missing", shards=", ".join(missing))))
 
 
 @app.command("report")
@@ -722,11 +733,12 @@ def report_(grades: list[Path] = typer.Argument(...),
             output: Path = typer.Option(Path("report.html"), "--output", "-o"),
             partial: bool = typer.Option(False, "--partial"),
             lang: Optional[str] = Lang):
-    lang = _lang(lang)
+    v = _voice(lang)
+    lang = v.lang
     for folder in grades:
         if not (folder / "grades.csv").is_file():
-            _fail(escape(_say("no such file", file=folder / "grades.csv")))
-    _write_pages(grades, lang, output, partial)
+            v.fail(escape(v("no such file", file=folder / "grades.csv")))
+    _write_pages(v, grades, output, partial)
 
 
 gradebook_app = typer.Typer(no_args_is_help=True)
@@ -739,17 +751,17 @@ def gradebook_merge(parts: list[Path] = typer.Argument(...),
                     partial: bool = typer.Option(False, "--partial"), lang: Optional[str] = Lang):
     from .instructor.bulk import merge_gradebooks
 
-    _lang(lang)
+    v = _voice(lang)
     for part in parts:
         if not part.is_file():
-            _fail(escape(_say("no such file", file=part)))
+            v.fail(escape(v("no such file", file=part)))
     try:
         count, missing = merge_gradebooks(parts, out, partial)
     except (ValueError, KeyError) as exc:
-        _fail(escape(str(exc)))
-    console.print(escape(_say("merged", count=count, file=_shown(out))))
+        v.fail(escape(str(exc)))
+    console.print(escape(v("merged", count=count, file=_shown(out))))
     if missing:
-        err.print(escape(_say("merge missing", s="s" if len(missing) > 1 else "", shards=", ".join(missing))))
+        err.print(escape(v("merge missing", s="s" if len(missing) > 1 else "", shards=", ".join(missing))))
 
 
 gradescope_app = typer.Typer(no_args_is_help=True)
@@ -762,16 +774,16 @@ def gradescope_build(target: Path = typer.Argument(...),
     from .instructor.export import ToolNotFound
     from .instructor.gradescope import build
 
-    _lang(lang)
-    course = _course(solutions)
-    _require_references(course, course.exercises)
+    v = _voice(lang)
+    course = _course(v, solutions)
+    _require_references(v, course, course.exercises)
     if target.exists() and any(target.iterdir()):
-        _fail(escape(_say("not empty", target=target)))
+        v.fail(escape(v("not empty", target=target)))
     try:
         archive = build(course, target)
     except ToolNotFound as exc:
-        _fail(escape(str(exc)))
-    console.print(escape(_say("upload", file=_shown(archive))))
+        v.fail(escape(str(exc)))
+    console.print(escape(v("upload", file=_shown(archive))))
 
 
 def main() -> None:
