@@ -3,7 +3,7 @@ Typer and Click print around them.
 
 Keys: "" is the app, a command's path is its own ("check", "gradebook merge"), and
 "{command} {parameter}" one of its parameters (by its Python name); "* {parameter}" is a
-parameter's help wherever the command has none of its own. grader/cli.py applies the table
+parameter's help wherever the command has none of its own. grader/cli/localize.py applies the table
 to the command tree before it parses anything, so `--help` is in the language asked for.
 """
 from __future__ import annotations

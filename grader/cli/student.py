@@ -1,198 +1,22 @@
-"""tutor: exercises and an autograder for the PyTorch preliminaries (Typer app; thin by design).
-
-`list`, `show`, `hint` and `reset` never import torch; `check` and `validate` import it
-lazily, once.
-"""
+"""The students' commands: where they are, the exercises, checking their files, hints."""
 from __future__ import annotations
 
-import gc
-import os
-import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
 import typer
-from typer.core import TyperGroup
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text as RichText
 
-from .course.catalog import Course, UnknownExercise, find_root, section_of
-from .course import workspace
-from .output.safe_text import clean
-from .messages.help import FRAME, help_text
-from .messages.text import Text
-from .messages.ui import chosen_language, say, section_title
+from ..course import workspace
+from ..course.catalog import Course, find_root, section_of
+from ..messages.text import Text
+from ..messages.ui import say, section_title
+from ..output.safe_text import clean
 
-
-class _Localized(TyperGroup):
-    """The app's command tree, its help in the language asked for. `--help` is answered while
-    the arguments are parsed, before any command runs, so the language is read from them
-    (and TUTOR_LANG, the locale) first, and the help texts and Typer's own words set from
-    messages/help.py."""
-
-    def main(self, args=None, *rest, **options):
-        argv = list(sys.argv[1:] if args is None else args)
-        asked = next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), None) or next(
-            (argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--lang"), None)
-        lang = chosen_language(asked)
-        _localize(self, "zh" if lang == "zh" else "en")
-        return super().main(argv, *rest, **options)
-
-
-def _localize(command, lang: str) -> None:
-    from typer import rich_utils
-    from typer._click.formatting import HelpFormatter
-
-    from .output.wrap import line_breaks
-
-    for name, key in (("ARGUMENTS_PANEL_TITLE", "arguments"), ("OPTIONS_PANEL_TITLE", "options"),
-                      ("COMMANDS_PANEL_TITLE", "commands"), ("DEFAULT_STRING", "default"),
-                      ("ENVVAR_STRING", "env var"), ("REQUIRED_LONG_STRING", "required"),
-                      ("ERRORS_PANEL_TITLE", "error"), ("ABORTED_TEXT", "aborted"), ("RICH_HELP", "try help")):
-        setattr(rich_utils, name, FRAME[key].get(lang))
-    usage = FRAME["usage"].get(lang)
-
-    class Formatter(HelpFormatter):
-        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-            super().write_usage(prog, args, usage if prefix is None else prefix)
-
-    def walk(command, path: str) -> None:
-        class Context(command.context_class):
-            formatter_class = Formatter
-
-            def get_help(self) -> str:
-                with line_breaks(lang):  # Rich breaks lines only at spaces, and Chinese has none
-                    return super().get_help()
-
-        command.context_class = Context
-        command.help, command.short_help = help_text(path).get(lang), None
-        command.options_metavar = FRAME["options metavar"].get(lang)
-        if hasattr(command, "commands"):
-            command.subcommand_metavar = FRAME["command metavar"].get(lang)
-        for param in [*command.params, command.get_help_option(command.context_class(command))]:
-            if param is not None:
-                param.help = help_text(path, param.name).get(lang)
-        for name, sub in getattr(command, "commands", {}).items():
-            walk(sub, f"{path} {name}".strip())
-
-    walk(command, "")
-
-
-app = typer.Typer(cls=_Localized, pretty_exceptions_enable=False)
-# Piped or redirected, a line is not broken at 80 columns mid-phrase: whatever reads it wraps it.
-console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
-err = Console(stderr=True, highlight=False, soft_wrap=not sys.stderr.isatty())
-
-USAGE_ERROR = 2
-Lang = typer.Option(None, "--lang")
-
-
-class _Voice:
-    """A command's language, and how it speaks in it: its words, and its failures (one per
-    command, passed where it is needed: no global language)."""
-
-    def __init__(self, lang: str):
-        self.lang = lang
-
-    def __call__(self, word: str, **values) -> str:
-        return say(word, self.lang, **values)
-
-    def fail(self, message: str, code: int = USAGE_ERROR):
-        err.print(f"[red]{self('error')}[/red] {message}", markup=True)
-        raise typer.Exit(code)
-
-
-def _voice(value: Optional[str]) -> _Voice:
-    lang = chosen_language(value)
-    if lang not in ("en", "zh"):
-        _Voice("en").fail(escape(say("unknown language", "en", lang=lang)))
-    return _Voice(lang)
-
-
-Solutions = typer.Option(None, "--solutions", envvar="TUTOR_SOLUTIONS")
-
-
-@contextmanager
-def _importing_torch():
-    """Import torch (and what uses it) with the cyclic garbage collector paused: the import
-    makes about a million objects that live as long as the process, and the collections it
-    would trigger (a quarter of a second of every check) find nothing to free. Frozen after,
-    so that later collections look only at what the command itself makes."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
-
-
-def _runner(v: _Voice, exercises, course: Course):
-    """The sandbox's runner. Its server is started first, so that it imports torch (and what
-    these exercises' inputs need, once for all its children) while this process imports its own."""
-    from .grading.cases import input_modules
-    from .sandbox.jail import start_server
-
-    server = start_server(input_modules(exercises), masks=[course.root, *course.protected])
-    with _importing_torch():
-        from .sandbox.runner import GraderError, Runner
-        from .grading import judge  # noqa: F401  (torch, here and only here)
-    try:
-        return Runner(server=server)
-    except GraderError as exc:  # a setting of the run's own, such as TUTOR_TIME_SCALE
-        server.close()
-        v.fail(escape(str(exc)))
-
-
-def _course(v: _Voice, solutions: Optional[Path] = None, quiet: bool = False, workspace: bool = False) -> Course:
-    """The course; its broken exercise files are named on stderr unless `quiet` (the caller
-    reports them itself). A command that reads or writes the student's files (`workspace`)
-    needs a folder of the student's own, not the course inside the installed package."""
-    course = Course(find_root(), solutions)
-    if workspace and course.packaged:
-        v.fail(v("no course here", root=escape(str(course.root))))
-    for problem in [] if quiet else course.errors:
-        err.print(f"[red]{v('error')}[/red] {escape(str(problem))}")
-    if not course.exercises and not course.errors:
-        v.fail(escape(v("no exercises", folder=course.exercises_dir)))
-    return course
-
-
-def _seed(v: _Voice, given: Optional[int]) -> int:
-    from .grading.seed import run_seed
-
-    try:
-        return run_seed(given)
-    except ValueError as exc:
-        v.fail(escape(str(exc)))
-
-
-def _complete_exercise(incomplete: str) -> list[tuple[str, str]]:
-    """Shell completion of an exercise: ids and slugs from the course's file names (no YAML read)."""
-    stems = [path.stem.split("-", 1) for path in sorted(Course(find_root()).exercises_dir.glob("*.yaml"))]
-    return [(key, other) for ident, slug in (s for s in stems if len(s) == 2)
-            for key, other in ((ident, slug), (slug, ident)) if key.startswith(incomplete)]
-
-
-def exercise_argument(default=...):
-    return typer.Argument(default, autocompletion=_complete_exercise)
-
-
-def _exercise(v: _Voice, course: Course, key: str):
-    try:
-        return course.get(key)
-    except UnknownExercise as exc:
-        v.fail(escape(exc.says(v.lang)))
-
-
-def _version(shown: bool) -> None:
-    if shown:
-        from . import __version__
-
-        console.print(f"tutor {__version__} (Python {sys.version.split()[0]})")
-        raise typer.Exit()
+from .base import (USAGE_ERROR, Lang, Solutions, _course, _exercise, _require_references,
+                   _runner, _seed, _shown, _version, _voice, _Voice, app, console, err, exercise_argument)
 
 
 @app.callback(invoke_without_command=True)
@@ -201,7 +25,7 @@ def welcome(ctx: typer.Context, lang: Optional[str] = Lang,
     # With no command: where you are, and what to do next. (Every help text: messages/help.py.)
     if ctx.invoked_subcommand is not None:
         return
-    from .course.catalog import BUNDLED
+    from ..course.catalog import BUNDLED
 
     v = _voice(lang)
     lang = v.lang
@@ -242,7 +66,7 @@ def init(target: Path = typer.Argument(Path(".")),
 
 @app.command("list")
 def list_(lang: Optional[str] = Lang):
-    from .course import index
+    from ..course import index
 
     v = _voice(lang)
     lang = v.lang
@@ -319,7 +143,7 @@ def show(exercise: str = exercise_argument(), lang: Optional[str] = Lang):
         return _show_section(course, exercise, lang)
     ex = _exercise(v, course, exercise)
     path, created = workspace.ensure_file(course, ex)
-    from .output.wrap import print_markdown  # only here and in hint: `tutor list` stays lean
+    from ..output.wrap import print_markdown  # only here and in hint: `tutor list` stays lean
 
     console.rule(f"{ex.id} {ex.slug} — {ex.title.get(lang)}")
     print_markdown(console, ex.prompt.get(lang), lang)
@@ -331,15 +155,8 @@ def show(exercise: str = exercise_argument(), lang: Optional[str] = Lang):
     console.print(f"[bold]{say('then run', lang)}[/bold] tutor check {ex.id}")
 
 
-def _require_references(v: _Voice, course: Course, targets) -> None:
-    """Refuse before running anything when a reference solution cannot be reached."""
-    missing = [ex.id for ex in targets if not course.solution_file(ex).is_file()]
-    if missing:
-        v.fail(escape(v("no references", ids=", ".join(missing), folder=course.solutions_dir)))
-
-
 def _require_full_sandbox(v: _Voice, runner, course: Course) -> None:
-    from .sandbox.runner import GraderError
+    from ..sandbox.runner import GraderError
 
     try:
         gaps = runner.gaps(hide=course.protected)
@@ -358,13 +175,6 @@ def _save_traceback() -> str:
     return f.name
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 @app.command()
 def check(
     ctx: typer.Context,
@@ -380,7 +190,7 @@ def check(
     verbose: bool = typer.Option(False, "--verbose", "-v"),
     lang: Optional[str] = Lang,
 ):
-    from .output.formats import FORMATS
+    from ..output.formats import FORMATS
 
     v = _voice(lang)
     lang = v.lang
@@ -401,9 +211,9 @@ def check(
     _require_references(v, course, targets)
     run_seed = _seed(v, seed)
     runner = _runner(v, targets, course)  # torch is imported here, and only here
-    from .grading.judge import grade_many
-    from .output.terminal import render, render_unloadable
-    from .sandbox.runner import GraderError
+    from ..grading.judge import grade_many
+    from ..output.terminal import render, render_unloadable
+    from ..sandbox.runner import GraderError
 
     if strict:
         _require_full_sandbox(v, runner, course)
@@ -444,7 +254,7 @@ def check(
 
 
 def _total(v: _Voice, results) -> None:
-    from .output.results import score
+    from ..output.results import score
 
     passed = sum(r.passed for r in results)
     words = say("check total", v.lang, passed=passed, count=len(results), score=f"{sum(score(r) for r in results):.3g}",
@@ -454,7 +264,7 @@ def _total(v: _Voice, results) -> None:
 
 def _draw(v: _Voice, result, path: Optional[Path]) -> None:
     """Draw a result's picture to a PNG file, or in the terminal when no file is named."""
-    from .output.plot import PlotError, draw, render
+    from ..output.plot import PlotError, draw, render
 
     try:
         if path is None:
@@ -487,8 +297,8 @@ def plot(
     _require_references(v, course, [ex])
     run_seed = _seed(v, seed)
     runner = _runner(v, [ex], course)
-    from .grading.judge import grade_many
-    from .sandbox.runner import GraderError
+    from ..grading.judge import grade_many
+    from ..sandbox.runner import GraderError
 
     path = _as_python(v, ctx, file, ex)[0] if file else workspace.ensure_file(course, ex)[0]
     try:
@@ -497,7 +307,7 @@ def plot(
     except GraderError as exc:
         v.fail(escape(v("cannot grade", id=ex.id, error=exc)))
     if result.passed and ex.plot is None:  # no figure, and no difference to draw: nothing is wrong
-        from .messages.feedback import said
+        from ..messages.feedback import said
 
         console.print(escape(said("nothing to draw", more="").get(lang)))
         raise typer.Exit(0)
@@ -512,7 +322,7 @@ def _as_python(v: _Voice, ctx: typer.Context, file: Path, exercise) -> tuple[Pat
         return file.resolve(), _shown(file)
     import tempfile
 
-    from .notebook.files import program_file
+    from ..notebook.files import program_file
 
     folder = Path(ctx.with_resource(tempfile.TemporaryDirectory(prefix="tutor-nb-")))
     try:
@@ -525,8 +335,8 @@ def _as_python(v: _Voice, ctx: typer.Context, file: Path, exercise) -> tuple[Pat
 
 
 def _parse_outputs(v: _Voice, specs: list[str]) -> list[tuple[str, Path]]:
-    from .output.emit import OutputSpecError, parse_outputs
-    from .output.formats import FORMATS
+    from ..output.emit import OutputSpecError, parse_outputs
+    from ..output.formats import FORMATS
 
     try:
         return parse_outputs(specs)
@@ -535,7 +345,7 @@ def _parse_outputs(v: _Voice, specs: list[str]) -> list[tuple[str, Path]]:
 
 
 def _emit(v: _Voice, results, format_: str, writes: list[tuple[str, Path]], unloadable: list, seed: int) -> None:
-    from .output.emit import WriteError, emit
+    from ..output.emit import WriteError, emit
 
     try:
         emit(results, format_, writes, v.lang, unloadable, seed)
@@ -561,7 +371,7 @@ def solution(exercise: str = exercise_argument(),
 
 @app.command()
 def notebooks(folder: Path = typer.Argument(...), lang: Optional[str] = Lang):
-    from .notebook.sections import write_notebooks
+    from ..notebook.sections import write_notebooks
 
     v = _voice(lang)
     lang = v.lang
@@ -584,7 +394,7 @@ def watch(exercise: Optional[str] = exercise_argument(None),
     _require_references(v, course, [start] if start else course.exercises)
     run_seed = _seed(v, seed)
     runner = _runner(v, course.exercises, course)
-    from .watch import watch as watch_files
+    from ..watch import watch as watch_files
 
     try:
         watch_files(course, start, runner, console, lang, run_seed)
@@ -606,7 +416,7 @@ def hint(exercise: str = exercise_argument(),
         return
     if number is not None and number > len(ex.hints):
         v.fail(v("no such hint", n=number, total=len(ex.hints)))
-    from .output.wrap import print_markdown
+    from ..output.wrap import print_markdown
 
     if all_:
         shown = range(len(ex.hints))
@@ -632,180 +442,3 @@ def reset(exercise: str = exercise_argument(),
         raise typer.Exit(1)
     workspace.reset(course, ex)
     console.print(escape(v("restored", file=_shown(path))))
-
-
-@app.command()
-def validate(exercises: Optional[list[str]] = typer.Argument(None),
-             seed: Optional[int] = typer.Option(None, "--seed"),
-             solutions: Optional[Path] = Solutions, lang: Optional[str] = Lang):
-    v = _voice(lang)
-    course = _course(v, solutions)
-    targets = [_exercise(v, course, key) for key in exercises] if exercises else course.exercises
-    _require_references(v, course, targets)
-    run_seed = _seed(v, seed)
-    runner = _runner(v, targets, course)
-    from .instructor.validate import validate_course
-
-    ok = validate_course(course, targets, runner, run_seed, console)
-    ok &= not course.errors
-    raise typer.Exit(0 if ok else 1)
-
-
-@app.command("export-student")
-def export_student(target: Path = typer.Argument(...), lang: Optional[str] = Lang):
-    v = _voice(lang)
-    course = _course(v)
-    if target.exists() and any(target.iterdir()):
-        v.fail(escape(v("not empty", target=target)))
-    from .instructor.export import ToolNotFound, export_student as export
-
-    try:
-        written = export(course, target)
-    except ToolNotFound as exc:
-        v.fail(escape(str(exc)))
-    console.print(escape(v("exported", count=written, folder=_shown(target))))
-
-
-@app.command()
-def grade(
-    submissions: list[Path] = typer.Argument(...),
-    out: Path = typer.Option(..., "--out"),
-    jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", min=1),
-    seed: int = typer.Option(1, "--seed"),
-    shard_spec: Optional[str] = typer.Option(
-        None, "--shard", metavar="K/N|auto"),
-    solutions: Optional[Path] = Solutions,
-    report: Optional[Path] = typer.Option(None, "--report", metavar="FILE.html"),
-    lang: Optional[str] = Lang,
-):
-    from rich.progress import Progress
-
-    from .instructor import bulk
-
-    v = _voice(lang)
-    lang = v.lang
-    course = _course(v, solutions)
-    if course.errors:  # a gradebook without an exercise's column would look complete
-        v.fail(v("class needs every exercise", count=len(course.errors)))
-    _require_references(v, course, course.exercises)
-    try:
-        which = bulk.parse_shard(shard_spec)
-        subs = bulk.shard(bulk.discover(submissions), which)
-    except ValueError as exc:
-        v.fail(escape(str(exc)))
-    with Progress(console=err, transient=True) as progress:
-        task = progress.add_task(v("grading"), total=None)
-        rows, graded = bulk.grade_class(
-            subs, course, out, seed, jobs,
-            on_start=lambda count: progress.update(task, total=count, description=v("grading count", count=count,
-                                                                                      total=len(subs))),
-            on_done=lambda row: progress.advance(task))
-    if which:
-        bulk.record_shard(out, which, seed)
-    shard_said = v("shard", k=which[0], n=which[1]) if which else ""
-    console.print(escape(v("graded", shard=shard_said, count=len(subs), unchanged=len(subs) - graded,
-                              file=_shown(out / "grades.csv"))))
-    _write_pages(v, [out], report, partial=bool(which))
-    failed = [r for r in rows if r.get("error")]
-    for row in failed:
-        err.print(f"[red]{v('error')}[/red] {escape(row['student'])}: {escape(clean(row['error'], 2000))}")
-    raise typer.Exit(1 if failed else 0)
-
-
-def _write_pages(v: _Voice, parts: list[Path], report: Optional[Path], partial: bool) -> None:
-    """Each student's feedback page, and the class report when asked for."""
-    from .instructor.class_report import write
-
-    try:
-        count, missing = write(parts, v.lang, report, partial)
-    except (ValueError, KeyError, OSError) as exc:
-        v.fail(escape(str(exc)))
-    if report is None:  # the students' pages only
-        console.print(escape(v("wrote pages", folder=_shown(parts[0] / "students"))))
-        return
-    console.print(escape(v("wrote report", file=_shown(report), count=count)))
-    if missing:
-        err.print(escape(v("shards missing", shards=", ".join(missing))))
-
-
-@app.command("report")
-def report_(grades: list[Path] = typer.Argument(...),
-            output: Path = typer.Option(Path("report.html"), "--output", "-o"),
-            partial: bool = typer.Option(False, "--partial"),
-            lang: Optional[str] = Lang):
-    v = _voice(lang)
-    lang = v.lang
-    for folder in grades:
-        if not (folder / "grades.csv").is_file():
-            v.fail(escape(v("no such file", file=folder / "grades.csv")))
-    _write_pages(v, grades, output, partial)
-
-
-gradebook_app = typer.Typer(no_args_is_help=True)
-app.add_typer(gradebook_app, name="gradebook")
-
-
-@gradebook_app.command("merge")
-def gradebook_merge(parts: list[Path] = typer.Argument(...),
-                    out: Path = typer.Option(Path("grades.csv"), "--out"),
-                    partial: bool = typer.Option(False, "--partial"), lang: Optional[str] = Lang):
-    from .instructor.bulk import merge_gradebooks
-
-    v = _voice(lang)
-    for part in parts:
-        if not part.is_file():
-            v.fail(escape(v("no such file", file=part)))
-    try:
-        count, missing = merge_gradebooks(parts, out, partial)
-    except (ValueError, KeyError) as exc:
-        v.fail(escape(str(exc)))
-    console.print(escape(v("merged", count=count, file=_shown(out))))
-    if missing:
-        err.print(escape(v("merge missing", s="s" if len(missing) > 1 else "", shards=", ".join(missing))))
-
-
-gradescope_app = typer.Typer(no_args_is_help=True)
-app.add_typer(gradescope_app, name="gradescope")
-
-
-@gradescope_app.command("build")
-def gradescope_build(target: Path = typer.Argument(...),
-                     solutions: Optional[Path] = Solutions, lang: Optional[str] = Lang):
-    from .instructor.export import ToolNotFound
-    from .instructor.gradescope import build
-
-    v = _voice(lang)
-    course = _course(v, solutions)
-    _require_references(v, course, course.exercises)
-    if target.exists() and any(target.iterdir()):
-        v.fail(escape(v("not empty", target=target)))
-    try:
-        archive = build(course, target)
-    except ToolNotFound as exc:
-        v.fail(escape(str(exc)))
-    console.print(escape(v("upload", file=_shown(archive))))
-
-
-def main() -> None:
-    """The `tutor` command: the app, then an exit without interpreter teardown.
-
-    Once the app has returned and its output is flushed nothing is left to do, yet
-    finalizing the thousands of objects torch loads costs about half a second; every file
-    we write is closed when written, and every child process is reaped by then.
-    """
-    try:
-        app()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    if not isinstance(code, int):  # sys.exit("message") or None
-        if code is not None:
-            print(code, file=sys.stderr)
-        code = 0 if code is None else 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
-if __name__ == "__main__":
-    main()

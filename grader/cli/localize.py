@@ -1,0 +1,64 @@
+"""`tutor --help` in the language asked for: the help texts of messages/help.py, and Typer's
+and Click's own words, applied to the command tree before the arguments are parsed."""
+from __future__ import annotations
+
+import sys
+
+from typer.core import TyperGroup
+
+from ..messages.help import FRAME, help_text
+from ..messages.ui import chosen_language
+
+
+class _Localized(TyperGroup):
+    """The app's command tree, its help in the language asked for. `--help` is answered while
+    the arguments are parsed, before any command runs, so the language is read from them
+    (and TUTOR_LANG, the locale) first, and the help texts and Typer's own words set from
+    messages/help.py."""
+
+    def main(self, args=None, *rest, **options):
+        argv = list(sys.argv[1:] if args is None else args)
+        asked = next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), None) or next(
+            (argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--lang"), None)
+        lang = chosen_language(asked)
+        _localize(self, "zh" if lang == "zh" else "en")
+        return super().main(argv, *rest, **options)
+
+
+def _localize(command, lang: str) -> None:
+    from typer import rich_utils
+    from typer._click.formatting import HelpFormatter
+
+    from ..output.wrap import line_breaks
+
+    for name, key in (("ARGUMENTS_PANEL_TITLE", "arguments"), ("OPTIONS_PANEL_TITLE", "options"),
+                      ("COMMANDS_PANEL_TITLE", "commands"), ("DEFAULT_STRING", "default"),
+                      ("ENVVAR_STRING", "env var"), ("REQUIRED_LONG_STRING", "required"),
+                      ("ERRORS_PANEL_TITLE", "error"), ("ABORTED_TEXT", "aborted"), ("RICH_HELP", "try help")):
+        setattr(rich_utils, name, FRAME[key].get(lang))
+    usage = FRAME["usage"].get(lang)
+
+    class Formatter(HelpFormatter):
+        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+            super().write_usage(prog, args, usage if prefix is None else prefix)
+
+    def walk(command, path: str) -> None:
+        class Context(command.context_class):
+            formatter_class = Formatter
+
+            def get_help(self) -> str:
+                with line_breaks(lang):  # Rich breaks lines only at spaces, and Chinese has none
+                    return super().get_help()
+
+        command.context_class = Context
+        command.help, command.short_help = help_text(path).get(lang), None
+        command.options_metavar = FRAME["options metavar"].get(lang)
+        if hasattr(command, "commands"):
+            command.subcommand_metavar = FRAME["command metavar"].get(lang)
+        for param in [*command.params, command.get_help_option(command.context_class(command))]:
+            if param is not None:
+                param.help = help_text(path, param.name).get(lang)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}".strip())
+
+    walk(command, "")
