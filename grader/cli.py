@@ -355,8 +355,13 @@ def check(
     targets = course.exercises if all_ else [_exercise(course, exercise)]
     if plot is not None and all_:
         _fail(_say("plot needs one"))
-    _require_references(course, targets)
-    run_seed = _seed(seed)
+    from .grading import recorded  # a student copy checks its visible cases from recorded outcomes
+
+    _require_references(course, [ex for ex in targets if not recorded.from_recording(course, ex)])
+    try:
+        run_seed = recorded.run_seed(course, targets, seed)
+    except ValueError as exc:  # a bad TUTOR_SEED, or a seed a student copy has no recordings for
+        _fail(escape(exc.text.get(lang) if isinstance(exc, recorded.RecordingRefused) else str(exc)))
     runner = _runner(targets, course)  # torch is imported here, and only here
     from .grading.judge import grade_many
     from .output.terminal import render, render_unloadable
@@ -369,8 +374,9 @@ def check(
     files = [_as_python(file, ex) if file else (path := workspace.ensure_file(course, ex)[0], _shown(path))
              for ex in targets]
     paths = [path for path, _ in files]
-    graded = grade_many([(ex, path, course.solution_file(ex)) for ex, path in zip(targets, paths)],
+    graded = grade_many([(ex, path, recorded.reference_path(course, ex)) for ex, path in zip(targets, paths)],
                         run_seed, runner, hide=course.protected)
+    from_recordings = any(recorded.from_recording(course, ex) for ex in targets)
     for ex, (path, shown) in zip(targets, files):
         try:
             result = next(graded)
@@ -384,7 +390,7 @@ def check(
         results.append(result)
         if file is None:
             workspace.record_check(course, ex, path, result.passed)
-            if result.passed and format_ == "text":
+            if result.passed and format_ == "text" and not from_recordings:  # a copy has no solution to show
                 console.print(f"  [dim]{say('compare', lang, id=ex.id)}[/dim]")
         all_passed &= result.passed
     # An exercise that could not be loaded was not checked: the run fails as a broken file does.
@@ -394,6 +400,8 @@ def check(
             render_unloadable(console, problem, lang)
         if all_:
             _total(results, lang)
+        if from_recordings:
+            console.print(say("hidden on submission", lang))
     _emit(results, format_, writes, lang, unloadable, run_seed)
     if plot is not None:
         _draw(results[0], plot, lang)
@@ -652,14 +660,16 @@ def export_student(target: Path = typer.Argument(..., help="A new folder for the
     course = _course()
     if target.exists() and any(target.iterdir()):
         _fail(f"{target} exists and is not empty; choose a new folder")
+    _require_references(course, course.exercises)  # their outcomes on the visible cases are recorded
     from .instructor.export import ToolNotFound, export_student as export
+    from .sandbox.runner import GraderError
 
     try:
         written = export(course, target)
-    except ToolNotFound as exc:
+    except (ToolNotFound, GraderError) as exc:
         _fail(escape(str(exc)))
-    console.print(f"Wrote {written} files to {_shown(target)}: no solutions/, hidden checks removed. "
-                  "Grade students with `tutor check --solutions PATH`.")
+    console.print(f"Wrote {written} files to {_shown(target)}: no solutions/, hidden checks removed, the visible "
+                  "ones' expected values recorded in expected/. Grade students with `tutor check --solutions PATH`.")
 
 
 @app.command()
