@@ -78,7 +78,7 @@ def sandbox_overhead(repeat: int) -> float:
         start = time.perf_counter()
         run_call(module, case.call())
         direct.append(time.perf_counter() - start)
-    print(f"sandbox tier: {runner.tier}")
+    print(f"sandbox tier: {runner.tier.en}")
     return statistics.median(runs) - statistics.median(direct)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperGroup
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -22,17 +23,72 @@ from rich.text import Text as RichText
 from .course.catalog import Course, UnknownExercise, find_root, section_of
 from .course import workspace
 from .output.safe_text import clean
+from .messages.help import FRAME, help_text
 from .messages.text import Text
-from .messages.ui import chosen_language, say, section_title
+from .messages.ui import WORDS, chosen_language, say, section_title
 
-app = typer.Typer(help="Exercises and an autograder for the PyTorch preliminaries of Dive into Deep Learning.",
-                  pretty_exceptions_enable=False)
+
+class _Localized(TyperGroup):
+    """The app's command tree, its help in the language asked for. `--help` is answered while
+    the arguments are parsed, before any command runs, so the language is read from them
+    (and TUTOR_LANG, the locale) first, and the help texts and Typer's own words set from
+    messages/help.py."""
+
+    def main(self, args=None, *rest, **options):
+        argv = list(sys.argv[1:] if args is None else args)
+        asked = next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), None) or next(
+            (argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--lang"), None)
+        lang = chosen_language(asked)
+        _localize(self, "zh" if lang == "zh" else "en")
+        return super().main(argv, *rest, **options)
+
+
+def _localize(command, lang: str) -> None:
+    from typer import rich_utils
+    from typer._click.formatting import HelpFormatter
+
+    from .output.wrap import line_breaks
+
+    for name, key in (("ARGUMENTS_PANEL_TITLE", "arguments"), ("OPTIONS_PANEL_TITLE", "options"),
+                      ("COMMANDS_PANEL_TITLE", "commands"), ("DEFAULT_STRING", "default"),
+                      ("ENVVAR_STRING", "env var"), ("REQUIRED_LONG_STRING", "required"),
+                      ("ERRORS_PANEL_TITLE", "error"), ("ABORTED_TEXT", "aborted"), ("RICH_HELP", "try help")):
+        setattr(rich_utils, name, FRAME[key].get(lang))
+    usage = FRAME["usage"].get(lang)
+
+    class Formatter(HelpFormatter):
+        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+            super().write_usage(prog, args, usage if prefix is None else prefix)
+
+    def walk(command, path: str) -> None:
+        class Context(command.context_class):
+            formatter_class = Formatter
+
+            def get_help(self) -> str:
+                with line_breaks(lang):  # Rich breaks lines only at spaces, and Chinese has none
+                    return super().get_help()
+
+        command.context_class = Context
+        command.help, command.short_help = help_text(path).get(lang), None
+        command.options_metavar = FRAME["options metavar"].get(lang)
+        if hasattr(command, "commands"):
+            command.subcommand_metavar = FRAME["command metavar"].get(lang)
+        for param in [*command.params, command.get_help_option(command.context_class(command))]:
+            if param is not None:
+                param.help = help_text(path, param.name).get(lang)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}".strip())
+
+    walk(command, "")
+
+
+app = typer.Typer(cls=_Localized, pretty_exceptions_enable=False)
 # Piped or redirected, a line is not broken at 80 columns mid-phrase: whatever reads it wraps it.
 console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
 err = Console(stderr=True, highlight=False, soft_wrap=not sys.stderr.isatty())
 
 USAGE_ERROR = 2
-Lang = typer.Option(None, "--lang", help="en or zh (default: $TUTOR_LANG, else the locale, else en).")
+Lang = typer.Option(None, "--lang")
 
 
 _language = "en"  # the command's language, for the messages it gives
@@ -42,7 +98,7 @@ def _lang(value: Optional[str]) -> str:
     global _language
     lang = chosen_language(value)
     if lang not in ("en", "zh"):
-        _fail(f"unknown language {lang!r}: use en or zh")
+        _fail(escape(_say("unknown language", lang=lang)))
     _language = lang
     return lang
 
@@ -56,8 +112,7 @@ def _fail(message: str, code: int = USAGE_ERROR):
     raise typer.Exit(code)
 
 
-Solutions = typer.Option(None, "--solutions", envvar="TUTOR_SOLUTIONS",
-                         help="The reference solutions' folder, when it is not the course's solutions/.")
+Solutions = typer.Option(None, "--solutions", envvar="TUTOR_SOLUTIONS")
 
 
 @contextmanager
@@ -99,9 +154,9 @@ def _course(solutions: Optional[Path] = None, quiet: bool = False, workspace: bo
     if workspace and course.packaged:
         _fail(_say("no course here", root=escape(str(course.root))))
     for problem in [] if quiet else course.errors:
-        err.print(f"[red]error:[/red] {escape(str(problem))}")
+        err.print(f"[red]{_say('error')}[/red] {escape(str(problem))}")
     if not course.exercises and not course.errors:
-        _fail(f"no exercises found in {course.exercises_dir}")
+        _fail(escape(_say("no exercises", folder=course.exercises_dir)))
     return course
 
 
@@ -121,8 +176,8 @@ def _complete_exercise(incomplete: str) -> list[tuple[str, str]]:
             for key, other in ((ident, slug), (slug, ident)) if key.startswith(incomplete)]
 
 
-def exercise_argument(default=..., help: str = "Exercise id (2.5.3) or slug (detach)."):
-    return typer.Argument(default, help=help, autocompletion=_complete_exercise)
+def exercise_argument(default=...):
+    return typer.Argument(default, autocompletion=_complete_exercise)
 
 
 def _exercise(course: Course, key: str):
@@ -142,9 +197,8 @@ def _version(shown: bool) -> None:
 
 @app.callback(invoke_without_command=True)
 def welcome(ctx: typer.Context, lang: Optional[str] = Lang,
-            version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                         help="Show tutor's version and exit.")):
-    """With no command: where you are, and what to do next."""
+            version: bool = typer.Option(False, "--version", callback=_version, is_eager=True)):
+    # With no command: where you are, and what to do next. (Every help text: messages/help.py.)
     if ctx.invoked_subcommand is not None:
         return
     from .course.catalog import BUNDLED
@@ -165,9 +219,8 @@ def welcome(ctx: typer.Context, lang: Optional[str] = Lang,
 
 
 @app.command()
-def init(target: Path = typer.Argument(Path("."), help="The folder for your course workspace."),
+def init(target: Path = typer.Argument(Path(".")),
          lang: Optional[str] = Lang):
-    """Lay out a fresh course workspace: the exercises and a starter file for each."""
     import shutil
 
     _lang(lang)
@@ -188,7 +241,6 @@ def init(target: Path = typer.Argument(Path("."), help="The folder for your cour
 
 @app.command("list")
 def list_(lang: Optional[str] = Lang):
-    """Every exercise in curriculum order, with your progress."""
     from .course import index
 
     lang = _lang(lang)
@@ -257,8 +309,6 @@ def _show_section(course: Course, section: str, lang: str) -> None:
 
 @app.command()
 def show(exercise: str = exercise_argument(), lang: Optional[str] = Lang):
-    """An exercise's prompt, the functions to write, and the file to edit; or, for a d2l section
-    (2.3), the list of its exercises."""
     lang = _lang(lang)
     course = _course()
     if not any(exercise in (ex.id, ex.slug) for ex in course.exercises) and any(
@@ -282,8 +332,7 @@ def _require_references(course: Course, targets) -> None:
     """Refuse before running anything when a reference solution cannot be reached."""
     missing = [ex.id for ex in targets if not course.solution_file(ex).is_file()]
     if missing:
-        _fail(f"no reference solution for {', '.join(missing)} in {course.solutions_dir}: grading needs the "
-              "instructor's solutions; point --solutions (or TUTOR_SOLUTIONS) at them")
+        _fail(escape(_say("no references", ids=", ".join(missing), folder=course.solutions_dir)))
 
 
 def _require_full_sandbox(runner, course: Course) -> None:
@@ -292,13 +341,12 @@ def _require_full_sandbox(runner, course: Course) -> None:
     try:
         notes = runner.probe(hide=course.protected)
     except GraderError as exc:
-        _fail(f"--strict: the sandbox does not start: {exc}")
+        _fail(escape(_say("strict no start", error=str(exc))))
     gaps = [note.text for note in notes if not note.ok]
     if runner.kind != "jail":
-        gaps.insert(0, f"no bubblewrap jail ({runner.tier})")
+        gaps.insert(0, WORDS["strict no jail"].format(tier=runner.tier))
     if gaps:
-        _fail(f"--strict: refusing to grade, the sandbox is incomplete here: {'; '.join(gaps)}. "
-              "See 'Strict grading' in README.md.")
+        _fail(escape(_say("strict incomplete", gaps=Text.joined(gaps, "; "))))
 
 
 def _save_traceback() -> str:
@@ -320,30 +368,23 @@ def _shown(path: Path) -> str:
 @app.command()
 def check(
     exercise: Optional[str] = exercise_argument(None),
-    file: Optional[Path] = typer.Option(None, "--file", "-f", help="Grade this file instead of your workspace copy."),
-    all_: bool = typer.Option(False, "--all", help="Check every exercise."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Replay the random cases of an earlier run."),
-    strict: bool = typer.Option(False, "--strict", envvar="TUTOR_STRICT",
-                                help="Refuse to grade unless the sandbox is complete here (for CI autograding)."),
+    file: Optional[Path] = typer.Option(None, "--file", "-f"),
+    all_: bool = typer.Option(False, "--all"),
+    seed: Optional[int] = typer.Option(None, "--seed"),
+    strict: bool = typer.Option(False, "--strict", envvar="TUTOR_STRICT"),
     solutions: Optional[Path] = Solutions,
-    format_: str = typer.Option("text", "--format", help="What to print: text, json (Exercism v3), junit, "
-                                "gradescope, or github (annotations; summary to $GITHUB_STEP_SUMMARY)."),
-    outputs: Optional[list[str]] = typer.Option(None, "--output", "-o", metavar="FORMAT=PATH",
-                                                help="Also write FORMAT to PATH; repeatable."),
-    plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE.png",
-                                        help="Also draw your result: the exercise's figure (e.g. 2.5.6.5), "
-                                        "or where a failed comparison differs."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also say what the sandbox enforced "
-                                 "(said anyway when it had to give something up)."),
+    format_: str = typer.Option("text", "--format"),
+    outputs: Optional[list[str]] = typer.Option(None, "--output", "-o", metavar="FORMAT=PATH"),
+    plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE.png"),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
     lang: Optional[str] = Lang,
 ):
-    """Run your code for an exercise and compare it with the reference solution."""
     from .output.formats import FORMATS
 
     lang = _lang(lang)
     writes = _parse_outputs(outputs or [])
     if format_ not in FORMATS:
-        _fail(f"unknown format {format_!r}: use one of {', '.join(FORMATS)}")
+        _fail(escape(_say("unknown format", format=format_, formats=Text.joined(list(FORMATS)))))
     # check --all reports a broken exercise file in its text report, not beside it
     course = _course(solutions, quiet=all_ and format_ == "text", workspace=file is None)
     if all_ == (exercise is not None):
@@ -436,14 +477,12 @@ def _draw(result, path: Optional[Path], lang: str) -> None:
 @app.command()
 def plot(
     exercise: str = exercise_argument(),
-    file: Optional[Path] = typer.Option(None, "--file", "-f", help="Draw from this file instead of your workspace copy."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE.png",
-                                          help="Write a PNG file instead of drawing in the terminal."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="The inputs of an earlier run."),
+    file: Optional[Path] = typer.Option(None, "--file", "-f"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE.png"),
+    seed: Optional[int] = typer.Option(None, "--seed"),
     solutions: Optional[Path] = Solutions,
     lang: Optional[str] = Lang,
 ):
-    """Draw your result: the exercise's figure (2.5.6.5), or where a failed comparison differs."""
     lang = _lang(lang)
     course = _course(solutions, workspace=file is None)
     ex = _exercise(course, exercise)
@@ -500,7 +539,7 @@ def _parse_outputs(specs: list[str]) -> list[tuple[str, Path]]:
     for spec in specs:
         fmt, sep, path = spec.partition("=")
         if not sep or not path or fmt not in FORMATS:
-            _fail(f"--output wants FORMAT=PATH with FORMAT one of {', '.join(FORMATS)}; got {spec!r}")
+            _fail(escape(_say("output spec", formats=Text.joined(list(FORMATS)), spec=spec)))
         writes.append((fmt, Path(path)))
     return writes
 
@@ -540,13 +579,12 @@ def _emit(results, format_: str, writes: list[tuple[str, Path]], lang: str, unlo
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text(fmt), encoding="utf-8")
         except OSError as exc:
-            _fail(f"cannot write {fmt} to {path}: {exc}")
+            _fail(escape(_say("cannot write", format=fmt, file=path, error=str(exc))))
 
 
 @app.command()
 def solution(exercise: str = exercise_argument(),
              solutions: Optional[Path] = Solutions, lang: Optional[str] = Lang):
-    """The reference solution, once your own file for the exercise passes."""
     from rich.syntax import Syntax
 
     lang = _lang(lang)
@@ -560,8 +598,7 @@ def solution(exercise: str = exercise_argument(),
 
 
 @app.command()
-def notebooks(folder: Path = typer.Argument(..., help="Where to write the notebooks."), lang: Optional[str] = Lang):
-    """One Jupyter notebook per section (2.1, 2.5, ...): each exercise's prompt, starter and check cell."""
+def notebooks(folder: Path = typer.Argument(...), lang: Optional[str] = Lang):
     from .notebook.sections import write_notebooks
 
     lang = _lang(lang)
@@ -574,11 +611,9 @@ def notebooks(folder: Path = typer.Argument(..., help="Where to write the notebo
 
 
 @app.command()
-def watch(exercise: Optional[str] = exercise_argument(None, "Start here (default: the next unfinished)."),
-          seed: Optional[int] = typer.Option(None, "--seed", help="The random cases of every check "
-                                             "(default: chosen once, when watching starts)."),
+def watch(exercise: Optional[str] = exercise_argument(None),
+          seed: Optional[int] = typer.Option(None, "--seed"),
           lang: Optional[str] = Lang, solutions: Optional[Path] = Solutions):
-    """Check again on every save of your file; move on when it passes."""
     lang = _lang(lang)
     course = _course(solutions, workspace=True)
     start = _exercise(course, exercise) if exercise else None
@@ -595,10 +630,9 @@ def watch(exercise: Optional[str] = exercise_argument(None, "Start here (default
 
 @app.command()
 def hint(exercise: str = exercise_argument(),
-         number: Optional[int] = typer.Argument(None, min=1, help="Show this hint again (1 is the first)."),
-         all_: bool = typer.Option(False, "--all", help="Show every hint of the exercise."),
+         number: Optional[int] = typer.Argument(None, min=1),
+         all_: bool = typer.Option(False, "--all"),
          lang: Optional[str] = Lang):
-    """The next hint for an exercise (each call shows one more), or hint N, or --all."""
     lang = _lang(lang)
     course = _course(workspace=True)
     ex = _exercise(course, exercise)
@@ -624,8 +658,7 @@ def hint(exercise: str = exercise_argument(),
 
 @app.command()
 def reset(exercise: str = exercise_argument(),
-          yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask."), lang: Optional[str] = Lang):
-    """Restore the starter file for an exercise (your changes are lost)."""
+          yes: bool = typer.Option(False, "--yes", "-y"), lang: Optional[str] = Lang):
     _lang(lang)
     course = _course(workspace=True)
     ex = _exercise(course, exercise)
@@ -637,11 +670,10 @@ def reset(exercise: str = exercise_argument(),
 
 
 @app.command()
-def validate(exercises: Optional[list[str]] = typer.Argument(None, help="Ids or slugs (default: all)."),
-             seed: Optional[int] = typer.Option(None, "--seed", help="The random cases to validate with "
-                                                "(default: new ones each run, named at the end)."),
-             solutions: Optional[Path] = Solutions):
-    """For authors: every exercise loads, every solution passes, every starter and known mistake fails."""
+def validate(exercises: Optional[list[str]] = typer.Argument(None),
+             seed: Optional[int] = typer.Option(None, "--seed"),
+             solutions: Optional[Path] = Solutions, lang: Optional[str] = Lang):
+    _lang(lang)
     course = _course(solutions)
     targets = [_exercise(course, key) for key in exercises] if exercises else course.exercises
     _require_references(course, targets)
@@ -655,11 +687,11 @@ def validate(exercises: Optional[list[str]] = typer.Argument(None, help="Ids or 
 
 
 @app.command("export-student")
-def export_student(target: Path = typer.Argument(..., help="A new folder for the students' repository.")):
-    """Write a student template: the course without reference solutions or hidden checks."""
+def export_student(target: Path = typer.Argument(...), lang: Optional[str] = Lang):
+    _lang(lang)
     course = _course()
     if target.exists() and any(target.iterdir()):
-        _fail(f"{target} exists and is not empty; choose a new folder")
+        _fail(escape(_say("not empty", target=target)))
     _require_references(course, course.exercises)  # their outcomes on the visible cases are recorded
     from .instructor.export import ToolNotFound, export_student as export
     from .sandbox.runner import GraderError
@@ -668,31 +700,21 @@ def export_student(target: Path = typer.Argument(..., help="A new folder for the
         written = export(course, target)
     except (ToolNotFound, GraderError) as exc:
         _fail(escape(str(exc)))
-    console.print(f"Wrote {written} files to {_shown(target)}: no solutions/, hidden checks removed, the visible "
-                  "ones' expected values recorded in expected/. Grade students with `tutor check --solutions PATH`.")
+    console.print(escape(_say("exported", count=written, folder=_shown(target))))
 
 
 @app.command()
 def grade(
-    submissions: list[Path] = typer.Argument(..., help="One per student, named by it (alice/, alice.zip, "
-                                             "alice.ipynb): a folder or .zip holding the exercises' files as the "
-                                             "workspace names them (2.5.3-detach.py) or notebooks (one per exercise, "
-                                             "per section such as 2.5.ipynb, or one for all), or one .ipynb."),
-    out: Path = typer.Option(..., "--out", help="Where each student's results and grades.csv go."),
-    jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", min=1, help="Students graded at once."),
-    seed: int = typer.Option(1, "--seed", help="The same random cases for every student."),
+    submissions: list[Path] = typer.Argument(...),
+    out: Path = typer.Option(..., "--out"),
+    jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", min=1),
+    seed: int = typer.Option(1, "--seed"),
     shard_spec: Optional[str] = typer.Option(
-        None, "--shard", metavar="K/N|auto",
-        help="Grade only the K-th of N shares of the class. auto: K from the job engine ($JOB_COMPLETION_INDEX, "
-        "$SLURM_ARRAY_TASK_ID, or $TUTOR_SHARD_INDEX, all from 0), N from auto/N, $TUTOR_SHARD_COUNT or "
-        "$SLURM_ARRAY_TASK_COUNT."),
+        None, "--shard", metavar="K/N|auto"),
     solutions: Optional[Path] = Solutions,
-    report: Optional[Path] = typer.Option(None, "--report", metavar="FILE.html",
-                                          help="Also write the class report: what the class got wrong."),
+    report: Optional[Path] = typer.Option(None, "--report", metavar="FILE.html"),
     lang: Optional[str] = Lang,
 ):
-    """Grade a class: every exercise for every student, in parallel, into a gradebook, with a
-    feedback page per student."""
     from rich.progress import Progress
 
     from .instructor import bulk
@@ -708,20 +730,21 @@ def grade(
     except ValueError as exc:
         _fail(escape(str(exc)))
     with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("grading", total=None)
+        task = progress.add_task(_say("grading"), total=None)
         rows, graded = bulk.grade_class(
             subs, course, out, seed, jobs,
-            on_start=lambda count: progress.update(task, total=count, description=f"grading {count} of {len(subs)} students"),
+            on_start=lambda count: progress.update(task, total=count, description=_say("grading count", count=count,
+                                                                                      total=len(subs))),
             on_done=lambda row: progress.advance(task))
     if which:
         bulk.record_shard(out, which, seed)
-    shard_said = f"shard {which[0]}/{which[1]}: " if which else ""
-    console.print(escape(f"{shard_said}{len(subs)} students ({len(subs) - graded} unchanged since the last run); "
-                         f"gradebook: {_shown(out / 'grades.csv')}"))
+    shard_said = _say("shard", k=which[0], n=which[1]) if which else ""
+    console.print(escape(_say("graded", shard=shard_said, count=len(subs), unchanged=len(subs) - graded,
+                              file=_shown(out / "grades.csv"))))
     _write_pages([out], lang, report, partial=bool(which))
     failed = [r for r in rows if r.get("error")]
     for row in failed:
-        err.print(f"[red]error:[/red] {escape(row['student'])}: {escape(clean(row['error'], 2000))}")
+        err.print(f"[red]{_say('error')}[/red] {escape(row['student'])}: {escape(clean(row['error'], 2000))}")
     raise typer.Exit(1 if failed else 0)
 
 
@@ -742,11 +765,10 @@ def _write_pages(parts: list[Path], lang: str, report: Optional[Path], partial: 
 
 
 @app.command("report")
-def report_(grades: list[Path] = typer.Argument(..., help="Folders `tutor grade --out` wrote (a shard's each)."),
-            output: Path = typer.Option(Path("report.html"), "--output", "-o", help="The class report to write."),
-            partial: bool = typer.Option(False, "--partial", help="Report even when shards are missing (they are named)."),
+def report_(grades: list[Path] = typer.Argument(...),
+            output: Path = typer.Option(Path("report.html"), "--output", "-o"),
+            partial: bool = typer.Option(False, "--partial"),
             lang: Optional[str] = Lang):
-    """The class report of graded students (shards merged), and every student's feedback page."""
     lang = _lang(lang)
     for folder in grades:
         if not (folder / "grades.csv").is_file():
@@ -754,51 +776,49 @@ def report_(grades: list[Path] = typer.Argument(..., help="Folders `tutor grade 
     _write_pages(grades, lang, output, partial)
 
 
-gradebook_app = typer.Typer(help="Gradebooks written by `tutor grade`.", no_args_is_help=True)
+gradebook_app = typer.Typer(no_args_is_help=True)
 app.add_typer(gradebook_app, name="gradebook")
 
 
 @gradebook_app.command("merge")
-def gradebook_merge(parts: list[Path] = typer.Argument(..., help="grades.csv files of the shards."),
-                    out: Path = typer.Option(Path("grades.csv"), "--out", help="The merged gradebook."),
-                    partial: bool = typer.Option(False, "--partial",
-                                                 help="Merge even when shards are missing (they are named).")):
-    """Join the gradebooks of a class graded in shards (--shard K/N) into one."""
+def gradebook_merge(parts: list[Path] = typer.Argument(...),
+                    out: Path = typer.Option(Path("grades.csv"), "--out"),
+                    partial: bool = typer.Option(False, "--partial"), lang: Optional[str] = Lang):
     from .instructor.bulk import merge_gradebooks
 
+    _lang(lang)
     for part in parts:
         if not part.is_file():
-            _fail(escape(f"no such file: {part}"))
+            _fail(escape(_say("no such file", file=part)))
     try:
         count, missing = merge_gradebooks(parts, out, partial)
     except (ValueError, KeyError) as exc:
         _fail(escape(str(exc)))
-    console.print(escape(f"{count} students in {_shown(out)}"))
+    console.print(escape(_say("merged", count=count, file=_shown(out))))
     if missing:
-        err.print(escape(f"warning: without shard{'s' if len(missing) > 1 else ''} {', '.join(missing)}: "
-                         "their students are not in this gradebook"))
+        err.print(escape(_say("merge missing", s="s" if len(missing) > 1 else "", shards=", ".join(missing))))
 
 
-gradescope_app = typer.Typer(help="Gradescope autograders.", no_args_is_help=True)
+gradescope_app = typer.Typer(no_args_is_help=True)
 app.add_typer(gradescope_app, name="gradescope")
 
 
 @gradescope_app.command("build")
-def gradescope_build(target: Path = typer.Argument(..., help="A new folder for the autograder."),
-                     solutions: Optional[Path] = Solutions):
-    """Build a Gradescope autograder (setup.sh, run_autograder, the course and its references)."""
+def gradescope_build(target: Path = typer.Argument(...),
+                     solutions: Optional[Path] = Solutions, lang: Optional[str] = Lang):
     from .instructor.export import ToolNotFound
     from .instructor.gradescope import build
 
+    _lang(lang)
     course = _course(solutions)
     _require_references(course, course.exercises)
     if target.exists() and any(target.iterdir()):
-        _fail(f"{target} exists and is not empty; choose a new folder")
+        _fail(escape(_say("not empty", target=target)))
     try:
         archive = build(course, target)
     except ToolNotFound as exc:
         _fail(escape(str(exc)))
-    console.print(f"Upload {_shown(archive)} as the autograder (it holds the reference solutions: keep it private).")
+    console.print(escape(_say("upload", file=_shown(archive))))
 
 
 def main() -> None:

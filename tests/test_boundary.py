@@ -342,7 +342,7 @@ def test_the_child_is_an_unprivileged_user_in_namespaces_of_its_own(jail_kind, c
     finally:
         runner.close()
     assert runner.kind == "jail" and notes and all(note.ok for note in notes), notes
-    said = ", ".join(note.text for note in notes)
+    said = ", ".join(note.text.en for note in notes)
     for phrase in ("own user namespace, uid 65534, no capabilities", "own process namespace", "no network",
                    "own IPC and host name", "course and references out of reach", "syscall filter, no_new_privs",
                    "memory not readable by other processes"):

@@ -1,5 +1,6 @@
 """The commands as a student or instructor runs them: output and exit codes."""
 import json
+import re
 import shutil
 
 import pytest
@@ -70,7 +71,7 @@ def test_broken_exercise_file_is_named(course_copy):
 def test_check_starter_fails_then_solution_passes_and_progress_is_recorded(course_copy):
     proc = run_tutor("check", "detach", "--seed", "1", cwd=course_copy)
     assert proc.returncode == 1
-    assert "raised NotImplementedError: write detached_grad" in proc.stdout
+    assert "raised NotImplementedError: detached_grad" in proc.stdout  # the function's name: one starter for both languages
     assert "replay with --seed 1" in proc.stdout
     shutil.copy(course_copy / "solutions" / "2.5.3-detach.py", course_copy / "workspace" / "2.5.3-detach.py")
     proc = run_tutor("check", "2.5.3", cwd=course_copy)
@@ -224,7 +225,8 @@ def test_every_label_of_the_tool_is_in_both_languages():
 
     for key, text in WORDS.items():
         fields = [{f for _, f, _, _ in string.Formatter().parse(getattr(text, lang)) if f} for lang in ("en", "zh")]
-        assert text.en.strip() and text.zh.strip() and fields[0] == fields[1], key
+        # English alone needs a plural "s".
+        assert text.en.strip() and text.zh.strip() and fields[1] <= fields[0] and fields[0] - fields[1] <= {"s"}, key
 
 
 def test_every_feedback_message_is_in_both_languages():
@@ -245,32 +247,50 @@ def test_every_feedback_message_is_in_both_languages():
 def test_the_sandbox_line_is_said_in_chinese():
     import re
 
-    from grader.messages.feedback import sandbox_said
-    from grader.sandbox.jail import judge_facts
+    from test_zh import sandbox_lines
 
-    limits = {"memory_bytes": 1, "cpu_seconds": 1, "file_bytes": 1}
-    held = {"namespaces": {n: "x:[1]" for n in ("user", "pid", "net", "ipc", "uts", "mnt")}, "uid": 65534,
-            "caps": ["0", "0", "0"], "interfaces": ["lo"], "seccomp": "2", "no_new_privs": "1", "dumpable": 0,
-            "limits": {"as": 1, "cpu": 1, "fsize": 1}}
-    said = {}
-    for tier, facts in (("jail", held), ("process", {"reachable": ["/c/solutions"]}), ("subprocess", {})):
-        notes = judge_facts(facts, limits)
-        said[tier] = zh = sandbox_said(", ".join([tier] + [n.text for n in notes])).zh
-        assert set(re.findall(r"[A-Za-z_]+", zh)) <= {"bubblewrap", "uid", "IPC", "CPU", "MiB", "no_new_privs",
-                                                      "c", "solutions"}, zh
-    assert "文件可触及（/c/solutions）" in said["process"] and "无内存限制" in said["subprocess"]
+    jail, process, fallback = (line.zh for line in sandbox_lines())
+    for zh in (jail, process, fallback):
+        assert set(re.findall(r"[A-Za-z_]+", zh)) <= {"bubblewrap", "uid", "IPC", "CPU", "MiB", "no_new_privs", "c",
+                                                      "solutions", "OSError", "no", "libseccomp", "bwrap", "No",
+                                                      "permissions", "to", "create", "a", "new", "namespace"}, zh
+    assert jail.startswith("bubblewrap 沙箱；独立的用户命名空间，uid 65534，无任何权能；") and "资源限制" in jail
+    assert "文件可触及（/c/solutions）" in process and "无系统调用过滤（OSError: no libseccomp）" in process
+    assert "无内存限制；无 CPU 时间限制；无文件大小限制" in process
+    # what bwrap said is data, kept as it came; "no syscall filter" on Linux without the child's reason
+    assert fallback.startswith("独立进程（无法建立沙箱：bwrap: No permissions to create a new namespace）；")
+    assert "主机的磁盘" in fallback and "无系统调用过滤（此处不支持）" in fallback
 
 
-def test_case_labels_are_shown_in_chinese_and_kept_as_written_elsewhere():
-    from grader.messages.feedback import label_said
+def test_case_labels_come_from_the_exercise_file_in_both_languages(tmp_path):
+    from grader.course.model import ExerciseFileError, load_exercise
+    from grader.grading.cases import expand
 
-    assert label_said("whole function").zh == "整个函数" and label_said("random #3").zh == "随机 #3"
-    assert label_said("seed with NaN").zh == "含 NaN 的笔记示例" and label_said("seed #2").zh == "笔记示例 #2"
-    assert label_said("case 3").zh == "用例 3" and label_said("zero and negatives").zh == "零与负数"
-    assert label_said("float64").zh == "float64"
-    # the notes' "seed" example reads as the random seed in a report: it is "the example" there
-    assert label_said("seed").en == "the example" and label_said("seed with NaN #2").en == "the example with NaN #2"
-    assert label_said("not in the catalog").zh == "not in the catalog"  # another course's label, as written
+    path = tmp_path / "9.1-demo.yaml"
+    path.write_text("""\
+id: "9.1"
+slug: demo
+title: {en: Demo, zh: 演示}
+prompt: {en: Write it., zh: 写吧。}
+functions:
+  - name: double
+    signature: "double(x: Tensor) -> Tensor"
+    cases:
+      - {label: {en: the example, zh: 笔记示例}, args: ["torch.arange(3)"]}
+      - {label: "m = k = 6", args: ["torch.arange(6)"]}
+      - {args: ["torch.arange(2)"]}
+      - {label: {en: negatives, zh: 负数}, random: 2, args: ["-rand(3)"]}
+      - {random: 1, args: ["rand(3)"]}
+    checks: [value]
+starter: "def double(x):\n    raise NotImplementedError\n"
+""", encoding="utf-8")
+    labels = [case.label for case in expand(load_exercise(path).functions[0], 1)]
+    assert [label.en for label in labels] == ["the example", "m = k = 6", "case 3", "negatives #1", "negatives #2",
+                                              "random #1"]
+    assert [label.zh for label in labels] == ["笔记示例", "m = k = 6", "用例 3", "负数 #1", "负数 #2", "随机 #1"]
+    path.write_text(path.read_text(encoding="utf-8").replace("zh: 负数}", "zh: ''}"), encoding="utf-8")
+    with pytest.raises(ExerciseFileError, match="is empty"):
+        load_exercise(path)
 
 
 def test_check_explains_a_wrong_answer_in_chinese(tmp_path):
@@ -374,25 +394,33 @@ def test_a_mistyped_exercise_or_path_says_what_was_meant(course_copy):
     assert missing.returncode == 2 and "no-such-student: no such file or folder" in missing.stderr, missing.stderr
 
 
+def _commands(command, path=()):
+    yield path
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands(sub, path + (name,))
+
+
 def test_every_option_of_every_command_is_described():
+    # In both languages, from messages/help.py: the table the app's help is set from.
     import typer.main
 
     import cli
+    from grader.messages.help import help_text
 
-    group = typer.main.get_command(cli.app)
-    undescribed = []
-
-    def visit(command, path):
-        for param in command.params:
-            if not getattr(param, "help", None) and param.name not in ("help", "install_completion", "show_completion"):
-                undescribed.append(f"{path} {param.name}")
-        for name, sub in getattr(command, "commands", {}).items():
-            visit(sub, f"{path} {name}")
-
-    visit(group, "tutor")
-    assert undescribed == []
-    for command in ("init", "reset"):  # the language of their messages, as everywhere
-        assert "lang" in [p.name for p in group.commands[command].params]
+    root = typer.main.get_command(cli.app)
+    undescribed, seen = [], 0
+    for path in _commands(root):
+        command = root
+        for name in path:
+            command = command.commands[name]
+        key = " ".join(path)
+        for text, what in [(help_text(key), key)] + [(help_text(key, p.name), f"{key} {p.name}") for p in command.params]:
+            seen += 1
+            if text is None or not text.en or not re.search(r"[\u4e00-\u9fff]", text.zh):
+                undescribed.append(what)
+        if not hasattr(command, "commands"):  # the language of its messages and help, as everywhere
+            assert "lang" in [p.name for p in command.params], key
+    assert seen > 60 and not undescribed, undescribed
 
 
 def test_hints_go_forward_and_any_one_can_be_read_again(course_copy):
@@ -412,6 +440,35 @@ def test_an_exercise_whose_file_is_broken_is_named_as_such(course_copy):
     proc = run_tutor("validate", "2.1.9", cwd=course_copy)
     assert proc.returncode == 2 and "2.1.9-norms.yaml:" in proc.stderr, proc.stderr
     assert "which does not load" in proc.stderr and "no exercise" not in proc.stderr
+
+
+def test_help_is_chinese_for_a_chinese_student(monkeypatch):
+    # `--help` is answered before any option is read: TUTOR_LANG and `--lang zh` both choose it.
+    import re
+
+    import typer.main
+    from typer.testing import CliRunner
+
+    import cli
+
+    commands = list(_commands(typer.main.get_command(cli.app)))
+    assert len(commands) > 15
+    names = {"Jupyter", "Exercism", "Gradescope", "PyTorch", "CI", "GitHub"}  # proper names, kept
+    for path in commands:
+        for args, env in (([*path, "--help"], {"TUTOR_LANG": "zh"}), ([*path, "--lang", "zh", "--help"], {"TUTOR_LANG": "en"})):
+            if args[-3:-1] == ["--lang", "zh"] and path and path[0] in ("gradebook", "gradescope") and len(path) == 1:
+                continue  # a group of commands has no --lang of its own
+            out = CliRunner().invoke(cli.app, args, env=env, terminal_width=100).output
+            assert "用法：" in out and "显示这份帮助并退出" in out, (path, out)
+            usage, rest = out.split("用法：", 1)[1].split("\n", 1)  # the command's own path, then the help
+            assert "[选项]" in usage, usage
+            prose = re.sub(r"`[^`]*`|<[^>]*>|\$\w+|--?[\w-]+|\b[\w.-]+\.(py|ipynb|zip|csv|sh|html|png)\b|"
+                           r"\b[A-Z_=/.]{2,}\b|\b\w+/", " ", rest)
+            prose = re.sub("|".join(names), " ", prose)
+            english = re.findall(r"[A-Za-z]{2,}(?:[ ,]+[A-Za-z]{2,})+", prose)
+            assert not english, (path, english)
+    english = CliRunner().invoke(cli.app, ["check", "--help"], env={"TUTOR_LANG": "en"}, terminal_width=100).output
+    assert "Usage:" in english and "─ Options ─" in english and "Check every exercise." in english
 
 
 def test_every_command_takes_its_seed_from_one_place(course_copy):

@@ -56,7 +56,7 @@ def test_exercism_v3_schema_and_order(reports):
     doc = specs.exercism(formats.exercism_json([reports["half"]]))
     assert doc["version"] == 3 and doc["status"] == "fail" and doc["message"] is None
     names = [t["name"] for t in doc["tests"]]
-    assert names[0] == "2.5.3 detached_grad (seed)" and names[6] == "2.5.3 full_grad (seed)"  # file order
+    assert names[0] == "2.5.3 detached_grad (the example)" and names[6] == "2.5.3 full_grad (the example)"  # file order
     first = doc["tests"][0]
     assert set(first) == {"name", "status", "message", "test_code", "task_id"}  # it printed nothing
     assert first["status"] == "fail" and "no function `detached_grad`" in first["message"]
@@ -97,11 +97,11 @@ def test_an_empty_file_fails_every_test_and_the_run(course, runner, tmp_path):
 
 
 def test_names_are_unique_where_labels_repeat(course, runner):
-    ex = course.get("2.1.3")  # two cases of one function are both labelled "seed"
+    ex = course.get("2.1.3")  # two cases of one function are both labelled "the example"
     report = build(grade(ex, course.solution_file(ex), course.solution_file(ex), 3, runner))
     names = [t.name for t in report.tests]
     assert len(names) == len(set(names))
-    assert "2.1.3 add (seed)" in names and "2.1.3 add (seed #2)" in names
+    assert "2.1.3 add (the example)" in names and "2.1.3 add (the example #2)" in names
     specs.exercism(formats.exercism_json([report]))
 
 
@@ -127,17 +127,17 @@ def test_gradescope_hides_cases_as_the_yaml_does(tmp_path, runner):
     path = tmp_path / "exercises" / "2.5.3-detach.yaml"
     later = datetime.date.today() + datetime.timedelta(days=30)
     text = path.read_text(encoding="utf-8").replace(
-        '{label: seed, args: ["leaf(torch.arange(4.0))"]}', '{label: seed, args: ["leaf(torch.arange(4.0))"], hidden: true}', 1)
-    text = text.replace('{label: seed, args: ["leaf(torch.arange(4.0))"]}',
-                        f'{{label: seed, args: ["leaf(torch.arange(4.0))"], hidden: {later.isoformat()}}}', 1)
+        '{label: {en: the example, zh: 笔记示例}, args: ["leaf(torch.arange(4.0))"]}', '{label: {en: the example, zh: 笔记示例}, args: ["leaf(torch.arange(4.0))"], hidden: true}', 1)
+    text = text.replace('{label: {en: the example, zh: 笔记示例}, args: ["leaf(torch.arange(4.0))"]}',
+                        f'{{label: {{en: the example, zh: 笔记示例}}, args: ["leaf(torch.arange(4.0))"], hidden: {later.isoformat()}}}', 1)
     path.write_text(text, encoding="utf-8")
     course = Course(tmp_path)
     ex = course.get("detach")
     report = build(grade(ex, course.solution_file(ex), course.solution_file(ex), 3, runner))
     doc = specs.gradescope(formats.gradescope([report]))
     seen = {t["name"]: t["visibility"] for t in doc["tests"]}
-    assert seen["2.5.3 detached_grad (seed)"] == "hidden"
-    assert seen["2.5.3 full_grad (seed)"] == "after_due_date"
+    assert seen["2.5.3 detached_grad (the example)"] == "hidden"
+    assert seen["2.5.3 full_grad (the example)"] == "after_due_date"
     assert seen["2.5.3 full_grad (random #1)"] == "visible"
 
 
@@ -172,7 +172,7 @@ def test_github_one_annotation_per_function_at_its_def(reports):
     assert len(lines) == 1  # full_grad passes; detached_grad's six timeouts are one annotation
     head, message = lines[0].split("::", 2)[1:]
     # a timeout has no line of its own: the annotation goes to the function's def
-    assert head == f"error file={Path(reports['hang'].file).parent.name}/hang.py,line=1,title=2.5.3 detached_grad (seed)"
+    assert head == f"error file={Path(reports['hang'].file).parent.name}/hang.py,line=1,title=2.5.3 detached_grad (the example)"
     assert message.endswith("(and 5 more failing checks of detached_grad)")
 
 
@@ -206,8 +206,8 @@ def test_case_points_weigh_within_the_function(tmp_path, runner):
     text = path.read_text(encoding="utf-8")
     # full_grad's seed case weighs 5, its 5 random cases 1 each: the seed is half of full_grad.
     head, tail = text.split("  - name: full_grad", 1)
-    tail = tail.replace('{label: seed, args: ["leaf(torch.arange(4.0))"]}',
-                        '{label: seed, args: ["leaf(torch.arange(4.0))"], points: 5}', 1)
+    tail = tail.replace('{label: {en: the example, zh: 笔记示例}, args: ["leaf(torch.arange(4.0))"]}',
+                        '{label: {en: the example, zh: 笔记示例}, args: ["leaf(torch.arange(4.0))"], points: 5}', 1)
     path.write_text(head + "  - name: full_grad" + tail + "points: 4\n", encoding="utf-8")
     course = Course(tmp_path)
     ex = course.get("detach")
@@ -215,7 +215,7 @@ def test_case_points_weigh_within_the_function(tmp_path, runner):
     answer.write_text("def full_grad(x):\n    (x * x).sum().backward()\n    return x.grad\n", encoding="utf-8")
     result = grade(ex, answer, course.solution_file(ex), 3, runner)
     report = build(result)
-    seed = next(t for t in report.tests if t.name == "2.5.3 full_grad (seed)")
+    seed = next(t for t in report.tests if t.name == "2.5.3 full_grad (the example)")
     assert report.max_score == 4.0 and report.score == pytest.approx(2.0)
     assert score(result) == report.score  # what the text report prints
     assert seed.score == pytest.approx(1.0)  # 4 points * 1/2 for full_grad * 5/10 for its seed case
@@ -254,8 +254,8 @@ def test_a_function_that_writes_its_input_unasked_fails(course, runner, tmp_path
     answer.write_text(textwrap.dedent(code), encoding="utf-8")
     result = grade(ex, answer, course.solution_file(ex), 3, runner)
     rows = [r for r in result.results if r.function == "exp"]
-    floats = [r for r in rows if r.label != "integers"]
-    assert all(not r.passed for r in nonempty(floats)) and next(r for r in rows if r.label == "integers").passed
+    floats = [r for r in rows if r.label.en != "integers"]
+    assert all(not r.passed for r in nonempty(floats)) and next(r for r in rows if r.label.en == "integers").passed
     assert floats[0].problems[0].message.startswith("your function modified its input `a` in place")
     assert "原地修改了输入 `a`" in floats[0].problems[0].says("zh")
 

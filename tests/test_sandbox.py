@@ -131,8 +131,8 @@ def test_weaker_tiers_grade_the_same_and_say_what_they_gave_up(tmp_path, course,
         assert not grade(ex, starter, course.solution_file(ex), 3, runner).passed
     finally:
         runner.close()
-    assert solution.passed and solution.isolation.startswith(tier)
-    assert "files reachable" in solution.isolation and "network reachable" in solution.isolation
+    assert solution.passed and solution.isolation.en.startswith(tier)
+    assert "files reachable" in solution.isolation.en and "network reachable" in solution.isolation.en
 
 
 linux_filter = pytest.mark.skipif(not __import__("sys").platform.startswith("linux"),
@@ -160,7 +160,7 @@ def test_no_new_processes_no_fork_bomb_no_leftovers(tmp_path, course, runner):
         def full_grad(x):
             subprocess.Popen(["sleep", "600"], start_new_session=True)
     """)
-    assert "syscall filter" in result.isolation
+    assert "syscall filter" in result.isolation.en
     assert all("Operation not permitted" in m for m in messages(result, "detached_grad"))
     assert all("Operation not permitted" in m or "PermissionError" in m for m in messages(result, "full_grad"))
 

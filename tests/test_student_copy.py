@@ -140,7 +140,7 @@ def test_the_recording_holds_only_visible_cases(copy):
     size = int.from_bytes(data[:8], "little")
     header = json.loads(data[8:8 + size])
     labels = {(e["function"], e["label"]) for e in header["entries"]}
-    assert ("full_grad", "seed") in labels and header["seed"] == SEED
+    assert ("full_grad", "the example") in labels and header["seed"] == SEED
     assert not any(HIDDEN in label for _, label in labels)
 
 

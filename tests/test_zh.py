@@ -7,7 +7,8 @@ import yaml
 
 from conftest import ROOT
 from grader.course.catalog import Course
-from grader.messages.feedback import FEEDBACK, LABELS, SANDBOX
+from grader.messages.feedback import FEEDBACK
+from grader.messages.help import FRAME, HELP
 from grader.messages.text import Text
 from grader.messages.ui import WORDS
 
@@ -19,6 +20,9 @@ def exercise_texts(ex):
     yield f"{ex.id} title", ex.title
     yield f"{ex.id} prompt", ex.prompt
     for fn in ex.functions:
+        for spec in fn.cases:
+            if spec.label is not None:
+                yield f"{ex.id} label {fn.name}", spec.label
         for check in fn.all_checks():
             for key, value in check.options.items():
                 if isinstance(value, Text):
@@ -40,8 +44,7 @@ def zh_texts():
         out += [(where, text.zh) for where, text in exercise_texts(ex)]
     out += [(f"feedback {key!r}", text.zh) for key, text in FEEDBACK.items()]
     out += [(f"ui {key!r}", text.zh) for key, text in WORDS.items()]
-    out += [(f"sandbox {key!r}", zh) for key, zh in SANDBOX.items()]
-    out += [(f"label {key!r}", zh) for key, zh in LABELS.items()]
+    out += [(f"help {key!r}", text.zh) for key, text in {**HELP, **FRAME}.items()]
     return out
 
 
@@ -51,7 +54,7 @@ TEXTS = zh_texts()
 def test_the_texts_scanned_include_every_kind():
     # Guards the scans below against silently reading nothing.
     kinds = {where.split()[1] if where[0].isdigit() else where.split()[0] for where, _ in TEXTS}
-    assert {"title", "prompt", "feedback", "ui", "sandbox", "label"} <= kinds
+    assert {"title", "prompt", "feedback", "ui", "help", "label"} <= kinds
     assert sum(where.endswith("prompt") for where, _ in TEXTS) == len(Course(ROOT).exercises) >= 20
 
 
@@ -88,11 +91,21 @@ def test_a_term_the_book_does_not_define_is_glossed_on_first_use(entry):
     assert first.startswith(f"{entry['zh']}（{entry['gloss']}"), first[:60]
 
 
+# What a label that reads the same in both languages may hold: code and formulas, no English.
+CODE_WORDS = {"float32", "float64", "int64", "exp", "sin"}
+
+
 def test_every_case_label_of_the_course_has_its_own_chinese():
-    # Labels are shown in Chinese from a catalog of whole labels, never word by word.
-    labels = {spec.label for ex in Course(ROOT).exercises for fn in ex.functions for spec in fn.cases if spec.label}
-    assert len(labels) > 40
-    assert not sorted(labels - set(LABELS)), "add these to grader/feedback.py LABELS"
+    # A label is {en, zh} in its exercise file; one string only where both read the same
+    # (`m = k = 6`), which must then hold no English word.
+    labels = [spec.label for ex in Course(ROOT).exercises for fn in ex.functions for spec in fn.cases if spec.label]
+    assert len({label.en for label in labels}) > 40
+    own = [label for label in labels if label.en != label.zh]
+    assert own and all(re.search(f"[{CJK}]", label.zh) for label in own), [l for l in own if not re.search(f"[{CJK}]", l.zh)]
+    same = {label.en for label in labels if label.en == label.zh}
+    english = sorted(label for label in same
+                     if set(w for w in re.findall(r"[A-Za-z]\w*", label) if len(w) > 2) - CODE_WORDS)
+    assert same and not english, english
 
 
 # --- Typography: the mechanical rules of a Chinese sentence -------------------------------
@@ -155,18 +168,26 @@ def _samples(template: str):
         yield {name: 1234.5 if spec and spec[-1] in "fg," else value for name, spec in fields}
 
 
-@pytest.mark.parametrize("catalog", ["feedback", "ui", "sandbox", "labels"])
-def test_every_zh_message_follows_chinese_typography(catalog):
-    from grader.messages.feedback import sandbox_said
+def sandbox_lines() -> list[Text]:
+    """The sandbox line for a child that held everything, one that held nothing, and a
+    fallback from the jail: every note's both wordings."""
+    from grader.sandbox.jail import isolation, judge_facts
 
+    limits = {"memory_bytes": 1, "cpu_seconds": 1, "file_bytes": 1}
+    held = {"namespaces": {n: "x:[1]" for n in ("user", "pid", "net", "ipc", "uts", "mnt")}, "uid": 65534,
+            "caps": ["0", "0", "0"], "interfaces": ["lo"], "seccomp": "2", "no_new_privs": "1", "dumpable": 0,
+            "limits": {"as": 1, "cpu": 1, "fsize": 1}}
+    nothing = {"reachable": ["/c/solutions"], "dumpable": 1, "filter_error": "OSError: no libseccomp"}
+    return [isolation("jail", "", judge_facts(held, limits)), isolation("process", "", judge_facts(nothing, limits)),
+            isolation("process", "bwrap: No permissions to create a new namespace", judge_facts({}, limits))]
+
+
+@pytest.mark.parametrize("catalog", ["feedback", "ui", "help", "sandbox"])
+def test_every_zh_message_follows_chinese_typography(catalog):
     if catalog == "sandbox":
-        lines = ["fork: " + ", ".join(SANDBOX), "subprocess: files open (no mount namespaces on this platform), "
-                 "network open (unshare: Operation not permitted), no cpu limit"]
-        filled = [(line, sandbox_said(line).zh) for line in lines]
-    elif catalog == "labels":
-        filled = [(label, zh) for label, zh in LABELS.items()]
+        filled = [(line.en, line.zh) for line in sandbox_lines()]
     else:
-        texts = FEEDBACK if catalog == "feedback" else WORDS
+        texts = {"feedback": FEEDBACK, "ui": WORDS, "help": HELP}[catalog]
         filled = [(key, text.format(**values).zh) for key, text in texts.items() for values in _samples(text)]
     found = [f"{key}: {p}" for key, zh in filled for p in typography_problems(re.sub(r"\[/?\w+\]", "", zh))]
     assert filled and not found, "\n".join(found)

@@ -53,7 +53,7 @@ class CaseSpec:
     args: tuple[str, ...]
     kwargs: dict = field(default_factory=dict)
     let: dict = field(default_factory=dict)
-    label: str | None = None
+    label: Text | None = None
     random: int = 0
     repeat: int = 1
     checks: tuple = ()  # when given, replaces the function's case checks for this case
@@ -178,6 +178,14 @@ def read_text(doc: Located, path: tuple, value) -> Text:
     return Text(**parts)
 
 
+def _label(doc: Located, path: tuple, value) -> Text:
+    """A case's label: {en, zh} like any text, or one string for a label that reads the same
+    in both (code or a formula: `m = k = 6`)."""
+    if isinstance(value, str) and value.strip():
+        return Text.same(value)
+    return read_text(doc, path, value)
+
+
 def _signature(doc: Located, path: tuple, name: str, signature: str) -> ast.arguments:
     try:
         tree = ast.parse(f"def {signature}: ...")
@@ -282,7 +290,7 @@ def _case(doc: Located, path: tuple, data) -> CaseSpec:
         args=args,
         kwargs=kwargs,
         let=let,
-        label=r.get("label", str, None),
+        label=_label(doc, path + ("label",), r.data["label"]) if "label" in r.data else None,
         random=random,
         repeat=r.get("repeat", int, 1),
         checks=tuple(_check(doc, path + ("checks", i), c) for i, c in enumerate(r.get("checks", list, []))),

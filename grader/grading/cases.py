@@ -21,7 +21,7 @@ class Case:
     function: str
     index: int
     spec: CaseSpec
-    label: str
+    label: Text
     seed: int
 
     @property
@@ -49,9 +49,9 @@ def expand(fn: Function, run_seed: int) -> list[Case]:
         count = spec.random or 1
         for k in range(count):
             if spec.random:
-                label = f"{spec.label or 'random'} #{k + 1}"
+                label = said("numbered", label=spec.label or said("random"), n=k + 1)
             else:
-                label = spec.label or f"case {len(out) + 1}"
+                label = spec.label or said("case n", n=len(out) + 1)
             out.append(Case(fn.name, len(out), spec, label, _case_seed(run_seed, fn.name, len(out))))
     return out
 

@@ -32,7 +32,7 @@ from ..messages.text import Text
 @dataclass
 class CaseResult:
     function: str
-    label: str
+    label: Text
     inputs: Text
     problems: list[Problem] = field(default_factory=list)
     output: str = ""
@@ -50,7 +50,7 @@ class ExerciseResult:
     exercise: Exercise
     file: Path
     seed: int
-    isolation: str
+    isolation: Text  # the sandbox line
     results: list[CaseResult] = field(default_factory=list)
     confined: bool = False  # the sandbox held every property (its line is then only shown on request)
     import_problem: Problem | None = None
@@ -84,7 +84,7 @@ class Reference:
             out = run_call(self.module, case.call(), filename=str(self.path), made=made)
             if out.failure or (out.error and not _expects_error(fn)):
                 raise GraderError(f"the reference solution for {self.exercise.id} fails on {fn.name} "
-                                  f"({case.label}): {out.failure or describe_error(out).en}")
+                                  f"({case.label.en}): {out.failure or describe_error(out).en}")
             self._outcomes[key] = out
         return self._outcomes[key]
 
@@ -249,7 +249,7 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
                         else [Problem(said("unwritten", name=fn.name))] if unwritten
                         else judge_function(fn, source, outcomes))
             what = [KINDS[c.kind].covers for c in fn.checks if c.scope == "function"]
-            result.results.append(CaseResult(fn.name, "whole function", Text.joined(what, "; "), problems))
+            result.results.append(CaseResult(fn.name, said("whole function"), Text.joined(what, "; "), problems))
     return result
 
 

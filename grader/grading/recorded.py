@@ -98,7 +98,7 @@ def record(ex: Exercise, reference, target: Path, seed: int = SEED) -> None:
 
     def add(fn: Function, case: Case, mistake: int | None, out: Outcome) -> None:
         blob = encode(out)
-        entries.append({"function": fn.name, "index": case.index, "label": case.label, "seed": case.seed,
+        entries.append({"function": fn.name, "index": case.index, "label": case.label.en, "seed": case.seed,
                         "mistake": mistake, "args": len(case.spec.args), "size": len(blob)})
         blobs.append(blob)
 
@@ -193,8 +193,8 @@ class RecordedReference:
         from ..sandbox.runner import GraderError
 
         found = self._outcomes.get((mistake, fn.name, case.index))
-        if found is None or found[:2] != (case.label, case.seed):
-            raise GraderError(f"no recorded outcome of {self.exercise.id}'s {fn.name} ({case.label}) at this seed: "
+        if found is None or found[:2] != (case.label.en, case.seed):
+            raise GraderError(f"no recorded outcome of {self.exercise.id}'s {fn.name} ({case.label.en}) at this seed: "
                               f"the recorded outcomes are for seed {self.seed}")
         return found[2]
 

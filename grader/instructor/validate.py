@@ -40,7 +40,7 @@ def _first_problem(result: ExerciseResult) -> str:
         return result.import_problem.message
     for row in result.results:
         if row.problems:
-            return f"{row.function} ({row.label}): {row.problems[0].message}"
+            return f"{row.function} ({row.label.en}): {row.problems[0].message}"
     return ""
 
 

@@ -6,9 +6,7 @@ English is also what machine formats and tests match on.
 """
 from __future__ import annotations
 
-import re
-
-from .text import Text, spaced
+from .text import Text
 
 FEEDBACK: dict[str, Text] = {
     # what the student's code did
@@ -197,6 +195,40 @@ FEEDBACK: dict[str, Text] = {
     "results too large": Text("your results were larger than {limit} MiB in all", "你的结果总共超过了 {limit} MiB"),
     "unsendable result": Text("your function returned a value that cannot be sent back to the grader",
                               "你的函数返回的值无法传回评分器"),
+    # a case's label: the exercise file gives each language's own; these are the grader's
+    "numbered": Text("{label} #{n}", "{label} #{n}"),
+    "case n": Text("case {n}", "用例 {n}"),
+    "random": Text("random", "随机"),
+    "whole function": Text("whole function", "整个函数"),
+    # the sandbox line: the tier, then what held for the child by its own account (the facts
+    # it sends are data; the words are here)
+    "sandbox line": Text("{tier}, {notes}", "{tier}；{notes:；}"),
+    "tier jail": Text("jail", "bubblewrap 沙箱"),
+    "tier process": Text("process", "独立进程"),
+    "tier subprocess": Text("subprocess", "子进程"),
+    "fell back": Text("{tier} (no jail: {why})", "{tier}（无法建立沙箱：{why}）"),
+    "own user": Text("own user namespace, uid {uid}, no capabilities", "独立的用户命名空间，uid {uid}，无任何权能"),
+    "same user": Text("runs as your own user (no user namespace)", "以你自己的用户身份运行（没有用户命名空间）"),
+    "own pids": Text("own process namespace", "独立的进程命名空间"),
+    "shared pids": Text("other processes visible and reachable", "可以看到并触及其他进程"),
+    "offline": Text("no network", "无网络"),
+    "online": Text("network reachable", "网络可达"),
+    "own ipc": Text("own IPC and host name", "独立的 IPC 与主机名"),
+    "shared ipc": Text("shared IPC and host name", "共享 IPC 与主机名"),
+    "files hidden": Text("read-only files, course and references out of reach, {scratch} MiB scratch",
+                         "文件只读，课程与参考答案不可触及，{scratch} MiB 临时空间"),
+    "files reachable": Text("files reachable ({paths})", "文件可触及（{paths}）"),
+    "the host's disk": Text("the host's disk", "主机的磁盘"),
+    "filtered": Text("syscall filter, no_new_privs", "系统调用过滤，no_new_privs"),
+    "unfiltered": Text("no syscall filter ({why})", "无系统调用过滤（{why}）"),
+    "not supported here": Text("not supported here", "此处不支持"),
+    "not dumpable": Text("memory not readable by other processes", "内存不可被其他进程读取"),
+    "dumpable": Text("memory readable by processes of the same user", "内存可被同一用户的进程读取"),
+    "limited": Text("resource limits (memory, CPU time, file size)", "资源限制（内存、CPU 时间、文件大小）"),
+    "no limit": Text("no {what} limit", "无{what}限制"),
+    "limit as": Text("memory", "内存"),
+    "limit cpu": Text("CPU time", "CPU 时间"),
+    "limit fsize": Text("file size", "文件大小"),
     # the submission file itself
     "submission symlink": Text("{file} is a symlink: submit the file itself", "{file} 是符号链接：请提交文件本身"),
     "submission too large": Text("{file} is larger than {limit}", "{file} 大于 {limit}"),
@@ -207,249 +239,3 @@ FEEDBACK: dict[str, Text] = {
 
 def said(key: str, **values) -> Text:
     return FEEDBACK[key].format(**values)
-
-
-# The phrases of the sandbox line ("fork: own session, ..., syscall filter"), which the
-# sandboxed child reports before any student code runs; details such as an errno stay as
-# they are.
-SANDBOX: dict[str, str] = {
-    "jail": "bubblewrap 沙箱",
-    "process": "独立进程",
-    "subprocess": "子进程",
-    "no jail": "无法建立沙箱",
-    "own user namespace": "独立的用户命名空间",
-    "no capabilities": "无任何权能",
-    "runs as your own user": "以你自己的用户身份运行",
-    "no user namespace": "没有用户命名空间",
-    "own process namespace": "独立的进程命名空间",
-    "other processes visible and reachable": "可以看到并触及其他进程",
-    "no network": "无网络",
-    "network reachable": "网络可达",
-    "own IPC and host name": "独立的 IPC 与主机名",
-    "shared IPC and host name": "共享 IPC 与主机名",
-    "read-only files": "文件只读",
-    "course and references out of reach": "课程与参考答案不可触及",
-    "64 MiB scratch": "64 MiB 临时空间",
-    "files reachable": "文件可触及",
-    "the host's disk": "主机的磁盘",
-    "no syscall filter": "无系统调用过滤",
-    "syscall filter": "系统调用过滤",
-    "not supported here": "此处不支持",
-    "memory not readable by other processes": "内存不可被其他进程读取",
-    "memory readable by processes of the same user": "内存可被同一用户的进程读取",
-    "resource limits": "资源限制",
-    "memory, CPU time, file size": "内存、CPU 时间、文件大小",
-}
-# A resource limit that could not be set: "no as limit" (RLIMIT_AS), "no cpu limit", ...
-_NO_LIMIT = re.compile(r"no (\w+) limit")
-_LIMITS = {"as": "内存", "cpu": "CPU 时间", "fsize": "文件大小", "core": "core 文件"}
-
-
-def _sandbox_item(item: str) -> str:
-    """One phrase of the sandbox line in Chinese, with its detail in full-width parentheses."""
-    phrase, detail = item, None
-    if item.endswith(")") and " (" in item:
-        phrase, detail = item[:-1].split(" (", 1)
-    zh = SANDBOX.get(phrase)
-    if zh is None:
-        limit = _NO_LIMIT.fullmatch(phrase)
-        zh = spaced(spaced("无", _LIMITS.get(limit[1], limit[1])), "限制") if limit else phrase
-    return zh if detail is None else f"{zh}（{SANDBOX.get(detail, detail)}）"
-
-
-def _top_level(text: str) -> list[str]:
-    """`text` split at the commas outside parentheses (a detail may hold commas of its own)."""
-    parts, depth, start = [], 0, 0
-    for i, char in enumerate(text):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == "," and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-    return parts + [text[start:].strip()]
-
-
-def sandbox_said(line: str) -> Text:
-    """The sandbox line in every language: "fork: own session, ..." is "fork：独立会话、…"
-    in Chinese, each known phrase translated, details as they were."""
-    head, sep, rest = line.partition(": ")
-    if not sep or " " in head or "(" in head:
-        head, rest = "", line
-    items = "、".join(_sandbox_item(item) for item in _top_level(rest) if item)
-    return Text(line, f"{head}：{items}" if head else items)
-
-
-# Case labels as a report shows them, each with its own Chinese (never translated word by
-# word): the ones the grader makes ("random #2", "case 3", "whole function") and every label
-# the course's exercise files use; tests/test_zh.py fails when an exercise uses a label
-# missing here. A label not listed (another course's) is shown as written. Machine formats
-# keep the label as written, so a test's name is the same in every language.
-LABELS: dict[str, str] = {
-    # made by the grader
-    "whole function": "整个函数",
-    "random": "随机",
-    # the seed notes' examples (a function's first cases)
-    "seed": "笔记示例",
-    "seed: sin": "笔记示例：sin",
-    "seed inputs": "笔记示例中的 inputs",
-    "seed outputs": "笔记示例中的 outputs",
-    "seed with NaN": "含 NaN 的笔记示例",
-    "seed int64": "笔记示例（int64）",
-    "seed axis 1 keepdims": "笔记示例：轴 1，keepdims",
-    "seed axis -1 keepdims": "笔记示例：轴 -1，keepdims",
-    "seed axes [0, 1]": "笔记示例：轴 [0, 1]",
-    "seed float32 axes [0, 1]": "笔记示例（float32）：轴 [0, 1]",
-    "seed float32 axis -1 keepdims": "笔记示例（float32）：轴 -1，keepdims",
-    "book floats": "书中的浮点数",
-    # values and signs
-    "positive": "正数",
-    "negative": "负数",
-    "mixed": "混合",
-    "zero": "零",
-    "zeros": "含零",
-    "zero vector": "零向量",
-    "zero and negatives": "零与负数",
-    "tiny": "极小的数",
-    "large": "很大的数",
-    "already large": "一开始就很大",
-    "last": "最后一个",
-    "negative start": "起点为负",
-    "negative indices": "负索引",
-    "negative dim": "负的 dim",
-    # dtypes and kinds of input
-    "float32": "float32",
-    "float64": "float64",
-    "int64": "int64",
-    "int64 zero": "int64 的零",
-    "integers": "整数",
-    "small integers": "小整数",
-    "floats": "浮点数",
-    "ints and one float": "整数中夹一个浮点数",
-    "int64 with float32": "int64 与 float32",
-    "two tensors": "两个张量",
-    "float tensors": "浮点张量",
-    "int tensors": "整数张量",
-    "tensor and number": "张量与 Python 数值",
-    "int tensor and number": "整数张量与 Python 数值",
-    "int tensor and int": "整数张量与 Python 整数",
-    "int only": "只有整数列",
-    "float only": "只有浮点列",
-    "float with NaN": "浮点列，含 NaN",
-    "mixed with NaN": "混合列，含 NaN",
-    "a flat list": "一层列表",
-    "two calls": "两次调用",
-    "a large draw": "大量样本",
-    "a large 1-d draw": "大量样本（一维）",
-    "exp": "exp",
-    "sin": "sin",
-    "t ** 3": "t ** 3",
-    # shapes and memory
-    "0-d": "0 维",
-    "a 0-d shape": "0 维形状",
-    "a 3-d shape": "3 维形状",
-    "different ranks": "轴数不同",
-    "both stretch": "两边都拉伸",
-    "one side stretches": "只拉伸一边",
-    "1 stretches to 0": "1 拉伸成 0",
-    "does not broadcast": "不能广播",
-    "y broadcasts": "y 需要广播",
-    "different sizes along dim": "沿 dim 的长度不同",
-    "non-contiguous": "非连续",
-    "non-contiguous x": "非连续的 x",
-    "transposed": "转置",
-    "symmetric": "对称矩阵",
-    "one axis": "单个轴",
-    "one axis, default keepdims": "单个轴，keepdims 取默认值",
-    "one axis, int64, default keepdims": "单个轴，int64，keepdims 取默认值",
-    "list of axes": "多个轴",
-    "list of axes, int64": "多个轴，int64",
-    # the rest of chapter 2 (2.1.10 onwards)
-    "larger table": "更大的表",
-    "a tie": "并列",
-    "nothing missing": "没有缺失值",
-    "numeric column has most": "数值列缺失最多",
-    "random table": "随机表格",
-    "target first": "目标列在最前",
-    "1 x 1": "1 × 1",
-    "1 x n": "1 × n",
-    "n x 1": "n × 1",
-    "3-d": "三维",
-    "4-d": "四维",
-    "5-d": "五维",
-    "3-d points": "三维的点",
-    "4-d batches": "四维的批量",
-    "a batch": "批量矩阵",
-    "batches": "批量矩阵",
-    "a batch and a matrix": "批量与单个矩阵",
-    "a batch with one not symmetric": "批量中有一个不对称",
-    "a symmetric batch": "对称的批量",
-    "batched 3-d": "成批的三维点",
-    "batches of pairs": "成批的点对",
-    "matrices": "矩阵",
-    "matrix": "矩阵",
-    "no columns": "没有列",
-    "no rows": "没有行",
-    "not square": "非方阵",
-    "off by 1e-6": "偏离 1e-6",
-    "one point against many": "一个点对多个点",
-    "only (AB)C fits": "只有先算 AB 才放得下",
-    "only A(BC) fits": "只有先算 BC 才放得下",
-    "small": "小矩阵",
-    "square": "方阵",
-    "2 to 2": "2 → 2",
-    "3 to 2": "3 → 2",
-    "float64 4 to 4": "float64，4 → 4",
-    "a point": "一个点",
-    "batches of points": "成批的点",
-    "float64 zero vector": "float64 零向量",
-    "n != m": "n ≠ m",
-    "n = m": "n = m",
-    "one element": "单个元素",
-    "seed h = 0.1": "笔记示例：h = 0.1",
-    "seed h = 0.01": "笔记示例：h = 0.01",
-    "seed h = 1e-5": "笔记示例：h = 1e-5",
-    "shuffled steps": "打乱顺序的步长",
-    "x0 = 2": "x0 = 2",
-    "x0 = -0.5": "x0 = -0.5",
-    "0 and 1": "0 与 1",
-    "1000 rolls in one group": "一组掷 1000 次",
-    "3, 3, 3": "3、3、3",
-    "50 groups of 100": "50 组，每组 100 次",
-    "a biased coin": "不均匀的硬币",
-    "a bound above 1": "大于 1 的界限",
-    "a coin": "硬币",
-    "a loaded die": "不均匀的骰子",
-    "coupled runs": "相关的两次运行",
-    "different sizes": "大小不同",
-    "equal": "相等",
-    "few tosses": "投掷次数少",
-    "fewer rolls than faces": "投掷次数少于面数",
-    "float64 weights": "float64 权重",
-    "independent runs": "独立的两次运行",
-    "m = k = 6": "m = k = 6",
-    "many tosses": "投掷次数多",
-    "no test": "没有测试",
-    "one roll per group": "每组掷一次",
-    "one test": "一个测试",
-    "sum above 1": "和大于 1",
-    "the first test twice": "第一个测试运行两次",
-    "NaN in X": "X 中有 NaN",
-    "NaN in Y": "Y 中有 NaN",
-    "infinities": "无穷大",
-    "ties": "含相等的值",
-    "x broadcasts": "x 需要广播",
-}
-_NUMBERED = re.compile(r"(?P<base>.*?) #(?P<n>\d+)")
-_CASE_N = re.compile(r"case (?P<n>\d+)")
-
-
-def label_said(label: str) -> Text:
-    """A case's label in every language: the grader's numbering ("seed #2", "case 3") kept,
-    the label itself from LABELS."""
-    numbered = _NUMBERED.fullmatch(label)
-    base, suffix = (numbered["base"], f" #{numbered['n']}") if numbered else (label, "")
-    case = _CASE_N.fullmatch(base)
-    zh = f"用例 {case['n']}" if case else LABELS.get(base, base)
-    # "seed" is the study notes' word for their example; in a report it would read as the
-    # random seed, which the summary line names too.
-    en = re.sub(r"^seed\b", "the example", base)
-    return Text(en + suffix, zh + suffix)

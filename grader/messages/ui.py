@@ -150,6 +150,37 @@ WORDS: dict[str, Text] = {
                            "To work here instead: [bold]tutor init .[/bold]  (starter files in ./workspace)",
                            "这个文件夹里没有课程；tutor 自带的课程在 {root}。\n"
                            "要在这里学习：[bold]tutor init .[/bold]（初始代码会放在 ./workspace）"),
+    "unknown language": Text("unknown language {lang!r}: use en or zh", "未知的语言 {lang!r}：请用 en 或 zh"),
+    "no exercises": Text("no exercises found in {folder}", "{folder} 中没有找到练习"),
+    "no references": Text("no reference solution for {ids} in {folder}: grading needs the instructor's solutions; "
+                          "point --solutions (or TUTOR_SOLUTIONS) at them",
+                          "{folder} 中没有 {ids} 的参考答案：评分需要教师的参考答案；请用 --solutions（或 "
+                          "TUTOR_SOLUTIONS）指向它们"),
+    "strict no start": Text("--strict: the sandbox does not start: {error}", "--strict：沙箱无法启动：{error}"),
+    "strict no jail": Text("no bubblewrap jail ({tier})", "没有 bubblewrap 沙箱（{tier}）"),
+    "strict incomplete": Text("--strict: refusing to grade, the sandbox is incomplete here: {gaps}. "
+                              "See 'Strict grading' in README.md.",
+                              "--strict：拒绝评分，这里的沙箱不完整：{gaps:；}。见 README.md 的“Strict grading”一节。"),
+    "unknown format": Text("unknown format {format!r}: use one of {formats}", "未知的格式 {format!r}：请用 {formats:、} 之一"),
+    "output spec": Text("--output wants FORMAT=PATH with FORMAT one of {formats}; got {spec!r}",
+                        "--output 需要 FORMAT=PATH，其中 FORMAT 是 {formats:、} 之一；得到的是 {spec!r}"),
+    "cannot write": Text("cannot write {format} to {file}: {error}", "无法把 {format} 写入 {file}：{error}"),
+    "not empty": Text("{target} exists and is not empty; choose a new folder", "{target} 已存在且不是空的：请换一个新的文件夹"),
+    # for authors and instructors
+    "exported": Text("Wrote {count} files to {folder}: no solutions/, hidden checks removed, the visible ones' "
+                     "expected values recorded in expected/. Grade students with `tutor check --solutions PATH`.",
+                     "已向 {folder} 写出 {count} 个文件：不含 solutions/，隐藏检查已删除，可见检查的期望值记录在 "
+                     "expected/ 中。用 `tutor check --solutions PATH` 为学生评分。"),
+    "grading": Text("grading", "评分中"),
+    "grading count": Text("grading {count} of {total} students", "正在为 {total} 名学生中的 {count} 名评分"),
+    "graded": Text("{shard}{count} students ({unchanged} unchanged since the last run); gradebook: {file}",
+                   "{shard}{count} 名学生（其中 {unchanged} 名自上次运行以来没有变化）；成绩册：{file}"),
+    "shard": Text("shard {k}/{n}: ", "分片 {k}/{n}："),
+    "merged": Text("{count} students in {file}", "{file} 中有 {count} 名学生"),
+    "merge missing": Text("warning: without shard{s} {shards}: their students are not in this gradebook",
+                          "警告：缺少分片 {shards}：其中的学生不在这份成绩册中"),
+    "upload": Text("Upload {file} as the autograder (it holds the reference solutions: keep it private).",
+                   "把 {file} 上传为 Gradescope 的自动评分器（其中含有参考答案：请勿公开）。"),
     "has a course": Text("{target} already has a course (exercises/ or workspace/); nothing was changed",
                          "{target} 里已经有课程（exercises/ 或 workspace/）；没有做任何改动"),
     # in a Jupyter notebook (%tutor, tutor notebooks)

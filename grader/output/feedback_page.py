@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from ..messages.feedback import FEEDBACK, sandbox_said
+from ..messages.feedback import FEEDBACK
 from .formats import MESSAGE_CAP
 from .html_page import esc, number, page, prose, said
 from .safe_text import clean
@@ -102,7 +102,7 @@ def record(student: str, results: list[ExerciseResult], reports: list[ExerciseRe
                          for i in named},
             "rows": rows})
     # One sandbox line for the student: every exercise ran in their one jail.
-    sandbox = _texts(sandbox_said(results[0].isolation)) if results else {"en": "", "zh": ""}
+    sandbox = _texts(results[0].isolation) if results else {"en": "", "zh": ""}
     return json.dumps({"version": VERSION, "student": student, "sandbox": sandbox, "exercises": exercises},
                       ensure_ascii=False, separators=(",", ":"))
 

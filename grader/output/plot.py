@@ -53,7 +53,7 @@ def picture(result: ExerciseResult, lang: str = "en") -> Curves | Difference:
         for problem in row.problems:
             if problem.tensors is not None and all(0 < t.dim() <= 2 for t in problem.tensors) \
                     and problem.tensors[0].shape == problem.tensors[1].shape:
-                title = _DIFF_TITLE.get(lang).format(function=row.function, case=row.label,
+                title = _DIFF_TITLE.get(lang).format(function=row.function, case=row.label.get(lang),
                                                      message=problem.says(lang))
                 return Difference(title, *(t.detach().double() for t in problem.tensors))
     raise PlotError(said("nothing to draw", more="" if result.passed else said("see check")))

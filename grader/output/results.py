@@ -106,7 +106,7 @@ def build(result: ExerciseResult, lang: str = "en") -> ExerciseReport:
         id=ex.id, slug=ex.slug, file=str(result.file),
         status="error" if result.import_problem else ("pass" if result.passed else "fail"),
         message=result.import_problem.says(lang) if result.import_problem else None,
-        score=score(result), max_score=ex.points, isolation=result.isolation, seed=result.seed)
+        score=score(result), max_score=ex.points, isolation=result.isolation.en, seed=result.seed)
     defs = _def_lines(Path(result.file))
     names: set[str] = set()
     for (row, share), case in zip(_shares(result), _rows_cases(result), strict=True):
@@ -114,10 +114,10 @@ def build(result: ExerciseResult, lang: str = "en") -> ExerciseReport:
         status = "pass" if row.passed else ("error" if failed_to_run else "fail")
         earned = share if row.passed else 0.0
         hidden = row.hidden
-        name, k = f"{ex.id} {row.function} ({row.label})", 1
+        name, k = f"{ex.id} {row.function} ({row.label.en})", 1
         while name in names:  # two cases with one label ("seed" twice): names must still differ
             k += 1
-            name = f"{ex.id} {row.function} ({row.label} #{k})"
+            name = f"{ex.id} {row.function} ({row.label.en} #{k})"
         names.add(name)
         outcome = result.outcomes.get((row.function, case.index)) if case else None
         failed_at = None if hidden else next((p.line for p in row.problems if p.line), None)

@@ -10,7 +10,6 @@ from rich.table import Table
 from rich.markup import escape
 from rich.text import Text as RichText
 
-from ..messages.feedback import label_said, sandbox_said
 from ..grading.judge import CaseResult, ExerciseResult
 from .results import score
 from .safe_text import clean
@@ -129,7 +128,7 @@ def _render(console: Console, result: ExerciseResult, lang: str, show_path: str 
     colour = "green" if result.passed else "red"
     summary = say("summary", lang, passed=passed, total=total, score=f"{score(result):.3g}", max=f"{ex.points:g}")
     replay = say('replay', lang, seed=result.seed) if not result.passed else ""
-    sandbox = f" · {say('sandbox', lang)}{escape(sandbox_said(result.isolation).get(lang))}" \
+    sandbox = f" · {say('sandbox', lang)}{escape(result.isolation.get(lang))}" \
         if verbose or not result.confined else ""
     console.print(f"  [{colour}]{summary}[/{colour}][dim] · {say('seed', lang, seed=result.seed)}{replay}{sandbox}[/dim]")
 
@@ -141,7 +140,7 @@ def render_unloadable(console: Console, error, lang: str = "en") -> None:
 
 def row_label(row: CaseResult, count: int, lang: str) -> str:
     """A row's case, or the run of cases it stands for ("seed and 5 more like it")."""
-    label = label_said(row.label).get(lang)
+    label = row.label.get(lang)
     if count > 1:
         label = say("cases", lang, count=count) if row.passed else say("more like it", lang, label=label,
                                                                        count=count - 1)

@@ -32,6 +32,9 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
+from ..messages.feedback import said
+from ..messages.text import Text
+
 INSIDE = Path(__file__).resolve().parent / "inside"
 PACKAGE = Path(__file__).resolve().parent.parent  # tutor's engine, never visible in the jail
 JAIL_PACKAGE = "tutor_inside"  # the inside package's name in the jail
@@ -46,8 +49,16 @@ class GraderError(RuntimeError):
 
 
 class Note(NamedTuple):
-    text: str
+    text: Text  # in every language: messages' words, filled with the child's facts as data
     ok: bool
+
+
+def isolation(tier: str, gave_up: str, notes: list[Note]) -> Text:
+    """The sandbox line: the tier (and why a stronger one could not be had), then the notes."""
+    said_tier = said(f"tier {tier}")
+    if gave_up:
+        said_tier = said("fell back", tier=said_tier, why=gave_up)
+    return said("sandbox line", tier=said_tier, notes=Text.joined([n.text for n in notes])) if notes else said_tier
 
 
 def tier() -> str:
@@ -180,28 +191,29 @@ def judge_facts(facts: dict, limits: dict) -> list[Note]:
     unprivileged = apart("user") and facts.get("uid") != 0 and bool(caps) and all(c.strip("0") == "" for c in caps)
     offline = apart("net") and set(facts.get("interfaces") or []) <= {"lo"}
     notes = [
-        Note(f"own user namespace, uid {facts.get('uid')}, no capabilities" if unprivileged
-             else "runs as your own user (no user namespace)", unprivileged),
-        Note("own process namespace" if apart("pid") else "other processes visible and reachable", apart("pid")),
-        Note("no network" if offline else "network reachable", offline),
-        Note("own IPC and host name" if apart("ipc") and apart("uts") else "shared IPC and host name",
-             apart("ipc") and apart("uts")),
+        Note(said("own user", uid=str(facts.get("uid"))) if unprivileged else said("same user"), unprivileged),
+        Note(said("own pids") if apart("pid") else said("shared pids"), apart("pid")),
+        Note(said("offline") if offline else said("online"), offline),
+        Note(said("own ipc") if apart("ipc") and apart("uts") else said("shared ipc"), apart("ipc") and apart("uts")),
     ]
     hidden = apart("mnt") and not facts.get("reachable") and not facts.get("root_writable")
-    reachable = "; ".join(facts.get("reachable") or []) or "the host's disk"
-    notes.append(Note("read-only files, course and references out of reach, 64 MiB scratch" if hidden
-                      else f"files reachable ({reachable})", hidden))
+    reachable = Text.same("; ".join(map(str, facts.get("reachable") or []))) if facts.get("reachable") \
+        else said("the host's disk")
+    notes.append(Note(said("files hidden", scratch=SCRATCH_BYTES >> 20) if hidden
+                      else said("files reachable", paths=reachable), hidden))
     seccomp = facts.get("seccomp") == "2" and facts.get("no_new_privs") == "1"
-    notes.append(Note("syscall filter, no_new_privs" if seccomp
-                      else f"no syscall filter ({facts.get('filter_error') or 'not supported here'})", seccomp))
+    # Why there is no filter: the child's own error (data), or no seccomp on its platform at all.
+    linux = str(facts.get("platform", "linux")).startswith("linux")
+    why = Text.same(str(facts["filter_error"])) if linux and facts.get("filter_error") else said("not supported here")
+    notes.append(Note(said("filtered") if seccomp else said("unfiltered", why=why), seccomp))
     if facts.get("dumpable") is not None:
-        notes.append(Note("memory not readable by other processes" if facts.get("dumpable") == 0
-                          else "memory readable by processes of the same user", facts.get("dumpable") == 0))
+        notes.append(Note(said("not dumpable") if facts.get("dumpable") == 0 else said("dumpable"),
+                          facts.get("dumpable") == 0))
     have = facts.get("limits") or {}
     wanted = {"as": limits.get("memory_bytes"), "cpu": limits.get("cpu_seconds"), "fsize": limits.get("file_bytes")}
     unlimited = [name for name, value in wanted.items() if value and (have.get(name, -1) in (-1, None) or have[name] > value)]
-    notes.append(Note("resource limits (memory, CPU time, file size)" if not unlimited
-                      else ", ".join(f"no {name} limit" for name in unlimited), not unlimited))
+    notes += [Note(said("no limit", what=said(f"limit {name}")), False) for name in unlimited] \
+        or [Note(said("limited"), True)]
     return notes
 
 

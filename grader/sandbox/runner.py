@@ -75,10 +75,11 @@ class RunReport:
     source: bytes = b""  # the submission as sent to the sandbox
     notes: list[Note] = field(default_factory=list)
     tier: str = ""
+    gave_up: str = ""  # why the jail could not be had, when this fell back
 
     @property
-    def isolation(self) -> str:
-        return ", ".join([self.tier] + [n.text for n in self.notes])
+    def isolation(self) -> Text:
+        return jail.isolation(self.tier, self.gave_up, self.notes)
 
     @property
     def complete(self) -> bool:
@@ -259,7 +260,7 @@ class Runner:
         self.kind = server.kind if server else kind or jail.tier()
         self.preload = server.preload if server else sorted(preload)
         self.masks = server.masks if server else [Path(jail.PACKAGE), *masks]
-        self.gave_up = ""  # why a stronger tier could not be had
+        self.gave_up = ""  # why the jail could not be had (what bwrap said)
         self.server = server
         if self.server is None and self.kind != "subprocess":
             self.server = Server(self.kind, self.masks, self.preload)
@@ -280,8 +281,8 @@ class Runner:
         return self.worker is None
 
     @property
-    def tier(self) -> str:
-        return self.kind + (f" ({self.gave_up})" if self.gave_up else "")
+    def tier(self) -> Text:
+        return jail.isolation(self.kind, self.gave_up, [])
 
     def _ready_server(self) -> Server:
         """The server, started again if it died, or in the process tier if no jail can be made
@@ -295,7 +296,7 @@ class Runner:
                     return self._ready_server()
                 if self.kind != "jail" or os.environ.get("TUTOR_SANDBOX") == "jail":
                     raise
-                self.gave_up = f"no jail: {self.server.why_gone()}"
+                self.gave_up = self.server.why_gone()
                 self.kind = "process"
                 self.server = Server(self.kind, self.masks, self.preload)
                 self.server.wait_ready()
@@ -336,7 +337,7 @@ class Runner:
 
     def start(self, job: Job) -> Started:
         """Start the job's first child; it runs while the caller starts others."""
-        started = Started(job, RunReport(tier=self.tier), list(job.calls))
+        started = Started(job, RunReport(tier=self.kind, gave_up=self.gave_up), list(job.calls))
         try:
             started.source = started.report.source = read_submission(job.student)
         except SubmissionError as exc:
@@ -346,7 +347,8 @@ class Runner:
             self._queued.append(started)
         elif started.pending:
             started.child = self._spawn(self._payload(started))
-            started.report.tier = self.tier  # a jail that could not start has fallen back by now
+            # a jail that could not start has fallen back by now
+            started.report.tier, started.report.gave_up = self.kind, self.gave_up
         return started
 
     def _payload(self, started: Started) -> dict:
