@@ -28,9 +28,8 @@ def full(small_course, tmp_path_factory):
     last = '      - {random: 5, args: ["leaf(randn(*shape(1, 3)))"]}\n    checks: [value, grad]\n'
     text = path.read_text(encoding="utf-8")
     assert last in text
-    path.write_text(text.replace(last, last.replace(
-        "\n    checks", f'\n      - {{label: {HIDDEN}, args: ["leaf(torch.full((3,), 7.25))"], hidden: true}}\n    checks')),
-        encoding="utf-8")
+    hidden = f'      - {{label: {HIDDEN}, args: ["leaf(torch.full((3,), 7.25))"], hidden: true}}\n'
+    path.write_text(text.replace(last, last.replace("    checks", hidden + "    checks")), encoding="utf-8")
     return root
 
 

@@ -165,7 +165,8 @@ class RecordedReference:
             raise GraderError(f"the recorded outcomes of {exercise.id} in {path} cannot be read: {exc}") from None
         if header["digest"] != _digest(exercise):
             raise GraderError(f"the recorded outcomes of {exercise.id} in {path} were made for another version of "
-                              f"{exercise.path.name}: check it against the instructor's solutions (--solutions)")
+                              f"{exercise.path.name}: restore the file as it came, or check against the instructor's "
+                              "solutions (--solutions)")
 
     def _load(self, header: dict, data: bytes) -> dict:
         from ..sandbox import protocol
@@ -179,11 +180,11 @@ class RecordedReference:
             size = protocol._int(entry["size"], 0, MAX_FRAME[OUTCOME] + 1)
             if offset + size > len(data):
                 raise Unreadable("an outcome that runs past the end")
-            mistake = entry["mistake"]
-            key = (None if mistake is None else protocol._int(mistake, 0, 1 << 16), protocol.text(entry["function"], 200),
-                   protocol._int(entry["index"], 0, 1 << 20))
+            mistake = None if entry["mistake"] is None else protocol._int(entry["mistake"], 0, 1 << 16)
+            key = (mistake, protocol.text(entry["function"], 200), protocol._int(entry["index"], 0, 1 << 20))
+            n_args = protocol._int(entry["args"], 0, protocol.MAX_ARGS)
             outcomes[key] = (protocol.text(entry["label"], 500), protocol._int(entry["seed"]),
-                             protocol.outcome(data[offset:offset + size], protocol._int(entry["args"], 0, protocol.MAX_ARGS)))
+                             protocol.outcome(data[offset:offset + size], n_args))
             offset += size
         if offset != len(data):
             raise Unreadable("bytes after the last outcome")
