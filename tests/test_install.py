@@ -132,3 +132,14 @@ def test_ci_runs_the_quickstarts_test_command_verbatim():
     command = next(line for line in readme.splitlines() if line.startswith("pip install") and "pytest" in line)
     assert "download.pytorch.org/whl/cpu" in command  # the CPU build, explicitly
     assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+
+def test_every_package_of_the_engine_is_packaged():
+    """pyproject.toml lists the engine's packages one by one (it maps grader/ to d2l_tutor): a
+    new subpackage left out installs as nothing and fails only once installed."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+; CI's is
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = [init.parent.relative_to(ROOT / "grader") for init in (ROOT / "grader").rglob("__init__.py")]
+    assert len(folders) > 5
+    assert {".".join(("d2l_tutor", *folder.parts)) for folder in folders} <= listed
