@@ -37,11 +37,13 @@ def export_student(target: Path = typer.Argument(...), lang: Optional[str] = Lan
     course = _course(v)
     if target.exists() and any(target.iterdir()):
         v.fail(escape(v("not empty", target=target)))
+    _require_references(v, course, course.exercises)  # their outcomes on the visible cases are recorded
     from ..instructor.export import ToolNotFound, export_student as export
+    from ..sandbox.runner import GraderError
 
     try:
         written = export(course, target)
-    except ToolNotFound as exc:
+    except (ToolNotFound, GraderError) as exc:
         v.fail(escape(str(exc)))
     console.print(escape(v("exported", count=written, folder=_shown(target))))
 

@@ -208,8 +208,13 @@ def check(
     targets = course.exercises if all_ else [_exercise(v, course, exercise)]
     if plot is not None and all_:
         v.fail(v("plot needs one"))
-    _require_references(v, course, targets)
-    run_seed = _seed(v, seed)
+    from ..grading import recorded  # a student copy checks its visible cases from recorded outcomes
+
+    _require_references(v, course, [ex for ex in targets if not recorded.from_recording(course, ex)])
+    try:
+        run_seed = recorded.run_seed(course, targets, seed)
+    except ValueError as exc:  # a bad TUTOR_SEED, or a seed a student copy has no recordings for
+        v.fail(escape(exc.text.get(lang) if isinstance(exc, recorded.RecordingRefused) else str(exc)))
     runner = _runner(v, targets, course)  # torch is imported here, and only here
     from ..grading.judge import grade_many
     from ..output.terminal import render, render_unloadable
@@ -222,8 +227,9 @@ def check(
     files = [_as_python(v, ctx, file, ex) if file else (path := workspace.ensure_file(course, ex)[0], _shown(path))
              for ex in targets]
     paths = [path for path, _ in files]
-    graded = grade_many([(ex, path, course.solution_file(ex)) for ex, path in zip(targets, paths)],
+    graded = grade_many([(ex, path, recorded.reference_path(course, ex)) for ex, path in zip(targets, paths)],
                         run_seed, runner, hide=course.protected)
+    from_recordings = any(recorded.from_recording(course, ex) for ex in targets)
     for ex, (path, shown) in zip(targets, files):
         try:
             result = next(graded)
@@ -237,7 +243,7 @@ def check(
         results.append(result)
         if file is None:
             workspace.record_check(course, ex, path, result.passed)
-            if result.passed and format_ == "text":
+            if result.passed and format_ == "text" and not from_recordings:  # a copy has no solution to show
                 console.print(f"  [dim]{say('compare', lang, id=ex.id)}[/dim]")
         all_passed &= result.passed
     # An exercise that could not be loaded was not checked: the run fails as a broken file does.
@@ -247,6 +253,8 @@ def check(
             render_unloadable(console, problem, lang)
         if all_:
             _total(v, results)
+        if from_recordings:
+            console.print(say("hidden on submission", lang))
     _emit(v, results, format_, writes, unloadable, run_seed)
     if plot is not None:
         _draw(v, results[0], plot)

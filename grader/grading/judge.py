@@ -21,6 +21,7 @@ from .checks import KINDS
 from .checks.base import CaseContext, FunctionContext, Problem, describe_error
 from .checks.untouched import untouched
 from .locations import cell_line
+from .recorded import SUFFIX, RecordedReference
 from ..messages.feedback import said
 from ..course.model import CheckSpec, Exercise, Function
 from ..sandbox.inside.observe import OUTPUT_LIMIT, Outcome, load_module, run_call
@@ -111,6 +112,11 @@ class Reference:
             self._mistake_modules[index] = namespace
         return self._mistake_modules[index]
 
+
+
+def open_reference(exercise: Exercise, path: Path) -> Reference | RecordedReference:
+    """The reference code, or, in a student copy (`recorded.reference_path`), its recorded outcomes."""
+    return RecordedReference(exercise, path) if path.name.endswith(SUFFIX) else Reference(exercise, path)
 
 
 def _expects_error(fn: Function) -> bool:
@@ -217,7 +223,7 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
     references = {} if references is None else references
     key = (exercise.id, str(reference_path))
     if key not in references:
-        references[key] = Reference(exercise, reference_path)
+        references[key] = open_reference(exercise, reference_path)
     reference = references[key]
     torch.default_generator.manual_seed(seed)  # as the child seeds it (see child.serve)
     for fn in exercise.functions:
@@ -268,7 +274,7 @@ def _not_run(result: ExerciseResult) -> Problem:
 
 
 def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expected: Outcome,
-               reference: Reference) -> list[Problem]:
+               reference: Reference | RecordedReference) -> list[Problem]:
     if got.failure:
         if got.missing:
             return [Problem(said("no function", name=fn.name), kind="missing")]

@@ -2,7 +2,9 @@
 
 Left out: the reference solutions, the tests and CI that need them, and every hidden
 case. Exercise files without hidden cases are copied byte for byte; the others are
-rewritten without those cases.
+rewritten without those cases. What the references (and known mistakes) return on the
+visible cases is recorded as data (`grading/recorded.py`), so that the copy checks them
+on its own; the hidden ones run only where the references are.
 """
 from __future__ import annotations
 
@@ -91,6 +93,7 @@ def _without_solutions(pyproject: str) -> str:
 
 
 def export_student(course: Course, target: Path) -> int:
+    """Write the copy; raises GraderError when a reference fails on a visible case."""
     require_source()
     target.mkdir(parents=True, exist_ok=True)
     written = tool_files(target)
@@ -104,4 +107,14 @@ def export_student(course: Course, target: Path) -> int:
         else:
             (target / "exercises" / path.name).write_text(text, encoding="utf-8")
         written += 1
-    return written
+    return written + record_expected(course, Course(target))
+
+
+def record_expected(course: Course, copy: Course) -> int:
+    """Record, in `copy`, what each of `course`'s references returns on the copy's cases."""
+    from ..grading.judge import Reference
+    from ..grading.recorded import record, recorded_file
+
+    for ex in copy.exercises:  # as the copy has them: no hidden case is run
+        record(ex, Reference(ex, course.solution_file(course.get(ex.id))), recorded_file(copy, ex))
+    return len(copy.exercises)

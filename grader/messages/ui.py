@@ -53,6 +53,17 @@ WORDS: dict[str, Text] = {
     # tutor check
     "summary": Text("{passed}/{total} checks passed, {score}/{max} points", "通过 {passed}/{total} 项检查，得分 {score}/{max}"),
     "seed": Text("seed {seed}", "随机种子 {seed}"),
+    # tutor check in a student copy (`tutor export-student`): the visible cases, from recorded outcomes
+    "hidden on submission": Text("Checked against the expected values recorded in this copy: hidden checks run "
+                                 "when your work is submitted.",
+                                 "已用这份副本中记录的期望值检查：隐藏的检查在提交作业后运行。"),
+    "recorded seed": Text("this copy checks its visible cases against expected values recorded at seed {recorded}, "
+                          "not {seed}: run it without --seed (and without TUTOR_SEED)",
+                          "这份副本用随机种子 {recorded} 下记录的期望值检查可见的用例，不能用 {seed}：请去掉 --seed"
+                          "（以及 TUTOR_SEED）再运行"),
+    "recording unreadable": Text("the expected values recorded in {file} cannot be read ({error}): ask for a fresh "
+                                 "copy of the course",
+                                 "无法读取 {file} 中记录的期望值（{error}）：请索取一份新的课程副本"),
     # Labels carry their own spacing: a space after an English colon or before an English
     # parenthesis, none around Chinese full-width punctuation.
     "replay": Text(" (replay with --seed {seed})", "（用 --seed {seed} 重现）"),
@@ -156,10 +167,10 @@ WORDS: dict[str, Text] = {
     "cannot write": Text("cannot write {format} to {file}: {error}", "无法把 {format} 写入 {file}：{error}"),
     "not empty": Text("{target} exists and is not empty; choose a new folder", "{target} 已存在且不是空的：请换一个新的文件夹"),
     # for authors and instructors
-    "exported": Text("Wrote {count} files to {folder}: no solutions/, hidden checks removed. Grade students with "
-                     "`tutor check --solutions PATH`.",
-                     "已向 {folder} 写出 {count} 个文件：不含 solutions/，隐藏检查已删除。用 "
-                     "`tutor check --solutions PATH` 为学生评分。"),
+    "exported": Text("Wrote {count} files to {folder}: no solutions/, hidden checks removed, the visible ones' "
+                     "expected values recorded in expected/. Grade students with `tutor check --solutions PATH`.",
+                     "已向 {folder} 写出 {count} 个文件：不含 solutions/，隐藏检查已删除，可见检查的期望值记录在 "
+                     "expected/ 中。用 `tutor check --solutions PATH` 为学生评分。"),
     "grading": Text("grading", "评分中"),
     "grading count": Text("grading {count} of {total} students", "正在为 {total} 名学生中的 {count} 名评分"),
     "graded": Text("{shard}{count} students ({unchanged} unchanged since the last run); gradebook: {file}",
