@@ -25,17 +25,21 @@ class _Localized(TyperGroup):
         return super().main(argv, *rest, **options)
 
 
+# Typer's own words (its rich_utils constants) and their keys in FRAME.
+_TYPER_WORDS = (("ARGUMENTS_PANEL_TITLE", "arguments"), ("OPTIONS_PANEL_TITLE", "options"),
+                ("COMMANDS_PANEL_TITLE", "commands"), ("DEFAULT_STRING", "default"), ("ENVVAR_STRING", "env var"),
+                ("REQUIRED_LONG_STRING", "required"), ("ERRORS_PANEL_TITLE", "error"), ("ABORTED_TEXT", "aborted"),
+                ("RICH_HELP", "try help"))
+
+
 def _localize(command, lang: str) -> None:
-    from typer import rich_utils
     from typer._click.formatting import HelpFormatter
 
-    from ..output.wrap import line_breaks
+    if lang != "en":  # English is Typer's own (a test keeps FRAME's the same): no rich_utils, 80 ms, on each run
+        from typer import rich_utils
 
-    for name, key in (("ARGUMENTS_PANEL_TITLE", "arguments"), ("OPTIONS_PANEL_TITLE", "options"),
-                      ("COMMANDS_PANEL_TITLE", "commands"), ("DEFAULT_STRING", "default"),
-                      ("ENVVAR_STRING", "env var"), ("REQUIRED_LONG_STRING", "required"),
-                      ("ERRORS_PANEL_TITLE", "error"), ("ABORTED_TEXT", "aborted"), ("RICH_HELP", "try help")):
-        setattr(rich_utils, name, FRAME[key].get(lang))
+        for name, key in _TYPER_WORDS:
+            setattr(rich_utils, name, FRAME[key].get(lang))
     usage = FRAME["usage"].get(lang)
 
     class Formatter(HelpFormatter):
@@ -47,6 +51,8 @@ def _localize(command, lang: str) -> None:
             formatter_class = Formatter
 
             def get_help(self) -> str:
+                from ..output.wrap import line_breaks
+
                 with line_breaks(lang):  # Rich breaks lines only at spaces, and Chinese has none
                     return super().get_help()
 
