@@ -35,7 +35,9 @@ _TYPER_WORDS = (("ARGUMENTS_PANEL_TITLE", "arguments"), ("OPTIONS_PANEL_TITLE", 
 def _localize(command, lang: str) -> None:
     from typer._click.formatting import HelpFormatter
 
-    if lang != "en":  # English is Typer's own (a test keeps FRAME's the same): no rich_utils, 80 ms, on each run
+    # English is Typer's own (a test keeps FRAME's the same): `tutor list` need not import
+    # rich_utils (80 ms) to set it, unless another language set it earlier in this process.
+    if lang != "en" or "typer.rich_utils" in sys.modules:
         from typer import rich_utils
 
         for name, key in _TYPER_WORDS:
