@@ -237,7 +237,7 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int, shared:
     from ..output import feedback_page, formats
     from ..grading.judge import grade_many
     from ..output.terminal import render
-    from ..output.results import build
+    from ..output.results import Status, build
     from ..sandbox.runner import GraderError, Runner
 
     out.mkdir(parents=True, exist_ok=True)
@@ -255,7 +255,7 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int, shared:
             for (ex, path), report in zip(targets, reports):
                 report.file = shown_name(sub, files.get(ex.id), work)
                 if ex.id not in files:
-                    report.status, report.message = "error", f"the submission has no {ex.file_stem}.py"
+                    report.status, report.message = Status.ERROR, f"the submission has no {ex.file_stem}.py"
     except (GraderError, ValueError, OSError) as exc:  # this student's row says so; the class goes on
         error = str(exc) if isinstance(exc, GraderError) else f"{type(exc).__name__}: {exc}"
         (out / "error.txt").write_text(error + "\n", encoding="utf-8")

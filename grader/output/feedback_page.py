@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ..messages.feedback import FEEDBACK
 from .formats import MESSAGE_CAP
 from .html_page import esc, number, page, prose, said
+from .results import Status
 from .safe_text import clean
 from ..messages.text import Text
 from ..messages.ui import WORDS
@@ -87,7 +88,7 @@ def record(student: str, results: list[ExerciseResult], reports: list[ExerciseRe
         if result.import_problem:
             problem, details = result.import_problem.text, result.import_problem.details
             cause = ("import" if problem.en.startswith(_NOT_IMPORTED) else _cause_of_failure(problem))
-        elif report.status == "error":  # the submission has no file for it
+        elif report.status == Status.ERROR:  # the submission has no file for it
             problem, cause = WORDS["no file"].format(file=f"{ex.file_stem}.py"), "missing"
         passed, checks = result.counts
         rows = [] if cause else _rows(result)

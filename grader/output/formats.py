@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 
 from .safe_text import clean
 
-if TYPE_CHECKING:  # cli.py reads FORMATS, and `tutor list` must not import torch
+from .results import Status
+
+if TYPE_CHECKING:
     from .results import ExerciseReport, TestResult
 
 FORMATS = ("text", "json", "junit", "gradescope", "github")
@@ -48,9 +50,9 @@ def _file(report: ExerciseReport) -> str:
 def _overall(reports: list[ExerciseReport]) -> str:
     """pass, fail, or error only when nothing could run: every test errored."""
     statuses = [t.status for r in reports for t in r.tests] or [r.status for r in reports]
-    if statuses and all(s == "error" for s in statuses):
-        return "error"
-    return "pass" if all(s == "pass" for s in statuses) else "fail"
+    if statuses and all(s == Status.ERROR for s in statuses):
+        return Status.ERROR
+    return Status.PASS if all(s == Status.PASS for s in statuses) else Status.FAIL
 
 
 def _total(reports):
@@ -61,7 +63,7 @@ def exercism_json(reports: list[ExerciseReport]) -> str:
     """The Exercism test-runner interface, version 3, plus a score per exercise and in total
     (top-level keys of our own, which readers of the interface ignore)."""
     status = _overall(reports)
-    errors = [f"{r.id} {r.slug}: {_message(r.message) or 'error'}" for r in reports if r.status == "error"]
+    errors = [f"{r.id} {r.slug}: {_message(r.message) or 'error'}" for r in reports if r.status == Status.ERROR]
     score, max_score = _total(reports)
     tests = []
     for r in reports:
@@ -74,7 +76,7 @@ def exercism_json(reports: list[ExerciseReport]) -> str:
     doc = {
         "version": 3,
         "status": status,
-        "message": clean("\n".join(errors), EXERCISM_MESSAGE_CAP) if status == "error" else None,
+        "message": clean("\n".join(errors), EXERCISM_MESSAGE_CAP) if status == Status.ERROR else None,
         "tests": tests,
         "score": score,
         "max_score": max_score,
@@ -102,7 +104,7 @@ def gradescope(reports: list[ExerciseReport]) -> str:
         for i, t in enumerate(r.tests):
             printed = _printed(t.output)
             tests.append({"name": t.name, "number": f"{r.id}.{i + 1}", "score": t.score, "max_score": t.max_score,
-                          "status": "passed" if t.status == "pass" else "failed",
+                          "status": "passed" if t.status == Status.PASS else "failed",
                           "output": "\n\n".join(x for x in (_message(t.message), printed and f"printed:\n{printed}") if x),
                           "visibility": _visibility(t)})
     doc = {
@@ -133,12 +135,12 @@ def junit(reports: list[ExerciseReport]) -> str:
     everything = [t for r in reports for t in r.tests]
     score, max_score = _total(reports)
     root = ET.Element("testsuites", name=f"tutor: {score:g}/{max_score:g} points", tests=str(len(everything)),
-                      failures=count(everything, "fail"), errors=count(everything, "error"),
+                      failures=count(everything, Status.FAIL), errors=count(everything, Status.ERROR),
                       time=_seconds(sum(t.seconds for t in everything)))
     for r in reports:
         file = _file(r)
         suite = ET.SubElement(root, "testsuite", name=f"{r.id} {r.slug}", tests=str(len(r.tests)),
-                              failures=count(r.tests, "fail"), errors=count(r.tests, "error"),
+                              failures=count(r.tests, Status.FAIL), errors=count(r.tests, Status.ERROR),
                               time=_seconds(sum(t.seconds for t in r.tests)), file=file)
         properties = ET.SubElement(suite, "properties")
         for name, value in (("score", f"{r.score:g}/{r.max_score:g}"), ("seed", str(r.seed)),
@@ -147,10 +149,10 @@ def junit(reports: list[ExerciseReport]) -> str:
         for t in r.tests:
             case = ET.SubElement(suite, "testcase", classname=f"{r.id}.{r.slug}", name=t.name.split(" ", 1)[1],
                                  time=_seconds(t.seconds))
-            if t.status != "pass":
+            if t.status != Status.PASS:
                 message = _message(t.message) or t.status
                 where = f"{file}:{t.line}" if t.line else file
-                ET.SubElement(case, "failure" if t.status == "fail" else "error",
+                ET.SubElement(case, "failure" if t.status == Status.FAIL else "error",
                               message=message.splitlines()[0], type=t.status).text = f"{message}\nat {where}"
             if t.output:
                 ET.SubElement(case, "system-out").text = _printed(t.output)
@@ -185,8 +187,8 @@ def github_annotations(reports: list[ExerciseReport], workspace: Path | None = N
     found = []  # (points lost, could not run, order, location, title, message)
     for r in reports:
         file = _workspace_path(_file(r), workspace)
-        failing = [t for t in r.tests if t.status != "pass"]
-        if r.status == "error" and all(t.status == "error" for t in r.tests):
+        failing = [t for t in r.tests if t.status != Status.PASS]
+        if r.status == Status.ERROR and all(t.status == Status.ERROR for t in r.tests):
             # Nothing ran (the file does not import): one annotation says why, for the exercise.
             line = next((t.line for t in r.tests if t.line), None)
             # An exercise file that does not load could be worth anything: it comes first.
@@ -200,7 +202,7 @@ def github_annotations(reports: list[ExerciseReport], workspace: Path | None = N
         for function, tests in by_function.items():
             first = tests[0]
             more = f"\n(and {len(tests) - 1} more failing checks of {function})" if len(tests) > 1 else ""
-            found.append((sum(t.max_score for t in tests), any(t.status == "error" for t in tests), len(found),
+            found.append((sum(t.max_score for t in tests), any(t.status == Status.ERROR for t in tests), len(found),
                           (file, first.line), first.name, clean(first.message or first.status, ANNOTATION_CAP) + more))
     found.sort(key=lambda f: (-f[0], not f[1], f[2]))
     if len(found) > ANNOTATIONS:
@@ -229,9 +231,9 @@ def github_summary(reports: list[ExerciseReport]) -> str:
     out = [f"## tutor: {score:g}/{max_score:g} points", "", "| exercise | status | points | failing checks |",
            "|---|---|---|---|"]
     for r in reports:
-        failing = [t.name.split(" ", 1)[1] for t in r.tests if t.status != "pass"]
+        failing = [t.name.split(" ", 1)[1] for t in r.tests if t.status != Status.PASS]
         shown = ", ".join(failing[:5]) + (f" and {len(failing) - 5} more" if len(failing) > 5 else "")
-        mark = {"pass": "✅ pass", "fail": "❌ fail", "error": "⚠️ error"}[r.status]
+        mark = {Status.PASS: "✅ pass", Status.FAIL: "❌ fail", Status.ERROR: "⚠️ error"}[r.status]
         out.append(f"| {_cell(f'{r.id} {r.slug}')} | {mark} | {r.score:g}/{r.max_score:g} | {_cell(shown)} |")
     out.append(f"| **total** | {'✅ pass' if _overall(reports) == 'pass' else '❌ fail'} | "
                f"**{score:g}/{max_score:g}** | |")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import datetime
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,12 +23,22 @@ if TYPE_CHECKING:
     from ..course.loader import ExerciseFileError
 
 
+class Status(str, Enum):
+    """A check's or an exercise's outcome, as every format names it."""
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"  # could not be checked: the sandbox could not run it (timeout, crash), or nothing could run
+
+    __str__ = str.__str__  # the plain value wherever it is written, on every Python
+    __format__ = str.__format__
+
+
 @dataclass
 class TestResult:
     """One check. Its strings are as the grader got them: the formats clean and cap them."""
     name: str  # unique within its exercise
     function: str
-    status: str  # pass, fail, or error (the sandbox could not run it: timeout, crash)
+    status: Status
     message: str | None
     output: str | None
     test_code: str
@@ -44,7 +55,7 @@ class ExerciseReport:
     id: str
     slug: str
     file: str
-    status: str  # pass, fail, or error (nothing could run: the file does not import)
+    status: Status  # error: nothing could run (the file does not import)
     message: str | None
     score: float
     max_score: float
@@ -104,14 +115,14 @@ def build(result: ExerciseResult, lang: str = "en") -> ExerciseReport:
     task = {fn.name: i + 1 for i, fn in enumerate(ex.functions)}
     report = ExerciseReport(
         id=ex.id, slug=ex.slug, file=str(result.file),
-        status="error" if result.import_problem else ("pass" if result.passed else "fail"),
+        status=Status.ERROR if result.import_problem else (Status.PASS if result.passed else Status.FAIL),
         message=result.import_problem.says(lang) if result.import_problem else None,
         score=score(result), max_score=ex.points, isolation=result.isolation.en, seed=result.seed)
     defs = _def_lines(Path(result.file))
     names: set[str] = set()
     for (row, share), case in zip(_shares(result), _rows_cases(result), strict=True):
         failed_to_run = result.import_problem is not None or any(p.kind == "failure" for p in row.problems)
-        status = "pass" if row.passed else ("error" if failed_to_run else "fail")
+        status = Status.PASS if row.passed else (Status.ERROR if failed_to_run else Status.FAIL)
         earned = share if row.passed else 0.0
         hidden = row.hidden
         name, k = f"{ex.id} {row.function} ({row.label.en})", 1
@@ -139,8 +150,8 @@ def unloadable(error: ExerciseFileError, seed: int, lang: str = "en") -> Exercis
     stem = Path(error.file).stem
     ident, _, slug = stem.partition("-")
     message = say("unloadable", lang, error=str(error))
-    test = TestResult(name=f"{ident} {slug or stem} (exercise file)", function="", status="error",
+    test = TestResult(name=f"{ident} {slug or stem} (exercise file)", function="", status=Status.ERROR,
                       message=message, output=None, test_code="", task_id=1, score=0.0, max_score=0.0,
                       line=error.line)
-    return ExerciseReport(id=ident, slug=slug or stem, file=error.file, status="error", message=message,
+    return ExerciseReport(id=ident, slug=slug or stem, file=error.file, status=Status.ERROR, message=message,
                           score=0.0, max_score=0.0, isolation="", seed=seed, tests=[test], loaded=False)
