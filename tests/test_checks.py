@@ -112,27 +112,25 @@ def test_every_kind_module_imports_and_validates_an_exercise_without_torch():
     assert proc.stdout.strip() == str(len(KINDS))
 
 
-def test_a_check_missing_a_required_option_is_named_with_its_line(tmp_path):
+def _load_error(tmp_path, text: str) -> ExerciseFileError:
     path = tmp_path / "9.9-fixture.yaml"
-    path.write_text(USES.replace("uses: {calls: [torch.autograd.grad]}", "uses: {call: [torch.autograd.grad]}"),
-                    encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(ExerciseFileError) as raised:
         load_exercise(path)
-    assert raised.value.line == 12 and "unknown field" in raised.value.message and "calls" in raised.value.message
-    path.write_text(USES.replace("uses: {calls: [torch.autograd.grad]}", "uses: {}"), encoding="utf-8")
-    with pytest.raises(ExerciseFileError) as raised:
-        load_exercise(path)
-    assert raised.value.field == "functions[0].checks[1].uses.calls" and "missing" in raised.value.message
+    return raised.value
+
+
+def test_a_check_missing_a_required_option_is_named_with_its_line(tmp_path):
+    e = _load_error(tmp_path, USES.replace("uses: {calls: [torch.autograd.grad]}", "uses: {call: [torch.autograd.grad]}"))
+    assert e.line == 12 and "unknown field" in e.message and "calls" in e.message
+    e = _load_error(tmp_path, USES.replace("uses: {calls: [torch.autograd.grad]}", "uses: {}"))
+    assert e.field == "functions[0].checks[1].uses.calls" and "missing" in e.message
 
 
 def test_a_function_named_by_a_check_must_exist(tmp_path):
-    path = tmp_path / "9.9-fixture.yaml"
-    path.write_text(CONTIGUOUS.replace('message: {en: "return', 'also: [transposd]\n          message: {en: "return'),
-                    encoding="utf-8")
-    with pytest.raises(ExerciseFileError) as raised:
-        load_exercise(path)
-    assert raised.value.field == "functions[0].checks[1].relation.also[0]"
-    assert "no function 'transposd' in this exercise" in raised.value.message
+    e = _load_error(tmp_path, CONTIGUOUS.replace('message: {en: "return', 'also: [transposd]\n          message: {en: "return'))
+    assert e.field == "functions[0].checks[1].relation.also[0]"
+    assert "no function 'transposd' in this exercise" in e.message
 
 
 def test_what_a_function_needs_observed_comes_from_its_checks_classes(tmp_path):
