@@ -46,12 +46,13 @@ def _keys(events: queue.Queue) -> None:
 
 def _check(course: Course, ex: Exercise, runner, console: Console, lang: str, seed: int) -> bool:
     from .grading.judge import grade
+    from .grading.recorded import reference_path
     from .output.terminal import render
     from .sandbox.runner import GraderError
 
     path, _ = workspace.ensure_file(course, ex)
     try:
-        result = grade(ex, path, course.solution_file(ex), seed, runner, hide=course.protected)
+        result = grade(ex, path, reference_path(course, ex), seed, runner, hide=course.protected)
     except GraderError as exc:  # shown, and the watch goes on: the next save tries again
         console.print(f"[red]error:[/red] {exc}", markup=False)
         return False

@@ -178,3 +178,25 @@ def test_a_tampered_recording_is_a_clear_error(copy, tmp_path, tamper):
     said = "another version of 2.1.2-elementwise.yaml" if tamper == "exercise changed" else "cannot be read"
     assert said in proc.stderr, proc.stderr
     assert ex.id in proc.stderr
+
+
+def test_watch_and_plot_work_in_the_copy_from_the_recordings(copy, tmp_path):
+    import re
+    import time
+
+    drawn = tutor_in(copy, "plot", "2.5.3")  # the starter fails: its first difference is drawn
+    assert "no reference solution" not in drawn.stderr and drawn.returncode in (0, 1), drawn.stderr
+    assert "recorded at seed 1, not 7" in tutor_in(copy, "plot", "2.5.3", "--seed", "7").stderr  # the recorded seed only
+    log = tmp_path / "watch.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, str(copy / "cli.py"), "watch", "2.5.3"], cwd=copy,
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, "COLUMNS": "200"})
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and not re.search(r"\d+/\d+ checks passed", log.read_text()):
+            time.sleep(0.2)
+        assert re.search(rf"0/\d+ checks passed.*seed {SEED}\b", log.read_text()), log.read_text()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -98,6 +98,20 @@ def _course(v: _Voice, solutions: Optional[Path] = None, quiet: bool = False, wo
     return course
 
 
+def _judging(v: _Voice, course: Course, targets, seed: Optional[int]) -> int:
+    """Refuse before running anything when an exercise has neither its reference nor (in a
+    student copy) recorded outcomes; the run's seed, a student copy's the recorded one."""
+    from ..grading import recorded
+
+    _require_references(v, course, [ex for ex in targets if not recorded.from_recording(course, ex)])
+    try:
+        return recorded.run_seed(course, targets, seed)
+    except recorded.RecordingRefused as exc:
+        v.fail(escape(exc.text.get(v.lang)))
+    except ValueError as exc:  # a TUTOR_SEED that is no number
+        v.fail(escape(str(exc)))
+
+
 def _seed(v: _Voice, given: Optional[int]) -> int:
     from ..grading.seed import run_seed
 

@@ -15,8 +15,8 @@ from ..messages.text import Text
 from ..messages.ui import say, section_title
 from ..output.safe_text import clean
 
-from .base import (USAGE_ERROR, Lang, Solutions, _course, _exercise, _require_references,
-                   _runner, _seed, _shown, _version, _voice, _Voice, app, console, err, exercise_argument)
+from .base import (USAGE_ERROR, Lang, Solutions, _course, _exercise, _judging, _require_references,
+                   _runner, _shown, _version, _voice, _Voice, app, console, err, exercise_argument)
 
 
 @app.callback(invoke_without_command=True)
@@ -210,11 +210,7 @@ def check(
         v.fail(v("plot needs one"))
     from ..grading import recorded  # a student copy checks its visible cases from recorded outcomes
 
-    _require_references(v, course, [ex for ex in targets if not recorded.from_recording(course, ex)])
-    try:
-        run_seed = recorded.run_seed(course, targets, seed)
-    except ValueError as exc:  # a bad TUTOR_SEED, or a seed a student copy has no recordings for
-        v.fail(escape(exc.text.get(lang) if isinstance(exc, recorded.RecordingRefused) else str(exc)))
+    run_seed = _judging(v, course, targets, seed)
     runner = _runner(v, targets, course)  # torch is imported here, and only here
     from ..grading.judge import grade_many
     from ..output.terminal import render, render_unloadable
@@ -302,15 +298,15 @@ def plot(
     ex = _exercise(v, course, exercise)
     if file is not None and not file.is_file():
         v.fail(escape(v("is a directory" if file.is_dir() else "no such file", file=file)))
-    _require_references(v, course, [ex])
-    run_seed = _seed(v, seed)
+    run_seed = _judging(v, course, [ex], seed)
     runner = _runner(v, [ex], course)
     from ..grading.judge import grade_many
+    from ..grading.recorded import reference_path
     from ..sandbox.runner import GraderError
 
     path = _as_python(v, ctx, file, ex)[0] if file else workspace.ensure_file(course, ex)[0]
     try:
-        result = next(grade_many([(ex, path, course.solution_file(ex))], run_seed, runner,
+        result = next(grade_many([(ex, path, reference_path(course, ex))], run_seed, runner,
                                  hide=course.protected))
     except GraderError as exc:
         v.fail(escape(v("cannot grade", id=ex.id, error=exc)))
@@ -399,8 +395,7 @@ def watch(exercise: Optional[str] = exercise_argument(None),
     lang = v.lang
     course = _course(v, solutions, workspace=True)
     start = _exercise(v, course, exercise) if exercise else None
-    _require_references(v, course, [start] if start else course.exercises)
-    run_seed = _seed(v, seed)
+    run_seed = _judging(v, course, [start] if start else course.exercises, seed)
     runner = _runner(v, course.exercises, course)
     from ..watch import watch as watch_files
 
