@@ -302,3 +302,20 @@ def test_typers_own_words_in_english_are_typers():
     assert len(_TYPER_WORDS) > 5
     for name, key in _TYPER_WORDS:
         assert getattr(rich_utils, name) == FRAME[key].en, name
+
+
+def test_clicks_own_usage_errors_are_chinese_for_a_chinese_student():
+    """A missing argument, an unknown option or command, an extra argument: said from what
+    Click's error holds, in Chinese; in English, Click's own words."""
+    from typer.testing import CliRunner
+
+    import cli
+
+    cases = {("grade",): "缺少参数 'submissions'。", ("check", "--bogus"): "没有这个选项：--bogus",
+             ("chek",): "没有这个命令：chek。你是不是想输入 check？", ("show", "2.5.3", "extra"): "多余的参数：extra",
+             ("check", "--seed", "x", "2.5.3"): "'--seed' 的值无效"}
+    for args, words in cases.items():
+        out = CliRunner().invoke(cli.app, list(args), env={"TUTOR_LANG": "zh"}, terminal_width=200).output
+        assert words in out and "错误" in out, (args, out)
+    english = CliRunner().invoke(cli.app, ["grade"], env={"TUTOR_LANG": "en"}, terminal_width=200).output
+    assert "Missing argument 'submissions'." in english and "缺少" not in english

@@ -66,7 +66,50 @@ def _localize(command, lang: str) -> None:
         for param in [*command.params, command.get_help_option(command.context_class(command))]:
             if param is not None:
                 param.help = help_text(path, param.name).get(lang)
+        if lang != "en":  # Click's own errors, in `lang` (its English is left as it is)
+            command.parse_args = _translating(command.parse_args, lang)
+            if hasattr(command, "commands"):
+                command.resolve_command = _translating(command.resolve_command, lang, command)
         for name, sub in getattr(command, "commands", {}).items():
             walk(sub, f"{path} {name}".strip())
 
     walk(command, "")
+
+
+def _translating(method, lang: str, group=None):
+    """`method` (a command's parse_args, a group's resolve_command), its usage errors said in
+    `lang`: each rebuilt from what the error holds, never by translating Click's sentence."""
+    from difflib import get_close_matches
+
+    from typer._click import exceptions as click
+
+    def said(exc, args) -> str | None:
+        hint = exc.param.get_error_hint(exc.ctx) if getattr(exc, "param", None) is not None else None
+        if isinstance(exc, click.MissingParameter) and hint:
+            kind = exc.param_type or exc.param.param_type_name
+            return FRAME["missing option" if kind == "option" else "missing argument"].format(name=hint).get(lang)
+        if isinstance(exc, click.BadParameter) and hint:
+            return FRAME["bad value"].format(name=hint, message=exc.message).get(lang)
+        if isinstance(exc, click.NoSuchOption):
+            found = FRAME["no such option"].format(name=exc.option_name).get(lang)
+            if exc.possibilities:
+                found += FRAME["possible options"].format(options=", ".join(sorted(exc.possibilities))).get(lang)
+            return found
+        if group is not None and args and exc.message.startswith("No such command"):
+            found = FRAME["no such command"].format(name=args[0]).get(lang)
+            matches = get_close_matches(args[0], list(group.commands))
+            return found + (FRAME["did you mean command"].format(options=", ".join(matches)).get(lang) if matches else "")
+        if exc.message.startswith("Got unexpected extra argument"):
+            return FRAME["extra arguments"].format(args=exc.message.rsplit("(", 1)[-1].rstrip(")")).get(lang)
+        return None
+
+    def translated(ctx, args):
+        try:
+            return method(ctx, args)
+        except click.UsageError as exc:
+            message = said(exc, args)
+            if message is None:
+                raise
+            raise click.UsageError(message, ctx=exc.ctx or ctx) from None
+
+    return translated

@@ -135,6 +135,15 @@ FRAME: dict[str, Text] = {
     "aborted": Text("Aborted.", "已中止。"),
     "try help": Text("Try [blue]'{command_path} {help_option}'[/] for help.",
                      "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"),
+    # Click's usage errors, from what each holds as data (English is Click's own)
+    "missing argument": Text("Missing argument {name}.", "缺少参数 {name}。"),
+    "missing option": Text("Missing option {name}.", "缺少选项 {name}。"),
+    "bad value": Text("Invalid value for {name}: {message}", "{name} 的值无效：{message}"),
+    "no such option": Text("No such option: {name}", "没有这个选项：{name}"),
+    "possible options": Text("(Possible options: {options})", "（可用的选项：{options}）"),
+    "no such command": Text("No such command {name!r}.", "没有这个命令：{name}。"),
+    "did you mean command": Text("Did you mean {options}?", "你是不是想输入 {options}？"),
+    "extra arguments": Text("Got unexpected extra argument(s) ({args})", "多余的参数：{args}"),
 }
 
 
