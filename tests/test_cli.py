@@ -163,8 +163,10 @@ def test_check_a_notebook(course_copy, tmp_path):
     scratch.mkdir()
     proc = run_tutor("check", "2.5.3", "--file", str(path), cwd=course_copy, env={"TMPDIR": str(scratch)})
     assert proc.returncode == 0, proc.stdout
-    # the notebook, not the .py made from it, and the cell graded (the exploration after it is not)
+    # the notebook, not the .py made from it, and the cell graded (the exploration after it is not,
+    # which the student is told)
     assert "answer.ipynb (cell 3)" in proc.stdout.splitlines()[0]
+    assert "answer.ipynb: cell 4 holds code outside your functions; it is not run when grading." in proc.stderr
     assert not list(scratch.glob("tutor-nb-*"))  # nothing left behind
     (tmp_path / "junk.ipynb").write_text("not a notebook", encoding="utf-8")
     bad = run_tutor("check", "2.5.3", "--file", str(tmp_path / "junk.ipynb"), cwd=course_copy)

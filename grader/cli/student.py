@@ -330,9 +330,14 @@ def _as_python(v: _Voice, ctx: typer.Context, file: Path, exercise) -> tuple[Pat
 
     folder = Path(ctx.with_resource(tempfile.TemporaryDirectory(prefix="tutor-nb-")))
     try:
-        path, cells = program_file(file, exercise, folder)
+        path, program = program_file(file, exercise, folder)
     except Exception as exc:  # not JSON, or not a notebook
         v.fail(escape(v("not a notebook", file=file, error=exc)))
+    if program.loose:  # a cell that would have raised, say, no longer counts: the student is told it is left out
+        loose = v("nb loose" if len(program.loose) > 1 else "nb loose one", file=_shown(file),
+                  cells=Text.joined([str(n) for n in program.loose]))
+        err.print(f"[yellow]![/yellow] {escape(loose)}")
+    cells = program.cells
     named = v("nb cells" if len(cells) > 1 else "nb cell", cells=Text.joined([str(n) for n in cells])) \
         if cells else v("nb no cells")
     return path, f"{_shown(file)} ({named})"

@@ -45,6 +45,22 @@ class Program:
     source: str  # the file the sandbox runs, as `tutor check --file` would
     cells: list[int] = field(default_factory=list)  # the In[] numbers it was taken from
     missing: dict[str, list[str]] = field(default_factory=dict)  # a name no cell defines -> who uses it
+    loose: list[int] = field(default_factory=list)  # cells with code outside any definition: not run
+
+
+def loose_cells(cells: list[tuple[int, str]]) -> list[int]:
+    """The cells holding top-level code that binds no name (a print, an experiment, a call):
+    code a program leaves out, so that a cell which raises cannot take the grade down."""
+    found = []
+    for number, raw in cells:
+        try:
+            tree = ast.parse(code_of(raw))
+        except SyntaxError:
+            continue
+        if any(not _bound(node) and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+               for node in tree.body):
+            found.append(number)
+    return found
 
 
 def _bound(node: ast.stmt) -> set[str]:

@@ -15,7 +15,7 @@ def notebook_source(path: Path, exercise):
     import nbformat
 
     from ..grading.locations import MARKER
-    from .cells import program
+    from .cells import loose_cells, program
     from .sections import checks
 
     nb = nbformat.read(str(path), as_version=4)
@@ -26,13 +26,15 @@ def notebook_source(path: Path, exercise):
         if checks(cell.source, exercise):
             break
         cells.append((number, cell.source))
-    return program(cells, [fn.name for fn in exercise.functions], marker=MARKER)
+    found = program(cells, [fn.name for fn in exercise.functions], marker=MARKER)
+    found.loose = loose_cells(cells)
+    return found
 
 
 def program_file(notebook: Path, exercise, folder: Path):
     """The exercise's program from `notebook`, written as a .py in `folder`: its path, and the
-    cells it came from."""
+    program (the cells it came from, those left out)."""
     program = notebook_source(notebook, exercise)
     target = folder / (notebook.stem + ".py")
     target.write_text(program.source, encoding="utf-8")
-    return target, program.cells
+    return target, program
