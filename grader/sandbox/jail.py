@@ -41,6 +41,7 @@ JAIL_PACKAGE = "tutor_inside"  # the inside package's name in the jail
 JAIL_ROOT = "/tutor"  # where it is mounted there
 JAIL_UID = 65534
 SCRATCH_BYTES = 64 << 20
+DEFAULT_LIMITS = {"memory_bytes": 4 << 30, "cpu_seconds": 120, "file_bytes": 64 << 20}  # of every child
 STARTUP_TIMEOUT = 120.0  # a fresh interpreter importing torch on a slow laptop
 
 
@@ -408,6 +409,13 @@ class Worker:
         self.pid, self.fd = self.popen.pid, os.dup(self.popen.stdout.fileno())
         self.popen.stdout.close()
         self.frames = None  # the runner's reader of what it sends
+        if os.name == "nt":  # no setrlimit there: a Job Object caps memory and forbids processes of its own
+            from .inside.winjob import limit
+
+            try:  # what did not hold, the worker's own account of its limits says (see confine.facts)
+                limit(int(self.popen._handle), DEFAULT_LIMITS["memory_bytes"])
+            except OSError:
+                pass
 
     def send(self, job: dict) -> bool:
         from .inside.frames import HEADER, JOB

@@ -28,7 +28,7 @@ from ..messages.text import Text
 from . import jail, protocol
 from .inside.frames import BEGIN, CRASH, DONE, HEADER, IDLE, IMPORT_ERROR, IMPORTED, OUTCOME, READY
 from .inside.observe import ErrorInfo, Outcome
-from .jail import STARTUP_TIMEOUT, GraderError, Note, Server, Worker
+from .jail import DEFAULT_LIMITS, STARTUP_TIMEOUT, GraderError, Note, Server, Worker
 from .protocol import Malformed
 from .submission import SubmissionError, read_submission
 
@@ -48,7 +48,6 @@ def time_scale() -> float:
     return scale
 EXIT_GRACE = 2.0  # how long a child that stopped talking may take to exit
 RESULT_BUDGET = 16 << 20  # result bytes accepted for one job: the grader's memory stays bounded
-DEFAULT_LIMITS = {"memory_bytes": 4 << 30, "cpu_seconds": 120, "file_bytes": 64 << 20}
 
 
 @dataclass
