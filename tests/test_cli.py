@@ -264,37 +264,6 @@ def test_the_sandbox_line_is_said_in_chinese():
     assert "主机的磁盘" in fallback and "无系统调用过滤（此处不支持）" in fallback
 
 
-def test_case_labels_come_from_the_exercise_file_in_both_languages(tmp_path):
-    from grader.course.model import ExerciseFileError, load_exercise
-    from grader.grading.cases import expand
-
-    path = tmp_path / "9.1-demo.yaml"
-    path.write_text("""\
-id: "9.1"
-slug: demo
-title: {en: Demo, zh: 演示}
-prompt: {en: Write it., zh: 写吧。}
-functions:
-  - name: double
-    signature: "double(x: Tensor) -> Tensor"
-    cases:
-      - {label: {en: the example, zh: 笔记示例}, args: ["torch.arange(3)"]}
-      - {label: "m = k = 6", args: ["torch.arange(6)"]}
-      - {args: ["torch.arange(2)"]}
-      - {label: {en: negatives, zh: 负数}, random: 2, args: ["-rand(3)"]}
-      - {random: 1, args: ["rand(3)"]}
-    checks: [value]
-starter: "def double(x):\n    raise NotImplementedError\n"
-""", encoding="utf-8")
-    labels = [case.label for case in expand(load_exercise(path).functions[0], 1)]
-    assert [label.en for label in labels] == ["the example", "m = k = 6", "case 3", "negatives #1", "negatives #2",
-                                              "random #1"]
-    assert [label.zh for label in labels] == ["笔记示例", "m = k = 6", "用例 3", "负数 #1", "负数 #2", "随机 #1"]
-    path.write_text(path.read_text(encoding="utf-8").replace("zh: 负数}", "zh: ''}"), encoding="utf-8")
-    with pytest.raises(ExerciseFileError, match="is empty"):
-        load_exercise(path)
-
-
 def test_check_explains_a_wrong_answer_in_chinese(tmp_path):
     answer = tmp_path / "a.py"
     answer.write_text("import torch\n\ndef matmul(A, B):\n    C = torch.mm(A, B)\n    C[0, -1] += 1.0\n    return C\n"

@@ -270,3 +270,21 @@ def test_a_case_may_pass_by_name_what_the_signature_allows(tmp_path):
     flexible = case('{args: ["torch.arange(3)", "1", "2"], kwargs: {scale: "3.0", mode: "0"}}',
                     "double(x: Tensor, *rest, scale: float = 2.0, **options) -> Tensor")
     assert load(tmp_path, flexible).functions[0].params == ("x",)
+
+
+def test_case_labels_come_from_the_exercise_file_in_both_languages(tmp_path):
+    from grader.grading.cases import expand
+
+    cases = """      - {label: {en: the example, zh: 笔记示例}, args: ["torch.arange(3)"]}
+      - {label: "m = k = 6", args: ["torch.arange(6)"]}
+      - {args: ["torch.arange(2)"]}
+      - {label: {en: negatives, zh: 负数}, random: 2, args: ["-rand(3)"]}
+      - {random: 1, args: ["rand(3)"]}
+"""
+    text = GOOD.replace('      - {label: seed, args: ["torch.arange(3)"]}\n', cases)
+    labels = [case.label for case in expand(load(tmp_path, text).functions[0], 1)]
+    assert [label.en for label in labels] == ["the example", "m = k = 6", "case 3", "negatives #1", "negatives #2",
+                                              "random #1"]
+    assert [label.zh for label in labels] == ["笔记示例", "m = k = 6", "用例 3", "负数 #1", "负数 #2", "随机 #1"]
+    with pytest.raises(ExerciseFileError, match="is empty"):
+        load(tmp_path, text.replace("zh: 负数}", "zh: ''}"))
