@@ -3,6 +3,8 @@ structures' layout as Windows defines it, and the calls, against a stand-in kern
 import ctypes
 import struct
 
+import pytest
+
 from grader.sandbox.inside import winjob
 
 
@@ -26,6 +28,15 @@ class Kernel32:
         self.calls.append(("assign", job, process))
         return 1
 
+    def GetCurrentProcess(self):
+        return -1
+
+    def GetProcessTimes(self, process, creation, exited, kernel, user):
+        user._obj.value = int(self.user_seconds * winjob.TICKS)  # FILETIME, in 100 ns units
+        return 1
+
+    user_seconds = 3.0
+
     def QueryInformationJobObject(self, job, kind, info, size, returned):
         if self.limits is None:
             return 0
@@ -42,9 +53,9 @@ def test_the_structures_are_laid_out_as_windows_defines_them():
         assert ctypes.sizeof(winjob.BasicLimits) == 48 and ctypes.sizeof(winjob.ExtendedLimits) == 112
 
 
-def test_the_worker_is_put_in_a_job_that_caps_memory_and_processes_and_reads_its_limits_back():
+def test_the_worker_is_put_in_a_job_that_caps_memory_cpu_and_processes_and_reads_its_limits_back():
     kernel = Kernel32()
-    assert winjob.limit(1234, 4 << 30, kernel32=kernel) is None
+    job = winjob.Job(1234, 4 << 30, kernel32=kernel)
     assert kernel.calls == ["create", ("set", 77, winjob.EXTENDED_LIMIT_INFORMATION, ctypes.sizeof(winjob.ExtendedLimits)),
                             ("assign", 77, 1234)]
     basic = kernel.limits.BasicLimitInformation
@@ -53,17 +64,25 @@ def test_the_worker_is_put_in_a_job_that_caps_memory_and_processes_and_reads_its
         assert basic.LimitFlags & flag
     assert basic.ActiveProcessLimit == 1 and kernel.limits.ProcessMemoryLimit == 4 << 30
     assert winjob.limits_in_force(kernel32=kernel) == {"as": 4 << 30}
+    # Each job may use 120 s of CPU from where the warm worker stands (3 s used so far).
+    job.allow_cpu(120)
+    basic = kernel.limits.BasicLimitInformation
+    assert basic.LimitFlags & winjob.JOB_OBJECT_LIMIT_PROCESS_TIME and basic.LimitFlags & winjob.JOB_OBJECT_LIMIT_PROCESS_MEMORY
+    assert basic.PerProcessUserTimeLimit == 123 * winjob.TICKS
+    assert winjob.limits_in_force(kernel32=kernel) == {"as": 4 << 30, "cpu": 120}
     assert winjob.limits_in_force(kernel32=Kernel32()) == {}  # not in a job
 
 
 def test_a_job_that_cannot_be_made_says_why():
-    assert "CreateJobObject failed" in winjob.limit(1, 1 << 30, kernel32=Kernel32(fail="create"))
-    assert "SetInformationJobObject failed" in winjob.limit(1, 1 << 30, kernel32=Kernel32(fail="set"))
+    with pytest.raises(OSError, match="CreateJobObject failed"):
+        winjob.Job(1, 1 << 30, kernel32=Kernel32(fail="create"))
+    with pytest.raises(OSError, match="SetInformationJobObject failed"):
+        winjob.Job(1, 1 << 30, kernel32=Kernel32(fail="set"))
 
 
 def test_the_report_names_the_limits_a_job_gives_and_those_it_does_not():
     from grader.sandbox.jail import DEFAULT_LIMITS, judge_facts
 
-    notes = judge_facts({"platform": "win32", "limits": {"as": DEFAULT_LIMITS["memory_bytes"]}}, DEFAULT_LIMITS)
-    said = " ".join(n.text.en for n in notes if not n.ok)
-    assert "memory" not in said and "CPU" in said  # memory capped; CPU time and file size are not, there
+    given = {"as": DEFAULT_LIMITS["memory_bytes"], "cpu": DEFAULT_LIMITS["cpu_seconds"]}
+    said = " ".join(n.text.en for n in judge_facts({"platform": "win32", "limits": given}, DEFAULT_LIMITS) if not n.ok)
+    assert "memory" not in said and "CPU" not in said and "file size" in said  # a job has no file-size limit

@@ -409,11 +409,12 @@ class Worker:
         self.pid, self.fd = self.popen.pid, os.dup(self.popen.stdout.fileno())
         self.popen.stdout.close()
         self.frames = None  # the runner's reader of what it sends
-        if os.name == "nt":  # no setrlimit there: a Job Object caps memory and forbids processes of its own
-            from .inside.winjob import limit
+        self.job = None  # Windows has no setrlimit: a Job Object's limits (see inside/winjob.py)
+        if os.name == "nt":
+            from .inside.winjob import Job
 
             try:  # what did not hold, the worker's own account of its limits says (see confine.facts)
-                limit(int(self.popen._handle), DEFAULT_LIMITS["memory_bytes"])
+                self.job = Job(int(self.popen._handle), DEFAULT_LIMITS["memory_bytes"])
             except OSError:
                 pass
 
@@ -421,6 +422,11 @@ class Worker:
         from .inside.frames import HEADER, JOB
 
         data = json.dumps(job).encode()
+        if self.job is not None:  # each job's CPU time from now, as setrlimit gives it elsewhere
+            try:
+                self.job.allow_cpu((job.get("limits") or DEFAULT_LIMITS).get("cpu_seconds", DEFAULT_LIMITS["cpu_seconds"]))
+            except OSError:  # the worker's own account of its limits then says there is none
+                self.job = None
         try:
             self.popen.stdin.write(HEADER.pack(len(data), JOB) + data)
             self.popen.stdin.flush()
