@@ -143,3 +143,15 @@ def test_every_package_of_the_engine_is_packaged():
     folders = [init.parent.relative_to(ROOT / "grader") for init in (ROOT / "grader").rglob("__init__.py")]
     assert len(folders) > 5
     assert {".".join(("d2l_tutor", *folder.parts)) for folder in folders} <= listed
+
+
+def test_a_student_template_packages_no_references():
+    """export-student writes tutor's pyproject.toml without the references' package (the
+    template has none): checked on the file as it is, however its lists are wrapped."""
+    tomllib = pytest.importorskip("tomllib")
+    from grader.instructor.export import _without_solutions
+
+    setuptools = tomllib.loads(_without_solutions((ROOT / "pyproject.toml").read_text()))["tool"]["setuptools"]
+    assert "d2l_tutor.data.exercises" in setuptools["packages"]
+    assert not [key for key in (*setuptools["package-dir"], *setuptools["packages"], *setuptools["package-data"])
+                if "solutions" in key]

@@ -8,6 +8,7 @@ on its own; the hidden ones run only where the references are.
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -79,17 +80,17 @@ def tool_files(target: Path) -> int:
     return written
 
 
-# What in pyproject.toml packages the references: a template has none to package.
-_SOLUTIONS_PACKAGE = (', "d2l_tutor.data.solutions" = "solutions"', ', "d2l_tutor.data.solutions"',
-                      '\n"d2l_tutor.data.solutions" = ["*.py"]')
+# What in pyproject.toml packages the references (a template has none to package): their
+# package-dir entry, their place in the packages list, their package-data line.
+_SOLUTIONS_PACKAGE = re.compile(r',\s*"d2l_tutor\.data\.solutions"(\s*=\s*"solutions")?|\n"d2l_tutor\.data\.solutions"\s*=\s*\[[^\]]*\]')
 
 
 def _without_solutions(pyproject: str) -> str:
-    for part in _SOLUTIONS_PACKAGE:
-        if part not in pyproject:  # pyproject.toml changed: this must change with it
-            raise ToolNotFound(f"tutor's pyproject.toml no longer says {part.strip()!r}; export cannot leave it out")
-        pyproject = pyproject.replace(part, "")
-    return pyproject
+    kept, found = _SOLUTIONS_PACKAGE.subn("", pyproject)
+    if found != 3 or "d2l_tutor.data.solutions" in kept:  # pyproject.toml changed: this must change with it
+        raise ToolNotFound("tutor's pyproject.toml packages the references in a way export does not know; "
+                           "it cannot leave them out")
+    return kept
 
 
 def export_student(course: Course, target: Path) -> int:
