@@ -319,3 +319,14 @@ def test_clicks_own_usage_errors_are_chinese_for_a_chinese_student():
         assert words in out and "错误" in out, (args, out)
     english = CliRunner().invoke(cli.app, ["grade"], env={"TUTOR_LANG": "en"}, terminal_width=200).output
     assert "Missing argument 'submissions'." in english and "缺少" not in english
+
+
+def test_the_language_given_before_the_command_is_the_commands():
+    """`tutor --lang zh check` speaks as `tutor check --lang zh` does."""
+    from typer.testing import CliRunner
+
+    import cli
+
+    before = CliRunner().invoke(cli.app, ["--lang", "zh", "check"], env={"TUTOR_LANG": "en"}).output
+    after = CliRunner().invoke(cli.app, ["check", "--lang", "zh"], env={"TUTOR_LANG": "en"}).output
+    assert "请指定一个练习" in before and before == after

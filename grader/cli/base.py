@@ -44,6 +44,13 @@ class _Voice:
 
 
 def _voice(value: Optional[str]) -> _Voice:
+    """The voice of a command's --lang, else of `tutor --lang zh COMMAND`'s, else of
+    TUTOR_LANG and the locale."""
+    if value is None:
+        from typer._click.globals import get_current_context
+
+        context = get_current_context(silent=True)
+        value = context.find_root().params.get("lang") if context is not None else None
     lang = chosen_language(value)
     if lang not in ("en", "zh"):
         _Voice("en").fail(escape(say("unknown language", "en", lang=lang)))
