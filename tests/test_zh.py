@@ -330,3 +330,15 @@ def test_the_language_given_before_the_command_is_the_commands():
     before = CliRunner().invoke(cli.app, ["--lang", "zh", "check"], env={"TUTOR_LANG": "en"}).output
     after = CliRunner().invoke(cli.app, ["check", "--lang", "zh"], env={"TUTOR_LANG": "en"}).output
     assert "请指定一个练习" in before and before == after
+
+
+def test_the_app_called_again_in_one_process_speaks_each_calls_language():
+    """Help and Click's errors follow each call's language (Typer builds the command tree per call)."""
+    from typer.testing import CliRunner
+
+    import cli
+
+    for _ in range(3):
+        zh = CliRunner().invoke(cli.app, ["grade"], env={"TUTOR_LANG": "zh"}, terminal_width=200).output
+        en = CliRunner().invoke(cli.app, ["grade"], env={"TUTOR_LANG": "en"}, terminal_width=200).output
+        assert "缺少参数" in zh and "Missing argument" in en and "缺少" not in en, en

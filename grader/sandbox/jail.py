@@ -424,7 +424,7 @@ class Worker:
         data = json.dumps(job).encode()
         if self.job is not None:  # each job's CPU time from now, as setrlimit gives it elsewhere
             try:
-                self.job.allow_cpu((job.get("limits") or DEFAULT_LIMITS).get("cpu_seconds", DEFAULT_LIMITS["cpu_seconds"]))
+                self.job.allow_cpu(job["limits"].get("cpu_seconds", DEFAULT_LIMITS["cpu_seconds"]))
             except OSError:  # the worker's own account of its limits then says there is none
                 self.job = None
         try:
