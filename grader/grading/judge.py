@@ -76,17 +76,16 @@ class Reference:
         self.module = load_module(path, f"tutor_reference_{exercise.slug.replace('-', '_')}")
         self._mistakes: dict = {}
         self._mistake_modules: dict[int, types.ModuleType] = {}
-        self._outcomes: dict = {}  # by (function, case index, case seed): computed once for a class
+        # (inputs described, outcome) by (function, case index, case seed), worked out once
+        # (a class shares them): see `work_out`
+        self.expected: dict = {}
 
     def outcome(self, fn: Function, case: Case, made: tuple[list, dict] | None = None) -> Outcome:
-        key = (fn.name, case.index, case.seed)
-        if key not in self._outcomes:
-            out = run_call(self.module, case.call(), filename=str(self.path), made=made)
-            if out.failure or (out.error and not _expects_error(fn)):
-                raise GraderError(f"the reference solution for {self.exercise.id} fails on {fn.name} "
-                                  f"({case.label.en}): {out.failure or describe_error(out).en}")
-            self._outcomes[key] = out
-        return self._outcomes[key]
+        out = run_call(self.module, case.call(), filename=str(self.path), made=made)
+        if out.failure or (out.error and not _expects_error(fn)):
+            raise GraderError(f"the reference solution for {self.exercise.id} fails on {fn.name} "
+                              f"({case.label.en}): {out.failure or describe_error(out).en}")
+        return out
 
     def mistake_outcome(self, index: int, fn: Function, case: Case) -> Outcome:
         key = (index, case.function, case.index)
@@ -174,8 +173,13 @@ def grade_many(triples: list[tuple[Exercise, Path, Path]], seed: int, runner, hi
     references draw on torch's global generator, one judge at a time)."""
     order = sorted(range(len(triples)), key=lambda i: -expected_cost(triples[i][0])) if runner.parallel \
         else range(len(triples))  # one at a time: in the order they are judged
-    started = {}
+    started, references = {}, {} if references is None else references
     try:
+        for exercise, _, reference in triples:  # while the sandbox's server imports torch
+            if not runner.starting():
+                break
+            with judging:
+                work_out(exercise, reference, seed, references)
         for i in order:
             started[i] = start_student(triples[i][0], triples[i][1], seed, runner, hide)
         for i, (exercise, student, reference) in enumerate(triples):
@@ -220,21 +224,14 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
             message = run.import_failure
         result.import_problem = Problem(message, [said("printed", output=run.import_output[:500])] if run.import_output else [],
                                         line=run.import_error.line if run.import_error else None)
-    references = {} if references is None else references
-    key = (exercise.id, str(reference_path))
-    if key not in references:
-        references[key] = open_reference(exercise, reference_path)
-    reference = references[key]
-    torch.default_generator.manual_seed(seed)  # as the child seeds it (see child.serve)
+    reference = work_out(exercise, reference_path, seed, {} if references is None else references)
     for fn in exercise.functions:
         outcomes = []
         unwritten = False  # raised NotImplementedError where the reference does not: earns nothing
         for case in cases[fn.name]:
-            args, kwargs = case.make()
-            row = CaseResult(fn.name, case.label, _describe_inputs(fn, case, args, kwargs),
-                             random=bool(case.spec.random), hidden=case.spec.hidden_on(today),
-                             weight=case.spec.points)
-            expected = reference.outcome(fn, case, (args, kwargs))  # described above, used up here
+            inputs, expected = reference.expected[(fn.name, case.index, case.seed)]
+            row = CaseResult(fn.name, case.label, inputs, random=bool(case.spec.random),
+                             hidden=case.spec.hidden_on(today), weight=case.spec.points)
             got = run.outcomes.get((fn.name, case.index))
             if got is None:
                 row.problems.append(_not_run(result))
@@ -251,6 +248,26 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
             what = [KINDS[c.kind].covers for c in fn.checks if c.scope == "function"]
             result.results.append(CaseResult(fn.name, said("whole function"), Text.joined(what, "; "), problems))
     return result
+
+
+def work_out(exercise: Exercise, reference_path: Path, seed: int, references: dict) -> Reference | RecordedReference:
+    """The exercise's reference (from `references`, or opened into it) with every case's
+    inputs described and expected outcome worked out, in `reference.expected`: done once per
+    seed, and ahead of judging where there is time (while the sandbox starts)."""
+    key = (exercise.id, str(reference_path))
+    if key not in references:
+        references[key] = open_reference(exercise, reference_path)
+    reference = references[key]
+    cases = expand_all(exercise, seed)
+    if all((fn.name, c.index, c.seed) in reference.expected for fn in exercise.functions for c in cases[fn.name]):
+        return reference
+    torch.default_generator.manual_seed(seed)  # as the child seeds it (see child.serve)
+    for fn in exercise.functions:
+        for case in cases[fn.name]:
+            args, kwargs = case.make()
+            inputs = _describe_inputs(fn, case, args, kwargs)  # described first: the call may change them
+            reference.expected[(fn.name, case.index, case.seed)] = (inputs, reference.outcome(fn, case, (args, kwargs)))
+    return reference
 
 
 def _in_cells(source: str, errors: list) -> None:

@@ -157,6 +157,7 @@ class RecordedReference:
         from ..sandbox.runner import GraderError
 
         self.exercise, self.path = exercise, path
+        self.expected: dict = {}  # as judge.Reference's
         try:
             header, body = _header(path)
             self.seed = header["seed"]

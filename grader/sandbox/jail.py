@@ -271,6 +271,10 @@ class Server:
     def why_gone(self) -> str:
         return self.gone or self.interpreter.why_gone()
 
+    def starting(self) -> bool:
+        """Nothing said yet: still importing (whatever it says first, ready or gone, ends that)."""
+        return not self.ready and not self.gone and not select.select([self.sock], [], [], 0)[0]
+
     def wait_ready(self) -> None:
         if not self.ready:
             if self._receive(STARTUP_TIMEOUT) is None:

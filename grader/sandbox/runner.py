@@ -283,6 +283,10 @@ class Runner:
     def tier(self) -> Text:
         return jail.isolation(self.kind, self.gave_up, [])
 
+    def starting(self) -> bool:
+        """The sandbox's server is still importing torch: time this process may use ahead."""
+        return self.kind != "subprocess" and self.server is not None and self.server.starting()
+
     def _ready_server(self) -> Server:
         """The server, started again if it died, or in the process tier if no jail can be made
         (unless TUTOR_SANDBOX asked for the jail: then the jail or nothing)."""
