@@ -531,6 +531,23 @@ def test_any_returned_value_gets_a_verdict(jail_kind, course_copy_with_workspace
     assert {t["status"] for t in report["tests"]} >= {"pass", "fail"}  # the other exercises were graded
 
 
+def test_a_result_far_larger_than_the_references_is_not_compared(jail_kind, course_copy_with_workspace):
+    course = course_copy_with_workspace
+    answer = course / "workspace" / "2.1.2-elementwise.py"
+    answer.write_text(answer.read_text(encoding="utf-8") + textwrap.dedent('''
+        def exp(*args):
+            return torch.rand(400_000)  # 1.6 MB where the reference returns a few numbers
+    '''), encoding="utf-8")
+    proc = run_tutor("check", "2.1.2", "--format", "json", cwd=course, env={"TUTOR_SEED": "1"})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    import json
+
+    tests = json.loads(proc.stdout)["tests"]
+    assert all(t["status"] == "fail" and "1,600,000 bytes" in t["message"] and "not compared" in t["message"]
+               for t in nonempty(t for t in tests if " exp " in t["name"])), tests
+    assert all(t["status"] == "pass" for t in nonempty(t for t in tests if " exp " not in t["name"]))
+
+
 def test_the_grader_memory_stays_bounded_whatever_results_come_back(jail_kind, tmp_path):
     course = tmp_path  # the whole course: check --all's memory, with every reference it holds
     for name in ("exercises", "solutions"):

@@ -17,6 +17,7 @@ from typing import Iterator
 import torch
 
 from .cases import Case, describe, expand_all
+from .compare import footprint, kind_of
 from .checks import KINDS
 from .checks.base import CaseContext, FunctionContext, Problem, describe_error
 from .checks.untouched import untouched
@@ -63,6 +64,11 @@ class ExerciseResult:
     @property
     def counts(self) -> tuple[int, int]:
         return sum(r.passed for r in self.results), len(self.results)
+
+
+# A result may hold at most this multiple of the reference's data, or this much whatever the
+# reference returns (a small result's mismatch is said precisely by the checks themselves).
+RESULT_MULTIPLE, RESULT_FLOOR = 16, 1 << 20
 
 
 class Reference:
@@ -310,6 +316,11 @@ def judge_case(exercise: Exercise, fn: Function, case: Case, got: Outcome, expec
             problem.details.append(said("called as", signature=fn.signature.split("->")[0].strip()))
         problem.hints = _mistake_hints(exercise, fn, case, got, reference, [c for c in fn.case_checks(case.spec) if c.kind == "value"][:1] or [_VALUE])
         return problems + [problem]
+    size, wanted = footprint(got.result), footprint(expected.result)
+    if size > max(RESULT_FLOOR, RESULT_MULTIPLE * wanted):
+        # Not compared: a comparison would cost the grader in proportion to what the child chose to send.
+        return problems + [Problem(said("result oversized", got=kind_of(got.result), size=size, times=RESULT_MULTIPLE,
+                                        wanted=wanted), kind="value")]
     checks = fn.case_checks(case.spec)
     for check in checks:
         kind = KINDS[check.kind]

@@ -20,6 +20,9 @@ FEEDBACK: dict[str, Text] = {
     "at cell": Text(" (cell {cell}, line {line} of your notebook)", "（你的笔记本第 {cell} 个单元格第 {line} 行）"),
     "import at cell": Text(" (cell {cell}, line {line})", "（第 {cell} 个单元格第 {line} 行）"),
     "printed": Text("printed: {output}", "输出：{output}"),
+    "result oversized": Text("your result, {got}, holds {size:,} bytes of data, more than {times}× the {wanted:,} bytes "
+                             "the reference returns: it was not compared",
+                             "你的结果（{got}）有 {size:,} 字节的数据，超过参考答案所返回的 {wanted:,} 字节的 {times} 倍：未作比较"),
     "printed too much": Text("printed {size:,} characters in one call (the limit is {limit:,})",
                              "一次调用输出了 {size:,} 个字符（上限为 {limit:,}）"),
     "not run": Text("not run", "未运行"),
