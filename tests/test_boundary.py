@@ -380,6 +380,43 @@ def test_the_families_of_dangerous_calls_are_denied(jail_kind, planted, world):
     assert _probe_result(result) == []
 
 
+def test_every_call_outside_the_allow_list_is_denied(jail_kind, planted, world):
+    """The filter is an allow-list: each system call this kernel has that is not on it
+    answers EPERM (or ENOSYS), whatever family it belongs to, named or not."""
+    from grader.sandbox.inside.confine import ALLOWED
+
+    course, _ = planted
+    allowed = sorted({name for names in ALLOWED.values() for name in names})
+    source = textwrap.dedent('''
+        import ctypes, errno, os
+        import pyseccomp
+        ALLOWED = set(%r)
+        # Allowed on conditions (its own pid, thread flags, some requests): a test of their own.
+        CONDITIONAL = {"kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "prlimit64", "sched_setaffinity",
+                       "clone", "clone3", "ioctl"}
+        def probe(n):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.syscall.restype = ctypes.c_long
+            tried, answered = 0, []
+            for number in range(1024):
+                try:
+                    name = pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, number)
+                except Exception:
+                    continue
+                name = name.decode() if isinstance(name, bytes) else name
+                if not name or name in ALLOWED or name in CONDITIONAL:
+                    continue
+                tried += 1
+                ctypes.set_errno(0)
+                if libc.syscall(number, 0, 0, 0, 0, 0, 0) != -1 or ctypes.get_errno() not in (errno.EPERM, errno.ENOSYS):
+                    answered.append(f"{name}: {os.strerror(ctypes.get_errno())}")
+            return [tried, answered]
+    ''' % (allowed,))
+    result, _ = _grade(course, source, world=world)
+    tried, answered = _probe_result(result)
+    assert tried > 100 and answered == [], answered
+
+
 def test_a_child_stopping_itself_or_the_server_costs_only_its_call(jail_kind, course, tmp_path):
     ex = course.get("detach")
     path = tmp_path / "answer.py"

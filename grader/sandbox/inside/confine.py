@@ -4,10 +4,12 @@ The jail (bubblewrap, started by the grader) is the boundary: its own user, PID,
 IPC, UTS and mount namespaces, an unprivileged uid without capabilities, a read-only root
 holding only the Python installation. Inside it each child adds, where the platform has them:
 - resource limits: address space, CPU time, file size, no core dumps;
-- a seccomp filter denying, by family, what a calculation never needs: new processes and
-  exec; other processes (signals, ptrace, memory, pidfds, resource limits); mounts,
-  namespaces and file handles; sockets; kernel interfaces with a history of escapes
-  (io_uring, userfaultfd, bpf, perf events, keyrings, modules).
+- a seccomp filter that is an allow-list: the calls a calculation makes (files, memory,
+  threads, time, its own signals and limits) and nothing else, which answers EPERM. Left
+  out, by family: new processes and exec; other processes (signals, ptrace, memory, pidfds,
+  resource limits, scheduling); mounts, namespaces and file handles; sockets; System V
+  IPC; kernel interfaces with a history of escapes (io_uring, userfaultfd, bpf, perf
+  events, keyrings, modules), and whatever a kernel adds tomorrow.
 `facts()` is the child's account of its confinement, read before any student code runs
 and judged by the grader against its own view (`grader.sandbox.jail.judge_facts`).
 """
@@ -21,24 +23,38 @@ import sys
 LINUX = sys.platform.startswith("linux")
 _CLONE_THREAD = 0x00010000
 
-# Denied outright, by family.
-_DENIED = {
-    "processes": ("fork", "vfork", "execve", "execveat"),
-    "other processes": ("ptrace", "process_vm_readv", "process_vm_writev", "process_madvise", "kcmp",
-                        "pidfd_open", "pidfd_getfd", "pidfd_send_signal", "tkill", "migrate_pages",
-                        "move_pages", "get_robust_list"),
-    "mounts and namespaces": ("mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "open_tree",
-                              "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr"),
-    "file handles": ("open_by_handle_at", "name_to_handle_at"),
-    "network": ("socket",),
-    "kernel interfaces": ("bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter",
-                          "io_uring_register", "keyctl", "add_key", "request_key", "memfd_create",
-                          "memfd_secret", "kexec_load", "kexec_file_load", "init_module", "finit_module",
-                          "delete_module", "reboot", "swapon", "swapoff", "acct", "quotactl", "syslog",
-                          "personality", "uselib", "vhangup", "iopl", "ioperm", "lookup_dcookie"),
+# Allowed, by purpose (a name this kernel or libseccomp does not know is skipped).
+ALLOWED = {
+    "files": ("read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2",
+              "pwritev2", "open", "openat", "openat2", "creat", "close", "close_range", "lseek", "stat", "fstat",
+              "lstat", "newfstatat", "statx", "statfs", "fstatfs", "access", "faccessat", "faccessat2",
+              "readlink", "readlinkat", "getdents", "getdents64", "getcwd", "chdir", "fchdir", "mkdir", "mkdirat",
+              "rmdir", "rename", "renameat", "renameat2", "unlink", "unlinkat", "link", "linkat", "symlink",
+              "symlinkat", "chmod", "fchmod", "fchmodat", "umask", "truncate", "ftruncate", "fsync", "fdatasync",
+              "fallocate", "fadvise64", "readahead", "copy_file_range", "sendfile", "utime", "utimes",
+              "utimensat", "futimesat", "getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr",
+              "flistxattr", "flock", "fcntl", "dup", "dup2", "dup3", "pipe", "pipe2", "select", "pselect6",
+              "poll", "ppoll", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
+              "epoll_pwait2", "eventfd", "eventfd2"),
+    "memory": ("mmap", "mprotect", "munmap", "mremap", "madvise", "brk", "msync", "mincore", "membarrier",
+               "get_mempolicy"),
+    "its own signals": ("rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigpending", "rt_sigtimedwait",
+                        "rt_sigsuspend", "sigaltstack", "pause", "restart_syscall"),
+    "about itself": ("getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getgroups",
+                     "getresuid", "getresgid", "getpgrp", "getpgid", "getsid", "getpriority", "getrusage", "times",
+                     "sysinfo", "uname", "getrlimit", "getcpu", "sched_getaffinity", "sched_getparam",
+                     "sched_getscheduler", "sched_get_priority_max", "sched_get_priority_min", "capget"),
+    "threads": ("arch_prctl", "prctl", "set_tid_address", "set_robust_list", "rseq", "futex", "futex_waitv",
+                "sched_yield", "exit", "exit_group", "wait4", "waitid"),
+    "time and randomness": ("clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday",
+                            "time", "getitimer", "setitimer", "alarm", "getrandom"),
 }
-# Allowed only on the calling process itself (arg 0 is its pid).
-_SELF_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
+# Allowed only on the calling process itself (argument 0 is its pid, or 0 where that means itself).
+_SELF_ONLY = {"kill": (), "tgkill": (), "rt_sigqueueinfo": (), "rt_tgsigqueueinfo": (), "prlimit64": (0,),
+              "sched_setaffinity": (0,)}
+# ioctl only for what Python and the C library ask of a file: is it a terminal, how wide, how
+# much to read, close-on-exec and blocking (no terminal input can be injected, whatever is open).
+_IOCTLS = (0x5401, 0x5413, 0x541B, 0x5450, 0x5451, 0x5421)  # TCGETS TIOCGWINSZ FIONREAD FIONCLEX FIOCLEX FIONBIO
 
 
 def apply_limits(limits: dict) -> None:
@@ -89,21 +105,22 @@ def _load_filter() -> str | None:
         import pyseccomp as seccomp
 
         me = os.getpid()
-        deny = seccomp.ERRNO(errno.EPERM)
-        rules = seccomp.SyscallFilter(seccomp.ALLOW)
-        for names in _DENIED.values():
+        rules = seccomp.SyscallFilter(seccomp.ERRNO(errno.EPERM))
+        for names in ALLOWED.values():
             for name in names:
                 try:
-                    rules.add_rule(deny, name)
+                    rules.add_rule(seccomp.ALLOW, name)
                 except OSError:
-                    pass  # a call this kernel and libseccomp do not know: nothing to deny
+                    pass  # a call this kernel and libseccomp do not know: nothing to allow
         # Threads yes (clone with CLONE_THREAD), processes no. clone3 hides its flags from
         # seccomp, so it answers ENOSYS and the C library falls back to clone.
-        rules.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, _CLONE_THREAD, 0))
+        rules.add_rule(seccomp.ALLOW, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, _CLONE_THREAD, _CLONE_THREAD))
         rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
-        for name in _SELF_ONLY:
-            rules.add_rule(deny, name, seccomp.Arg(0, seccomp.NE, me))
-        rules.add_rule(deny, "prlimit64", seccomp.Arg(0, seccomp.NE, 0))  # glibc passes 0 for itself
+        for name, also in _SELF_ONLY.items():
+            for pid in (me, *also):
+                rules.add_rule(seccomp.ALLOW, name, seccomp.Arg(0, seccomp.EQ, pid))
+        for request in _IOCTLS:
+            rules.add_rule(seccomp.ALLOW, "ioctl", seccomp.Arg(1, seccomp.EQ, request))
         rules.load()
     except Exception as exc:  # no libseccomp, or a kernel without seccomp
         return f"{type(exc).__name__}: {exc}"
