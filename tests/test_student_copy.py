@@ -1,6 +1,7 @@
 """A copy made by `tutor export-student` checks its visible cases on its own, from recorded
 outcomes: never the reference code, never a hidden case."""
 import ast
+import re
 import json
 import os
 import pickle
@@ -200,3 +201,23 @@ def test_watch_and_plot_work_in_the_copy_from_the_recordings(copy, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_notebook_checks_in_the_copy_from_the_recordings(full, copy, monkeypatch):
+    from test_notebook import Kernel
+
+    monkeypatch.setenv("PYTHONPATH", str(copy))  # the copy's own engine, as its student has it
+    monkeypatch.setenv("TUTOR_ROOT", str(copy))
+    monkeypatch.setenv("TUTOR_LANG", "en")
+    monkeypatch.delenv("TUTOR_SEED", raising=False)
+    kernel = Kernel(copy)
+    try:
+        assert kernel.run("%load_ext grader.notebook")["error"] == ""
+        assert kernel.run((full / "solutions" / "2.5.3-detach.py").read_text(encoding="utf-8"))["error"] == ""
+        shown = kernel.run("%tutor check 2.5.3")
+        assert "no reference solution" not in shown["text"] + shown["error"]
+        assert re.search(r"(\d+)/\1 checks passed", shown["text"]), shown
+        refused = kernel.run("%tutor check 2.5.3 --seed 7")
+        assert "recorded at seed 1, not 7" in refused["text"] + refused["error"] + refused["stream"], refused
+    finally:
+        kernel.close()

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from ..course.catalog import Course, UnknownExercise, find_root
-from ..grading.seed import run_seed
+from ..grading import recorded
 from ..messages.ui import say
 from . import cells as cell_code
 
@@ -151,8 +151,10 @@ def check(exercise: str, lang: str | None = None, seed: int | None = None) -> Sh
     ex = _exercise(course, exercise, lang)
     others = {fn.name for other in course.exercises if other is not ex for fn in other.functions}
     program = cell_code.program(_history(), [fn.name for fn in ex.functions], others)
-    try:
-        seed = run_seed(seed)
+    try:  # a student copy's exercise: the seed its outcomes were recorded at
+        seed = recorded.run_seed(course, [ex], seed)
+    except recorded.RecordingRefused as exc:
+        raise UsageError(exc.text.get(lang)) from None
     except ValueError as exc:  # a TUTOR_SEED that is no number: said as any bad input is
         raise UsageError(str(exc)) from None
     answer = WORKER.ask(course.root, {"exercise": ex.id, "source": program.source, "cells": program.cells,

@@ -50,6 +50,7 @@ class Grader:
         from rich.markup import escape
 
         from ..course import workspace
+        from ..grading import recorded
         from ..grading.judge import grade_many
         from ..output.terminal import render
         from ..messages.text import Text
@@ -59,7 +60,7 @@ class Grader:
         ex = self.course.get(request["exercise"])
         path = self.scratch / f"{ex.file_stem}.py"
         path.write_text(request["source"], encoding="utf-8")
-        result = next(grade_many([(ex, path, self.course.solution_file(ex))], request["seed"], self.runner,
+        result = next(grade_many([(ex, path, recorded.reference_path(self.course, ex))], request["seed"], self.runner,
                                  hide=self.course.protected, references=self.references))
         console = Console(record=True, width=WIDTH, file=open(os.devnull, "w"), highlight=False,
                           color_system="truecolor")
