@@ -344,7 +344,7 @@ def test_the_child_is_an_unprivileged_user_in_namespaces_of_its_own(jail_kind, c
     assert runner.kind == "jail" and notes and all(note.ok for note in notes), notes
     said = ", ".join(note.text.en for note in notes)
     for phrase in ("own user namespace, uid 65534, no capabilities", "own process namespace", "no network",
-                   "own IPC and host name", "course and references out of reach", "syscall filter, no_new_privs",
+                   "own IPC and host name", "course and references out of reach", "syscall allow-list, no_new_privs",
                    "memory not readable by other processes"):
         assert phrase in said
 

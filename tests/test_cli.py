@@ -136,7 +136,7 @@ def test_a_bug_in_tutor_is_reported_as_ours_without_a_traceback(course_copy, mon
 def test_strict_grades_when_the_sandbox_is_complete(course_copy):
     proc = run_tutor("check", "2.5.3", "--strict", "--file", "solutions/2.5.3-detach.py", cwd=course_copy)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "syscall filter" in " ".join(proc.stdout.split())  # wherever the line wraps
+    assert "syscall allow-list" in " ".join(proc.stdout.split())  # wherever the line wraps
 
 
 def test_strict_refuses_when_a_layer_is_missing(course_copy):

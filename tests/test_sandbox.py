@@ -160,7 +160,7 @@ def test_no_new_processes_no_fork_bomb_no_leftovers(tmp_path, course, runner):
         def full_grad(x):
             subprocess.Popen(["sleep", "600"], start_new_session=True)
     """)
-    assert "syscall filter" in result.isolation.en
+    assert "syscall allow-list" in result.isolation.en
     assert all("Operation not permitted" in m for m in messages(result, "detached_grad"))
     assert all("Operation not permitted" in m or "PermissionError" in m for m in messages(result, "full_grad"))
 
@@ -293,3 +293,15 @@ def test_a_helper_without_a_condition_still_fails_the_control_flow_check(tmp_pat
                     "def g(a):\n    return 3 * helper(a)\n", "def grad_of_g(a):\n    g(a).sum().backward()\n    return a.grad\n",
                     slug="own-control-flow")
     assert any("no if, while or for" in m for m in messages(result, "g")), messages(result, "g")
+
+
+def test_a_filter_that_lets_unlisted_calls_through_is_not_counted_as_held():
+    """--strict refuses a deny-list: the child's own probe of an unlisted call decides."""
+    from grader.sandbox.jail import DEFAULT_LIMITS, judge_facts
+
+    base = {"platform": "linux", "seccomp": "2", "no_new_privs": "1"}
+    note = lambda facts: next(n for n in judge_facts(facts, DEFAULT_LIMITS) if "syscall" in n.text.en)
+    held, denied_only, unknown = note({**base, "allow_list": True}), note({**base, "allow_list": False}), note(base)
+    assert held.ok and held.text.en == "syscall allow-list, no_new_privs"
+    assert not denied_only.ok and "not refused" in denied_only.text.en
+    assert not unknown.ok

@@ -175,7 +175,7 @@ def sandbox_lines() -> list[Text]:
 
     limits = {"memory_bytes": 1, "cpu_seconds": 1, "file_bytes": 1}
     held = {"namespaces": {n: "x:[1]" for n in ("user", "pid", "net", "ipc", "uts", "mnt")}, "uid": 65534,
-            "caps": ["0", "0", "0"], "interfaces": ["lo"], "seccomp": "2", "no_new_privs": "1", "dumpable": 0,
+            "caps": ["0", "0", "0"], "interfaces": ["lo"], "seccomp": "2", "no_new_privs": "1", "dumpable": 0, "allow_list": True,
             "limits": {"as": 1, "cpu": 1, "fsize": 1}}
     nothing = {"reachable": ["/c/solutions"], "dumpable": 1, "filter_error": "OSError: no libseccomp"}
     return [isolation("jail", "", judge_facts(held, limits)), isolation("process", "", judge_facts(nothing, limits)),

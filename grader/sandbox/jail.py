@@ -206,7 +206,9 @@ def judge_facts(facts: dict, limits: dict) -> list[Note]:
     # Why there is no filter: the child's own error (data), or no seccomp on its platform at all.
     linux = str(facts.get("platform", "linux")).startswith("linux")
     why = Text.same(str(facts["filter_error"])) if linux and facts.get("filter_error") else said("not supported here")
-    notes.append(Note(said("filtered") if seccomp else said("unfiltered", why=why), seccomp))
+    allow_list = seccomp and facts.get("allow_list") is True
+    notes.append(Note(said("filtered") if allow_list else said("not allow-list") if seccomp
+                      else said("unfiltered", why=why), allow_list))
     if facts.get("dumpable") is not None:
         notes.append(Note(said("not dumpable") if facts.get("dumpable") == 0 else said("dumpable"),
                           facts.get("dumpable") == 0))

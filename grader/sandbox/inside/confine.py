@@ -233,7 +233,30 @@ def facts(unreachable: list[str], scratch: str, proc: int | None = None) -> dict
         "scratch_writable": _can_write(scratch),
         "limits": _limits(),
         "dumpable": _dumpable(),
+        "allow_list": _allow_list(),
     }
+
+
+def _allow_list() -> bool | None:
+    """Whether a call on no list of ours (inotify_init1: harmless, and no family's) answers
+    EPERM, as only an allow-list makes it; None where that cannot be asked."""
+    if not LINUX:
+        return None
+    try:
+        import ctypes
+
+        import pyseccomp
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        ctypes.set_errno(0)
+        fd = libc.syscall(pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, "inotify_init1"), os.O_CLOEXEC)
+    except Exception:
+        return None
+    if fd >= 0:
+        os.close(fd)
+        return False
+    return ctypes.get_errno() == errno.EPERM
 
 
 def _dumpable() -> int | None:
