@@ -135,6 +135,48 @@ def test_weaker_tiers_grade_the_same_and_say_what_they_gave_up(tmp_path, course,
     assert "files reachable" in solution.isolation.en and "network reachable" in solution.isolation.en
 
 
+@pytest.mark.parametrize("tier", ["process", "subprocess"])
+def test_without_the_jail_a_child_of_root_gives_up_root(tmp_path, course, tier):
+    """Run as root (as CI runs this), the weaker tiers' child becomes uid 65534, or stays uid 0
+    where 65534 could not read Python, without capabilities either way: a file only another
+    user may read stays out of its reach. Run as anyone else, it is that user, powerless too."""
+    import os
+
+    from grader.sandbox.inside.confine import NOBODY, child_user
+
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    tmp_path.chmod(0o755)  # the way to it open to anyone: only the file's own mode keeps it
+    secret = shared / "secret"
+    secret.write_text("root only", encoding="utf-8")
+    secret.chmod(0o600)
+    if os.geteuid() == 0:
+        os.chown(secret, 12345, 12345)  # root would read its own file without any capability
+    runner = Runner(tier)
+    try:
+        result = submit(tmp_path, course, runner, f"""
+            def detached_grad(x):
+                import os
+                status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+                try:
+                    leaked = open({str(secret)!r}).read()
+                except OSError as exc:
+                    leaked = type(exc).__name__
+                return [os.getuid(), status["CapEff"].strip(), status["CapBnd"].strip(), leaked]
+        """, GOOD_FULL_GRAD)
+    finally:
+        runner.close()
+    uid, effective, bounding, leaked = result.outcomes[("detached_grad", 0)].result
+    assert effective.strip("0") == "" and bounding.strip("0") == "", (effective, bounding)
+    if os.geteuid() == 0:
+        assert uid == (NOBODY if child_user() == NOBODY else 0)
+        assert leaked == "PermissionError"
+        assert ("uid 65534, no capabilities" if uid == NOBODY else "root without capabilities") in result.isolation.en
+    else:
+        assert uid == os.getuid() and "runs as your own user" in result.isolation.en
+
+
 linux_filter = pytest.mark.skipif(not __import__("sys").platform.startswith("linux"),
                                   reason="seccomp and namespaces are Linux-only; elsewhere the report says what is open")
 

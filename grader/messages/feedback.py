@@ -211,6 +211,9 @@ FEEDBACK: dict[str, Text] = {
     "tier subprocess": Text("subprocess", "子进程"),
     "fell back": Text("{tier} (no jail: {why})", "{tier}（无法建立沙箱：{why}）"),
     "own user": Text("own user namespace, uid {uid}, no capabilities", "独立的用户命名空间，uid {uid}，无任何权能"),
+    "dropped user": Text("uid {uid}, no capabilities, but no user namespace", "uid {uid}，无任何权能，但没有用户命名空间"),
+    "root without capabilities": Text("root without capabilities, no user namespace (uid 65534 could not read the "
+                                      "Python installation)", "root 身份但无任何权能，没有用户命名空间（uid 65534 无法读取 Python 安装目录）"),
     "same user": Text("runs as your own user (no user namespace)", "以你自己的用户身份运行（没有用户命名空间）"),
     "own pids": Text("own process namespace", "独立的进程命名空间"),
     "shared pids": Text("other processes visible and reachable", "可以看到并触及其他进程"),

@@ -179,6 +179,10 @@ def _own_namespaces() -> dict:
     return found
 
 
+def _own_uid() -> int | None:
+    return os.getuid() if hasattr(os, "getuid") else None
+
+
 def judge_facts(facts: dict, limits: dict) -> list[Note]:
     """What held for a child, by its own account read before any student code ran, and by
     comparing its namespaces with this process's."""
@@ -189,10 +193,16 @@ def judge_facts(facts: dict, limits: dict) -> list[Note]:
         return name in ours and name in theirs and theirs[name] != ours[name]
 
     caps = facts.get("caps") or []
-    unprivileged = apart("user") and facts.get("uid") != 0 and bool(caps) and all(c.strip("0") == "" for c in caps)
+    no_caps = bool(caps) and all(c.strip("0") == "" for c in caps)
+    uid = facts.get("uid")
+    unprivileged = apart("user") and uid not in (0, None) and no_caps
     offline = apart("net") and set(facts.get("interfaces") or []) <= {"lo"}
     notes = [
-        Note(said("own user", uid=str(facts.get("uid"))) if unprivileged else said("same user"), unprivileged),
+        # Without the jail, a child of root's gives up root (see confine.drop_root).
+        Note(said("own user", uid=str(uid)) if unprivileged
+             else said("root without capabilities") if no_caps and uid == 0
+             else said("dropped user", uid=str(uid)) if no_caps and uid != _own_uid()
+             else said("same user"), unprivileged),
         Note(said("own pids") if apart("pid") else said("shared pids"), apart("pid")),
         Note(said("offline") if offline else said("online"), offline),
         Note(said("own ipc") if apart("ipc") and apart("uts") else said("shared ipc"), apart("ipc") and apart("uts")),
@@ -407,8 +417,13 @@ class Worker:
     masks: list = []
 
     def __init__(self, preload: list[str]):
+        from .inside.confine import child_user
+
         self.preload = preload
-        self.popen = subprocess.Popen(inside_argv("subprocess", "worker.main", preload, []),
+        # Where tutor runs as root, the worker gives up root as this user (see confine.drop_root)
+        # before its first job, and is handed each job's folder.
+        self.user = child_user()
+        self.popen = subprocess.Popen(inside_argv("subprocess", "worker.main", [str(self.user or ""), *preload], []),
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                       cwd=tempfile.gettempdir(), env=clean_env(tempfile.gettempdir()),
                                       start_new_session=(os.name == "posix"))

@@ -313,6 +313,8 @@ class Runner:
     def _spawn(self, payload: dict) -> _Child:
         if self.kind == "subprocess":
             scratch = tempfile.mkdtemp(prefix="tutor-run-")
+            if self.worker.user is not None:
+                os.chown(scratch, self.worker.user, self.worker.user)
             if not (self.worker.alive() and self.worker.send({**payload, "scratch": scratch})):
                 self.worker.kill()
                 self.worker = Worker(self.preload)

@@ -16,19 +16,12 @@ from __future__ import annotations
 import ctypes
 import os
 
+from .confine import drop_capabilities
+
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 0x1000, 0x4000, 1 << 18
-PR_SET_DUMPABLE, PR_CAPBSET_DROP = 4, 24
-_LINUX_CAPABILITY_VERSION_3 = 0x20080522
-
-
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+PR_SET_DUMPABLE = 4
 
 
 def _ok(result: int, what: str) -> None:
@@ -93,10 +86,7 @@ def enter(scratch_bytes: int) -> int:
     try:
         _ok(libc.mount(b"tmpfs", b"/proc", b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=4k,mode=555"),
             "cover /proc")
-        for cap in range(64):  # EINVAL past the kernel's last capability
-            libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
-        header, data = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
-        _ok(libc.capset(ctypes.byref(header), data), "capset")
+        drop_capabilities()
     except BaseException:
         os.close(proc)
         raise

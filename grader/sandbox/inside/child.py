@@ -32,6 +32,7 @@ def run(job: dict, chan: int, proc: int | None = None) -> None:
     scratch = job["scratch"]
     os.chdir(scratch)
     os.environ.update(HOME=scratch, TMPDIR=scratch, TEMP=scratch, TMP=scratch)
+    confine.drop_root(scratch)
     confine.apply_limits(job["limits"])
     why_no_filter = confine.filter_syscalls()  # last: the steps above need calls it denies
     facts = confine.facts(job.get("unreachable", []), scratch, proc)

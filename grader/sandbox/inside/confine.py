@@ -15,9 +15,11 @@ and judged by the grader against its own view (`grader.sandbox.jail.judge_facts`
 """
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import socket
+import stat
 import sys
 
 LINUX = sys.platform.startswith("linux")
@@ -57,6 +59,104 @@ _SELF_ONLY = {"kill": (), "tgkill": (), "rt_sigqueueinfo": (), "rt_tgsigqueueinf
 _IOCTLS = (0x5401, 0x5413, 0x541B, 0x5450, 0x5451, 0x5421)  # TCGETS TIOCGWINSZ FIONREAD FIONCLEX FIOCLEX FIONBIO
 
 
+NOBODY = 65534  # who a child runs as: bubblewrap's user in the jail, and ours where tutor runs as root without it
+
+
+def _as_root() -> bool:
+    return getattr(os, "geteuid", lambda: -1)() == 0
+
+
+def child_user() -> int | None:
+    """Who a child of this process should run as where tutor runs as root without the jail:
+    uid 65534, if that user can read the Python installation it needs (not one under /root);
+    else None (it stays uid 0, without capabilities). None too where this is not root."""
+    if not _as_root():
+        return None
+    open_ = all(_open_to_anyone(path) for path in {sys.prefix, *(p for p in sys.path if os.path.isdir(p))})
+    return NOBODY if open_ else None
+
+
+def drop_root(scratch: str) -> None:
+    """Where tutor runs as root without the jail (the process and subprocess tiers), the
+    child gives up root (see `give_up_root`) as `child_user()`, its scratch folder made that
+    user's. In the jail it already is uid 65534."""
+    if _DROPPED or not _as_root():
+        return
+    user = child_user()
+    if user is not None:
+        os.chown(scratch, user, user)
+    give_up_root(user)
+
+
+def give_up_root(user: int | None) -> None:
+    """Root no more: `user` (uid and gid) with no groups, so no capabilities, out of reach of
+    what only root may read or write; or, where that user could not run Python (None), uid 0
+    with every capability dropped. Once per process: the warm worker runs many jobs, and the
+    filter it loads with the first refuses these calls."""
+    global _DROPPED
+    if _DROPPED or not _as_root():
+        return
+    _DROPPED = True
+    if LINUX:
+        _empty_bounding_set()  # setuid clears the other sets, not this one
+    if user is not None:
+        os.setgroups([])
+        os.setgid(user)
+        os.setuid(user)
+    elif LINUX:
+        drop_capabilities()
+
+
+_DROPPED = False
+
+
+def _open_to_anyone(path: str) -> bool:
+    """Whether any user can list and enter `path` and reach it from /."""
+    folder = os.path.realpath(path)
+    for i, step in enumerate([folder, *_parents(folder)]):
+        need = stat.S_IXOTH | (stat.S_IROTH if i == 0 else 0)
+        try:
+            if os.stat(step).st_mode & need != need:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _parents(path: str):
+    while (parent := os.path.dirname(path)) != path:
+        yield parent
+        path = parent
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def drop_capabilities() -> None:
+    """No capability left to this process or what it could ever exec: the bounding set
+    emptied, then effective, permitted and inheritable."""
+    _empty_bounding_set()
+    libc = ctypes.CDLL(None, use_errno=True)
+    header, data = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+    if libc.capset(ctypes.byref(header), data) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"capset: {os.strerror(err)}")
+
+
+def _empty_bounding_set() -> None:
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    for cap in range(64):  # EINVAL past the kernel's last capability
+        prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0)
+
+
+_PR_CAPBSET_DROP, _LINUX_CAPABILITY_VERSION_3 = 24, 0x20080522
+
+
 def apply_limits(limits: dict) -> None:
     """Resource limits where the platform has them (facts() reports what is in force)."""
     try:
@@ -81,8 +181,6 @@ def not_dumpable() -> None:
     """No process of the same uid may read or write this one's memory through /proc, and
     children inherit it (the fork server's memory holds every job it was sent)."""
     if LINUX:
-        import ctypes
-
         ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
 
 
@@ -243,8 +341,6 @@ def _allow_list() -> bool | None:
     if not LINUX:
         return None
     try:
-        import ctypes
-
         import pyseccomp
 
         libc = ctypes.CDLL(None, use_errno=True)
@@ -262,6 +358,4 @@ def _allow_list() -> bool | None:
 def _dumpable() -> int | None:
     if not LINUX:
         return None
-    import ctypes
-
     return ctypes.CDLL(None, use_errno=True).prctl(3, 0, 0, 0, 0)  # PR_GET_DUMPABLE
