@@ -78,7 +78,7 @@ class ExerciseResult:
     exercise: Exercise | None = None  # None: its exercise file does not load (`unloadable`)
     results: list[CheckResult] = field(default_factory=list)
     status: Status = Status.PASS  # error: nothing could be checked (the file does not import)
-    message: Text | None = None  # why nothing could be checked
+    message: Text | None = None  # why nothing could be checked: the import problem, or a file the submission lacks
     score: float = 0.0
     max_score: float = 0.0
     confined: bool = False  # the sandbox held every property (its line is then only shown on request)
