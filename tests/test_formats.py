@@ -1,4 +1,5 @@
 """Machine-readable results: the Exercism v3 and Gradescope schemas, JUnit, GitHub, points."""
+import io
 import json
 import os
 import re
@@ -8,13 +9,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 import specs
 from conftest import SHORT, nonempty, run_tutor
-from grader.output import formats
+from grader.output import emit, formats, terminal
 from grader.output.formats import OUTPUT_CAP, TRUNCATED
 from grader.grading.judge import grade
-from grader.output.results import build, score
+from grader.grading.results import ExerciseResult, unloadable
 
 HALF_RIGHT = """
 import torch
@@ -26,7 +28,7 @@ def full_grad(x):
 
 
 @pytest.fixture(scope="module")
-def reports(course, runner, tmp_path_factory):
+def results(course, runner, tmp_path_factory):
     ex = course.get("detach")
     folder = tmp_path_factory.mktemp("answers")
     half = folder / "half.py"
@@ -39,21 +41,21 @@ def reports(course, runner, tmp_path_factory):
     solution = course.solution_file(ex)
     saved, runner.time_scale = runner.time_scale, float(SHORT["TUTOR_TIME_SCALE"])  # the hang waits 1 s
     try:
-        return {name: build(grade(ex, path, solution, 3, runner))
+        return {name: grade(ex, path, solution, 3, runner)
                 for name, path in (("half", half), ("broken", broken), ("hang", hang), ("solution", solution))}
     finally:
         runner.time_scale = saved
 
 
-def test_partial_credit_per_function_and_case(reports):
-    half = reports["half"]
+def test_partial_credit_per_function_and_case(results):
+    half = results["half"]
     assert half.max_score == 1.0 and half.score == pytest.approx(0.5)
-    assert all(t.score == pytest.approx(1 / 12) for t in nonempty(t for t in half.tests if t.function == "full_grad"))
-    assert reports["solution"].score == pytest.approx(1.0) and reports["solution"].status == "pass"
+    assert all(t.score == pytest.approx(1 / 12) for t in nonempty(t for t in half.results if t.function == "full_grad"))
+    assert results["solution"].score == pytest.approx(1.0) and results["solution"].status == "pass"
 
 
-def test_exercism_v3_schema_and_order(reports):
-    doc = specs.exercism(formats.exercism_json([reports["half"]]))
+def test_exercism_v3_schema_and_order(results):
+    doc = specs.exercism(formats.exercism_json([results["half"]]))
     assert doc["version"] == 3 and doc["status"] == "fail" and doc["message"] is None
     names = [t["name"] for t in doc["tests"]]
     assert names[0] == "2.5.3 detached_grad (the example)" and names[6] == "2.5.3 full_grad (the example)"  # file order
@@ -68,22 +70,22 @@ def test_exercism_v3_schema_and_order(reports):
     assert doc["score"] == pytest.approx(0.5) and doc["max_score"] == 1.0
 
 
-def test_a_file_that_does_not_import_is_an_error(reports, course, runner):
-    doc = specs.exercism(formats.exercism_json([reports["broken"]]))
+def test_a_file_that_does_not_import_is_an_error(results, course, runner):
+    doc = specs.exercism(formats.exercism_json([results["broken"]]))
     assert doc["status"] == "error" and "SyntaxError" in doc["message"]
     assert all(t["status"] == "error" for t in nonempty(doc["tests"]))
     # one file that runs is enough for the run not to be an error: only when no test ran
     other = course.get("2.5.1")
-    solved = build(grade(other, course.solution_file(other), course.solution_file(other), 3, runner))
-    mixed = specs.exercism(formats.exercism_json([reports["broken"], solved]))
+    solved = grade(other, course.solution_file(other), course.solution_file(other), 3, runner)
+    mixed = specs.exercism(formats.exercism_json([results["broken"], solved]))
     assert mixed["status"] == "fail" and mixed["message"] is None
 
 
-def test_a_hang_is_an_error_not_a_wrong_answer(reports):
-    statuses = [t.status for t in reports["hang"].tests if t.function == "detached_grad"]
+def test_a_hang_is_an_error_not_a_wrong_answer(results):
+    statuses = [t.status for t in results["hang"].results if t.function == "detached_grad"]
     assert statuses and set(statuses) == {"error"}
-    assert specs.exercism(formats.exercism_json([reports["hang"]]))["status"] == "fail"
-    failures = ET.fromstring(formats.junit([reports["hang"]])).iter("testcase")
+    assert specs.exercism(formats.exercism_json([results["hang"]]))["status"] == "fail"
+    failures = ET.fromstring(formats.junit([results["hang"]])).iter("testcase")
     tags = {case.get("name").split(" ")[0]: {child.tag for child in case} - {"system-out"} for case in failures}
     assert tags["detached_grad"] == {"error"} and tags["full_grad"] == set()
 
@@ -92,21 +94,21 @@ def test_an_empty_file_fails_every_test_and_the_run(course, runner, tmp_path):
     ex = course.get("detach")
     empty = tmp_path / "empty.py"
     empty.write_text("", encoding="utf-8")
-    doc = specs.exercism(formats.exercism_json([build(grade(ex, empty, course.solution_file(ex), 3, runner))]))
+    doc = specs.exercism(formats.exercism_json([grade(ex, empty, course.solution_file(ex), 3, runner)]))
     assert doc["status"] == "fail" and {t["status"] for t in doc["tests"]} == {"fail"}
 
 
 def test_names_are_unique_where_labels_repeat(course, runner):
     ex = course.get("2.1.3")  # two cases of one function are both labelled "the example"
-    report = build(grade(ex, course.solution_file(ex), course.solution_file(ex), 3, runner))
-    names = [t.name for t in report.tests]
+    report = grade(ex, course.solution_file(ex), course.solution_file(ex), 3, runner)
+    names = [t.name for t in report.results]
     assert len(names) == len(set(names))
     assert "2.1.3 add (the example)" in names and "2.1.3 add (the example #2)" in names
     specs.exercism(formats.exercism_json([report]))
 
 
-def test_gradescope_schema(reports):
-    doc = specs.gradescope(formats.gradescope([reports["half"], reports["solution"]]))
+def test_gradescope_schema(results):
+    doc = specs.gradescope(formats.gradescope([results["half"], results["solution"]]))
     assert doc["score"] == pytest.approx(1.5) and doc["output_format"] == "text"
     assert sum(t["max_score"] for t in doc["tests"]) == pytest.approx(2.0)
     test = doc["tests"][0]
@@ -133,7 +135,7 @@ def test_gradescope_hides_cases_as_the_yaml_does(tmp_path, runner):
     path.write_text(text, encoding="utf-8")
     course = Course(tmp_path)
     ex = course.get("detach")
-    report = build(grade(ex, course.solution_file(ex), course.solution_file(ex), 3, runner))
+    report = grade(ex, course.solution_file(ex), course.solution_file(ex), 3, runner)
     doc = specs.gradescope(formats.gradescope([report]))
     seen = {t["name"]: t["visibility"] for t in doc["tests"]}
     assert seen["2.5.3 detached_grad (the example)"] == "hidden"
@@ -141,8 +143,8 @@ def test_gradescope_hides_cases_as_the_yaml_does(tmp_path, runner):
     assert seen["2.5.3 full_grad (random #1)"] == "visible"
 
 
-def test_junit_counts_and_locations(reports):
-    text = formats.junit([reports["half"], reports["broken"]])
+def test_junit_counts_and_locations(results):
+    text = formats.junit([results["half"], results["broken"]])
     specs.junit(text)
     root = ET.fromstring(text)
     suites = root.findall("testsuite")
@@ -155,24 +157,24 @@ def test_junit_counts_and_locations(reports):
     assert all(case.get("time") is not None for case in nonempty(root.iter("testcase")))
 
 
-def test_github_annotations_point_at_the_line(reports):
-    lines = formats.github_annotations([reports["broken"]]).splitlines()
+def test_github_annotations_point_at_the_line(results):
+    lines = formats.github_annotations([results["broken"]]).splitlines()
     assert len(lines) == 1  # nothing ran: one annotation for the file, not one per check
     assert lines[0].startswith("::error file=") and ",line=1," in lines[0]
     assert "%0A" not in lines[0].split("::", 2)[1]  # the message is one escaped line
-    summary = formats.github_summary([reports["half"]])
+    summary = formats.github_summary([results["half"]])
     assert "0.5/1" in summary and "| 2.5.3 detach | ❌ fail |" in summary and "| **total** |" in summary
 
 
-def test_github_one_annotation_per_function_at_its_def(reports):
+def test_github_one_annotation_per_function_at_its_def(results):
     from pathlib import Path
 
-    workspace = Path(reports["hang"].file).parent.parent  # where the checkout would be
-    lines = formats.github_annotations([reports["hang"]], workspace=workspace).splitlines()
+    workspace = Path(results["hang"].file).parent.parent  # where the checkout would be
+    lines = formats.github_annotations([results["hang"]], workspace=workspace).splitlines()
     assert len(lines) == 1  # full_grad passes; detached_grad's six timeouts are one annotation
     head, message = lines[0].split("::", 2)[1:]
     # a timeout has no line of its own: the annotation goes to the function's def
-    assert head == f"error file={Path(reports['hang'].file).parent.name}/hang.py,line=1,title=2.5.3 detached_grad (the example)"
+    assert head == f"error file={Path(results['hang'].file).parent.name}/hang.py,line=1,title=2.5.3 detached_grad (the example)"
     assert message.endswith("(and 5 more failing checks of detached_grad)")
 
 
@@ -213,11 +215,13 @@ def test_case_points_weigh_within_the_function(tmp_path, runner):
     ex = course.get("detach")
     answer = tmp_path / "a.py"
     answer.write_text("def full_grad(x):\n    (x * x).sum().backward()\n    return x.grad\n", encoding="utf-8")
-    result = grade(ex, answer, course.solution_file(ex), 3, runner)
-    report = build(result)
-    seed = next(t for t in report.tests if t.name == "2.5.3 full_grad (the example)")
+    report = grade(ex, answer, course.solution_file(ex), 3, runner)
+    seed = next(t for t in report.results if t.name == "2.5.3 full_grad (the example)")
     assert report.max_score == 4.0 and report.score == pytest.approx(2.0)
-    assert score(result) == report.score  # what the text report prints
+    assert json.loads(formats.exercism_json([report]))["score"] == report.score
+    text = Console(record=True, width=100, file=io.StringIO())
+    terminal.render(text, report)
+    assert ", 2/4 points" in text.export_text()  # what the text report prints
     assert seed.score == pytest.approx(1.0)  # 4 points * 1/2 for full_grad * 5/10 for its seed case
 
 
@@ -226,10 +230,10 @@ def test_an_untouched_starter_earns_nothing_not_even_whole_function_rows(course,
     ex = course.get(ident)
     starter = tmp_path / f"{ex.file_stem}.py"
     starter.write_text(ex.starter, encoding="utf-8")
-    report = build(grade(ex, starter, course.solution_file(ex), 3, runner))
-    assert report.score == 0 and all(t.status != "pass" for t in nonempty(report.tests))
-    whole = [t for t in report.tests if "(whole function)" in t.name]
-    assert whole and all("is not written yet: it raises NotImplementedError" in t.message for t in whole)
+    report = grade(ex, starter, course.solution_file(ex), 3, runner)
+    assert report.score == 0 and all(t.status != "pass" for t in nonempty(report.results))
+    whole = [t for t in json.loads(formats.exercism_json([report]))["tests"] if "(whole function)" in t["name"]]
+    assert whole and all("is not written yet: it raises NotImplementedError" in t["message"] for t in whole)
 
 
 IN_PLACE_EXP = """
@@ -315,24 +319,45 @@ def golden_run(small_course, runner, tmp_path_factory):
     answers = [(solved, folder / f"{solved.file_stem}.py", course.solution_file(solved).read_text(encoding="utf-8")),
                (detach, folder / f"{detach.file_stem}.py", half_right(detach)),
                (detach, folder / "broken.py", "def detached_grad(x)\n")]
-    reports = []
+    results = []
     for ex, path, code in answers:
         path.write_text(code, encoding="utf-8")
-        reports.append(build(grade(ex, path, course.solution_file(ex), GOLDEN_SEED, runner)))
-    assert [r.status for r in reports] == ["pass", "fail", "error"]
-    return reports, {"<answers>": folder}
+        results.append(grade(ex, path, course.solution_file(ex), GOLDEN_SEED, runner))
+    assert [r.status for r in results] == ["pass", "fail", "error"]
+    return results, {"<answers>": folder}
 
 
 @pytest.mark.parametrize("name, render", [
     ("exercism.json", formats.exercism_json),
     ("gradescope.json", formats.gradescope),
     ("junit.xml", formats.junit),
-    ("github-annotations.txt", lambda reports: formats.github_annotations(reports, workspace=Path(reports[0].file).parent)),
+    ("github-annotations.txt", lambda results: formats.github_annotations(results, workspace=Path(results[0].file).parent)),
     ("github-summary.md", formats.github_summary),
 ])
 def test_each_format_matches_its_golden_file(golden_run, name, render):
-    reports, folders = golden_run
-    assert_golden(name, render(reports), folders)
+    results, folders = golden_run
+    assert_golden(name, render(results), folders)
+
+
+def test_every_renderer_is_given_the_one_model(golden_run, monkeypatch, tmp_path):
+    """The judge's results, and an exercise file that does not load, reach the terminal and
+    every format as they are: no second model is made from them on the way."""
+    from collections import Counter
+
+    from grader.course.loader import ExerciseFileError
+
+    results = [*golden_run[0], unloadable(ExerciseFileError("exercises/2.1.9-norms.yaml", 3, "checks", "bad"), 7)]
+    seen = []
+    shown = terminal.render
+    monkeypatch.setattr(terminal, "render", lambda console, result, *a: seen.append(result) or shown(console, result, *a))
+    for fmt, render in formats.RENDERERS.items():
+        monkeypatch.setitem(formats.RENDERERS, fmt, lambda given, lang, render=render: seen.extend(given) or render(given, lang))
+    summary = formats.github_summary
+    monkeypatch.setattr(formats, "github_summary", lambda given: seen.extend(given) or summary(given))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    emit.emit(results, "json", [(fmt, tmp_path / fmt) for fmt in formats.FORMATS if fmt != "json"], "zh")
+    assert all(isinstance(r, ExerciseResult) for r in results)
+    assert Counter(map(id, seen)) == {id(r): len(formats.FORMATS) + 1 for r in results}  # and the summary
 
 
 def test_check_json_matches_its_golden_file(small_course, tmp_path):

@@ -8,8 +8,9 @@ import pytest
 import specs
 from conftest import nonempty, run_tutor
 from grader.output import formats
-from grader.output.results import ExerciseReport
-from grader.output.results import TestResult as Check  # not a pytest class
+from grader.grading.checks.base import Problem
+from grader.grading.results import CheckResult, ExerciseResult, Status
+from grader.messages.text import Text
 from grader.output.safe_text import clean, spreadsheet_cell
 
 # One of everything that has broken a reader: colour codes and a fake verdict, an OSC title,
@@ -132,11 +133,11 @@ def test_a_passing_student_who_prints_colour_keeps_junit_readable(tmp_path):
 def test_thousands_of_failures_stay_bounded_in_every_format():
     flood = NASTY * 50_000  # about 6 MB, in every field of every check
     count = 2000
-    tests = [Check(name=f"9.9 f{i} (case)", function=f"f{i}", status="error" if i % 3 else "fail",
-                        message=flood, output=flood, test_code=flood, task_id=1, score=0.0, max_score=1 / count,
-                        line=i + 1, seconds=0.001) for i in range(count)]
-    report = ExerciseReport(id="9.9", slug="flood", file=flood, status="fail", message=None, score=0.0,
-                            max_score=1.0, isolation="fork", seed=1, tests=tests)
+    tests = [CheckResult(f"9.9 f{i} (case)", f"f{i}", Text.same("case"), Text.same(flood),
+                         Status.ERROR if i % 3 else Status.FAIL, [Problem(Text.same(flood))], output=flood,
+                         max_score=1 / count, line=i + 1, seconds=0.001) for i in range(count)]
+    report = ExerciseResult("9.9", "flood", flood, 1, Text.same("fork"), results=tests, status=Status.FAIL,
+                            max_score=1.0)
     per_test = 2 * (formats.MESSAGE_CAP + formats.OUTPUT_CAP + formats.CODE_CAP + formats.FILE_CAP) + 500
     rendered = {"json": formats.exercism_json([report]), "gradescope": formats.gradescope([report]),
                 "junit": formats.junit([report]), "github": formats.github_annotations([report])}
@@ -157,13 +158,12 @@ def test_thousands_of_failures_stay_bounded_in_every_format():
 
 def test_annotations_put_the_costliest_functions_first():
     def test(function, status, weight):
-        return Check(name=f"1.1 {function} (seed)", function=function, status=status, message="m",
-                          output=None, test_code="", task_id=1, score=0.0, max_score=weight)
+        return CheckResult(f"1.1 {function} (seed)", function, Text.same("seed"), Text.same(""), status,
+                           [Problem(Text.same("m"))], max_score=weight)
 
-    report = ExerciseReport(id="1.1", slug="s", file="workspace/1.1-s.py", status="fail", message=None, score=0.0,
-                            max_score=1.0, isolation="fork", seed=1,
-                            tests=[test("cheap", "fail", 0.1), test("dear", "fail", 0.5), test("hangs", "error", 0.1),
-                                   test("dear", "fail", 0.2)])
+    report = ExerciseResult("1.1", "s", "workspace/1.1-s.py", 1, Text.same("fork"), status=Status.FAIL, max_score=1.0,
+                            results=[test("cheap", Status.FAIL, 0.1), test("dear", Status.FAIL, 0.5),
+                                     test("hangs", Status.ERROR, 0.1), test("dear", Status.FAIL, 0.2)])
     titles = [line.split("title=")[1].split("::")[0] for line in formats.github_annotations([report]).splitlines()]
     assert titles == ["1.1 dear (seed)", "1.1 hangs (seed)", "1.1 cheap (seed)"]
 

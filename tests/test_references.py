@@ -9,7 +9,7 @@ from conftest import ROOT, nonempty, run_tutor
 from grader.course.catalog import Course
 from grader.grading.judge import judge, run_student
 from grader.course.model import load_exercise
-from grader.output.results import build
+from grader.output import formats
 
 
 @pytest.fixture
@@ -42,15 +42,15 @@ def test_hidden_cases_count_but_show_only_their_name(course_with_hidden, tmp_pat
     result = grade_at(course, answer, datetime.date(2029, 12, 31), runner)
     hidden = [r for r in result.results if r.hidden]
     assert len(hidden) == 6 and not any(r.passed for r in hidden)
-    report = build(result)
-    secret = next(t for t in report.tests if "(secret)" in t.name)
-    assert secret.message == "hidden check" and secret.test_code == "full_grad" and secret.status == "fail"
-    assert report.max_score == 1.0 and len(report.tests) == 13
+    tests = json.loads(formats.exercism_json([result]))["tests"]
+    secret = next(t for t in tests if "(secret)" in t["name"])
+    assert secret["message"] == "hidden check" and secret["test_code"] == "full_grad" and secret["status"] == "fail"
+    assert result.max_score == 1.0 and len(tests) == 13
     # After the date the dated ones are shown in full; the other stays hidden for good.
-    later = build(grade_at(course, answer, datetime.date(2030, 1, 1), runner))
-    shown = [t for t in later.tests if "random" in t.name and t.function == "full_grad"]
-    assert all("values differ" in t.message for t in nonempty(shown))
-    assert next(t for t in later.tests if "(secret)" in t.name).message == "hidden check"
+    later = json.loads(formats.exercism_json([grade_at(course, answer, datetime.date(2030, 1, 1), runner)]))["tests"]
+    shown = [t for t in later if "full_grad (random" in t["name"]]
+    assert all("values differ" in t["message"] for t in nonempty(shown))
+    assert next(t for t in later if "(secret)" in t["name"])["message"] == "hidden check"
 
 
 def test_hidden_check_in_text_output(course_with_hidden):

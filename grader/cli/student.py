@@ -213,7 +213,8 @@ def check(
     run_seed = _judging(v, course, targets, seed)
     runner = _runner(v, targets, course)  # torch is imported here, and only here
     from ..grading.judge import grade_many
-    from ..output.terminal import render, render_unloadable
+    from ..grading.results import unloadable
+    from ..output.terminal import render
     from ..sandbox.runner import GraderError
 
     if strict:
@@ -243,26 +244,24 @@ def check(
                 console.print(f"  [dim]{say('compare', lang, id=ex.id)}[/dim]")
         all_passed &= result.passed
     # An exercise that could not be loaded was not checked: the run fails as a broken file does.
-    unloadable = course.errors if all_ else []
+    broken = [unloadable(error, run_seed) for error in course.errors] if all_ else []
     if format_ == "text":
-        for problem in unloadable:
-            render_unloadable(console, problem, lang)
+        for result in broken:
+            render(console, result, lang)
         if all_:
             _total(v, results)
         if from_recordings:
             console.print(say("hidden on submission", lang))
-    _emit(v, results, format_, writes, unloadable, run_seed)
+    _emit(v, results + broken, format_, writes)
     if plot is not None:
         _draw(v, results[0], plot)
-    raise typer.Exit(USAGE_ERROR if unloadable else 0 if all_passed else 1)
+    raise typer.Exit(USAGE_ERROR if broken else 0 if all_passed else 1)
 
 
 def _total(v: _Voice, results) -> None:
-    from ..output.results import score
-
     passed = sum(r.passed for r in results)
-    words = say("check total", v.lang, passed=passed, count=len(results), score=f"{sum(score(r) for r in results):.3g}",
-                max=f"{sum(r.exercise.points for r in results):g}")
+    words = say("check total", v.lang, passed=passed, count=len(results), score=f"{sum(r.score for r in results):.3g}",
+                max=f"{sum(r.max_score for r in results):g}")
     console.print(f"[bold {'green' if passed == len(results) else 'red'}]{words}[/]")
 
 
@@ -353,11 +352,11 @@ def _parse_outputs(v: _Voice, specs: list[str]) -> list[tuple[str, Path]]:
         v.fail(escape(v("output spec", formats=Text.joined(list(FORMATS)), spec=str(exc))))
 
 
-def _emit(v: _Voice, results, format_: str, writes: list[tuple[str, Path]], unloadable: list, seed: int) -> None:
+def _emit(v: _Voice, results, format_: str, writes: list[tuple[str, Path]]) -> None:
     from ..output.emit import WriteError, emit
 
     try:
-        emit(results, format_, writes, v.lang, unloadable, seed)
+        emit(results, format_, writes, v.lang)
     except WriteError as exc:
         v.fail(escape(v("cannot write", format=exc.fmt, file=exc.path, error=str(exc.error))))
 

@@ -10,7 +10,6 @@ import ast
 import contextlib
 import datetime
 import types
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -23,47 +22,12 @@ from .checks.base import CaseContext, FunctionContext, Problem, describe_error
 from .checks.untouched import untouched
 from .locations import cell_line
 from .recorded import SUFFIX, RecordedReference
+from .results import CheckResult, ExerciseResult, Status, share_points
 from ..messages.feedback import said
 from ..course.model import CheckSpec, Exercise, Function
 from ..sandbox.inside.observe import OUTPUT_LIMIT, Outcome, load_module, run_call
 from ..sandbox.runner import GraderError, Job, RunReport
 from ..messages.text import Text
-
-
-@dataclass
-class CaseResult:
-    function: str
-    label: Text
-    inputs: Text
-    problems: list[Problem] = field(default_factory=list)
-    output: str = ""
-    random: bool = False
-    hidden: bool = False  # show only its name and whether it passed
-    weight: float = 1.0  # its share of the function's points, relative to the function's other rows
-
-    @property
-    def passed(self) -> bool:
-        return not self.problems
-
-
-@dataclass
-class ExerciseResult:
-    exercise: Exercise
-    file: Path
-    seed: int
-    isolation: Text  # the sandbox line
-    results: list[CaseResult] = field(default_factory=list)
-    confined: bool = False  # the sandbox held every property (its line is then only shown on request)
-    import_problem: Problem | None = None
-    outcomes: dict = field(default_factory=dict)  # the student's, by (function, case index)
-
-    @property
-    def passed(self) -> bool:
-        return self.import_problem is None and all(r.passed for r in self.results)
-
-    @property
-    def counts(self) -> tuple[int, int]:
-        return sum(r.passed for r in self.results), len(self.results)
 
 
 # A result may hold at most this multiple of the reference's data, or this much whatever the
@@ -218,7 +182,8 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
     """Phase 2: the reference here, on equal inputs, and every check."""
     today = today or datetime.date.today()
     cases = expand_all(exercise, seed)
-    result = ExerciseResult(exercise, student, seed, run.isolation, outcomes=run.outcomes, confined=run.complete)
+    result = ExerciseResult(exercise.id, exercise.slug, student, seed, run.isolation, exercise=exercise,
+                            outcomes=run.outcomes, confined=run.complete)
     source = run.source.decode("utf-8", errors="replace")  # the bytes the sandbox ran, not the path again
     _in_cells(source, [run.import_error, *(o.error for o in run.outcomes.values())])
     if run.import_error or run.import_failure:
@@ -230,29 +195,32 @@ def judge(exercise: Exercise, student: Path, reference_path: Path, seed: int, ru
             message = run.import_failure
         result.import_problem = Problem(message, [said("printed", output=run.import_output[:500])] if run.import_output else [],
                                         line=run.import_error.line if run.import_error else None)
+        result.message = message
     reference = work_out(exercise, reference_path, seed, {} if references is None else references)
-    for fn in exercise.functions:
+    rows = _Rows(result, _def_lines(source))
+    for task, fn in enumerate(exercise.functions, 1):
         outcomes = []
         unwritten = False  # raised NotImplementedError where the reference does not: earns nothing
         for case in cases[fn.name]:
             inputs, expected = reference.expected[(fn.name, case.index, case.seed)]
-            row = CaseResult(fn.name, case.label, inputs, random=bool(case.spec.random),
-                             hidden=case.spec.hidden_on(today), weight=case.spec.points)
             got = run.outcomes.get((fn.name, case.index))
             if got is None:
-                row.problems.append(_not_run(result))
+                problems = [_not_run(result)]
             else:
                 outcomes.append(got)
                 unwritten |= _not_implemented(got) and not _not_implemented(expected)
-                row.output = got.output
-                row.problems = judge_case(exercise, fn, case, got, expected, reference)
-            result.results.append(row)
+                problems = judge_case(exercise, fn, case, got, expected, reference)
+            rows.add(fn.name, task, case.label, inputs, problems, got,
+                     hidden=case.spec.hidden if case.spec.hidden_on(today) else False, weight=case.spec.points)
         if any(c.scope == "function" for c in fn.checks):  # a row always, so scores keep their scale
             problems = ([_not_run(result)] if result.import_problem
                         else [Problem(said("unwritten", name=fn.name))] if unwritten
                         else judge_function(fn, source, outcomes))
             what = [KINDS[c.kind].covers for c in fn.checks if c.scope == "function"]
-            result.results.append(CaseResult(fn.name, said("whole function"), Text.joined(what, "; "), problems))
+            rows.add(fn.name, task, said("whole function"), Text.joined(what, "; "), problems)
+    result.status = Status.ERROR if result.import_problem else \
+        Status.PASS if all(r.passed for r in result.results) else Status.FAIL
+    share_points(result)
     return result
 
 
@@ -274,6 +242,38 @@ def work_out(exercise: Exercise, reference_path: Path, seed: int, references: di
             inputs = _describe_inputs(fn, case, args, kwargs)  # described first: the call may change them
             reference.expected[(fn.name, case.index, case.seed)] = (inputs, reference.outcome(fn, case, (args, kwargs)))
     return reference
+
+
+class _Rows:
+    """An exercise's rows as the judge adds them: each named uniquely, its status and line found."""
+
+    def __init__(self, result: ExerciseResult, defs: dict[str, int]):
+        self.result, self.defs, self.names = result, defs, set()
+
+    def add(self, function: str, task: int, label: Text, inputs: Text, problems: list[Problem],
+            got: Outcome | None = None, hidden: bool | datetime.date = False, weight: float = 1.0) -> None:
+        name, k = f"{self.result.id} {function} ({label.en})", 1
+        while name in self.names:  # two cases with one label ("seed" twice): names must still differ
+            k += 1
+            name = f"{self.result.id} {function} ({label.en} #{k})"
+        self.names.add(name)
+        could_not_run = self.result.import_problem is not None or any(p.kind == "failure" for p in problems)
+        status = Status.PASS if not problems else Status.ERROR if could_not_run else Status.FAIL
+        failed_at = None if hidden else next((p.line for p in problems if p.line), None)
+        self.result.results.append(CheckResult(
+            name, function, label, inputs, status, problems, output=got.output if got else "", task_id=task,
+            line=failed_at or self.defs.get(function), seconds=got.seconds if got else 0.0, hidden=hidden,
+            weight=weight))
+
+
+def _def_lines(source: str) -> dict[str, int]:
+    """Where each top-level function of the student's file is defined (the last definition
+    wins, as when Python runs the file); nothing when it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return {}
+    return {node.name: node.lineno for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 def _in_cells(source: str, errors: list) -> None:

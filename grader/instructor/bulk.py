@@ -236,8 +236,9 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int, shared:
 
     from ..output import feedback_page, formats
     from ..grading.judge import grade_many
+    from ..grading.results import Status
+    from ..messages.ui import WORDS
     from ..output.terminal import render
-    from ..output.results import Status, build
     from ..sandbox.runner import GraderError, Runner
 
     out.mkdir(parents=True, exist_ok=True)
@@ -251,27 +252,27 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int, shared:
             targets = [(ex, files.get(ex.id, missing)) for ex in course.exercises]
             results = list(grade_many([(ex, path, course.solution_file(ex)) for ex, path in targets], seed, runner,
                                       hide=course.protected, references=shared.references, judging=shared.judging))
-            reports = [build(r) for r in results]
-            for (ex, path), report in zip(targets, reports):
-                report.file = shown_name(sub, files.get(ex.id), work)
+            for (ex, _), result in zip(targets, results):
+                result.file = shown_name(sub, files.get(ex.id), work)
                 if ex.id not in files:
-                    report.status, report.message = Status.ERROR, f"the submission has no {ex.file_stem}.py"
+                    result.status, result.message = Status.ERROR, WORDS["no file"].format(file=f"{ex.file_stem}.py")
     except (GraderError, ValueError, OSError) as exc:  # this student's row says so; the class goes on
         error = str(exc) if isinstance(exc, GraderError) else f"{type(exc).__name__}: {exc}"
         (out / "error.txt").write_text(error + "\n", encoding="utf-8")
         return {"student": sub.student, "total": 0.0, "error": error}
     finally:
         runner.close()
-    (out / "results.json").write_text(formats.exercism_json(reports), encoding="utf-8")
-    (out / "gradescope.json").write_text(formats.gradescope(reports), encoding="utf-8")
-    (out / "junit.xml").write_text(formats.junit(reports), encoding="utf-8")
+    (out / "results.json").write_text(formats.exercism_json(results), encoding="utf-8")
+    (out / "gradescope.json").write_text(formats.gradescope(results), encoding="utf-8")
+    (out / "junit.xml").write_text(formats.junit(results), encoding="utf-8")
     text = Console(record=True, width=100, file=open(os.devnull, "w"), highlight=False, soft_wrap=True)
-    for result in results:
-        render(text, result, verbose=True)  # the record says what the sandbox enforced
+    for result, (_, path) in zip(results, targets):
+        # the record says what the sandbox enforced, and which file it graded
+        render(text, result, show_path=str(path), verbose=True)
     (out / "report.txt").write_text(text.export_text(), encoding="utf-8")
-    (out / feedback_page.RECORD).write_text(feedback_page.record(sub.student, results, reports), encoding="utf-8")
-    return {"student": sub.student, **{r.id: r.score for r in reports},
-            "total": round(sum(r.score for r in reports), 6)}
+    (out / feedback_page.RECORD).write_text(feedback_page.record(sub.student, results), encoding="utf-8")
+    return {"student": sub.student, **{r.id: r.score for r in results},
+            "total": round(sum(r.score for r in results), 6)}
 
 
 class Shared:

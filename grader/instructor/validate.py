@@ -16,9 +16,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..course.catalog import Course
-from ..grading.judge import ExerciseResult, judge, run_student
+from ..grading.judge import judge, run_student
+from ..grading.results import ExerciseResult
 from ..course.model import Exercise
-from ..output.results import score
 from ..sandbox.runner import GraderError
 
 
@@ -101,7 +101,7 @@ def validate_exercise(course: Course, ex: Exercise, runner, seed: int) -> list[F
             starter = Path(tmp) / f"{ex.file_stem}.py"
             starter.write_text(ex.starter, encoding="utf-8")
             result = grade(starter)
-            earned = score(result)
+            earned = result.score
             findings.append(Finding(ex.id, "starter fails and scores 0", not result.passed and earned == 0,
                                     f"the starter scores {earned:g}/{ex.points:g}"))
             for index, mistake in enumerate(ex.mistakes):

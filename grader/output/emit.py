@@ -31,25 +31,19 @@ def parse_outputs(specs: list[str]) -> list[tuple[str, Path]]:
     return writes
 
 
-def emit(results, format_: str, writes: list[tuple[str, Path]], lang: str, unloadable: list, seed: int) -> None:
+def emit(results, format_: str, writes: list[tuple[str, Path]], lang: str) -> None:
     """Print `format_` (unless text, which the caller has shown as it went) and write each of
-    `writes`; `unloadable`: the exercise files that did not load, named in every format."""
-    from .results import build, unloadable as unloadable_report
-    from .terminal import render, render_unloadable
-
-    machine = {format_, *(fmt for fmt, _ in writes)} - {"text"}
-    reports = ([build(r, lang) for r in results] + [unloadable_report(e, seed, lang) for e in unloadable]
-               if machine else [])  # only the machine formats use them
+    `writes`; `results` (grading.results) include the exercise files that did not load, so
+    that every format names them."""
+    from .terminal import render
 
     def text(fmt: str) -> str:
         if fmt == "text":
             capture = Console(record=True, width=100, file=open(os.devnull, "w"), highlight=False, soft_wrap=True)
             for result in results:
                 render(capture, result, lang)
-            for problem in unloadable:
-                render_unloadable(capture, problem, lang)
             return capture.export_text()
-        return formats.RENDERERS[fmt](reports)
+        return formats.RENDERERS[fmt](results, lang)
 
     if format_ != "text":
         sys.stdout.write(text(format_))
@@ -57,9 +51,9 @@ def emit(results, format_: str, writes: list[tuple[str, Path]], lang: str, unloa
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with open(summary, "a", encoding="utf-8") as f:
-                f.write(formats.github_summary(reports))
+                f.write(formats.github_summary(results))
         elif format_ == "github":
-            sys.stdout.write(formats.github_summary(reports))
+            sys.stdout.write(formats.github_summary(results))
     for fmt, path in writes:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,14 +15,12 @@ from typing import TYPE_CHECKING
 from ..messages.feedback import FEEDBACK
 from .formats import MESSAGE_CAP
 from .html_page import esc, number, page, prose, said
-from .results import Status
+from ..grading.results import Status
 from .safe_text import clean
 from ..messages.text import Text
-from ..messages.ui import WORDS
 
 if TYPE_CHECKING:
-    from ..grading.judge import ExerciseResult
-    from .results import ExerciseReport
+    from ..grading.results import ExerciseResult
 
 RECORD = "feedback.json"  # beside results.json in a student's folder
 PAGE = "feedback.html"
@@ -61,7 +59,7 @@ def _rows(result: ExerciseResult) -> list[dict]:
     rows = []
     for row, count in grouped(result.results):
         shown = {"function": row.function, "label": {lang: row_label(row, count, lang) for lang in ("en", "zh")},
-                 "passed": row.passed, "hidden": row.hidden}
+                 "passed": row.passed, "hidden": bool(row.hidden)}
         if not row.hidden:
             hinted = []  # two checks failing the same way name the same mistake once, as in the terminal
             problems = []
@@ -78,24 +76,24 @@ def _rows(result: ExerciseResult) -> list[dict]:
     return rows
 
 
-def record(student: str, results: list[ExerciseResult], reports: list[ExerciseReport]) -> str:
-    """The record of one student's grading, as JSON: the reports say what was graded (a file
-    the submission lacks is an error there), the results what every check found."""
+def record(student: str, results: list[ExerciseResult]) -> str:
+    """The record of one student's grading, as JSON: what was graded (a file the submission
+    lacks is an error) and what every check found."""
     exercises = []
-    for result, report in zip(results, reports, strict=True):
+    for result in results:
         ex = result.exercise
         problem, details, cause = None, [], None
         if result.import_problem:
             problem, details = result.import_problem.text, result.import_problem.details
             cause = ("import" if problem.en.startswith(_NOT_IMPORTED) else _cause_of_failure(problem))
-        elif report.status == Status.ERROR:  # the submission has no file for it
-            problem, cause = WORDS["no file"].format(file=f"{ex.file_stem}.py"), "missing"
+        elif result.status == Status.ERROR:  # the submission has no file for it
+            problem, cause = result.message, "missing"
         passed, checks = result.counts
         rows = [] if cause else _rows(result)
         named = sorted({i for row in rows if not row["hidden"] for p in row["problems"] for i in p["mistakes"]})
         exercises.append({
-            "id": ex.id, "slug": ex.slug, "title": _texts(ex.title), "file": clean(report.file, 200),
-            "status": report.status, "score": report.score, "max_score": report.max_score,
+            "id": ex.id, "slug": ex.slug, "title": _texts(ex.title), "file": clean(result.file, 200),
+            "status": result.status, "score": result.score, "max_score": result.max_score,
             "passed_checks": passed, "checks": checks, "seed": result.seed,
             "problem": _texts(problem) if problem else None, "details": [_texts(d) for d in details], "cause": cause,
             # the known mistakes its failures matched, so that a class report needs no course to name them

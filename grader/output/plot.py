@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from ..grading.checks.base import describe_error
-from ..grading.judge import ExerciseResult
+from ..grading.results import ExerciseResult
 from ..messages.feedback import said
 from ..messages.text import Text
 from ..messages.ui import say

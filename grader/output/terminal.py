@@ -10,8 +10,7 @@ from rich.table import Table
 from rich.markup import escape
 from rich.text import Text as RichText
 
-from ..grading.judge import CaseResult, ExerciseResult
-from .results import score
+from ..grading.results import CheckResult, ExerciseResult
 from .safe_text import clean
 from ..messages.ui import say
 from .wrap import inline, line_breaks
@@ -67,15 +66,15 @@ def tensor_diff(expected, actual, lang: str = "en"):
     return grid
 
 
-def _shape_of_failure(row: CaseResult):
+def _shape_of_failure(row: CheckResult):
     """Failures alike but for the numbers in them (shapes, values) are shown once."""
     return [(re.sub(r"\d+", "#", p.message), p.hints) for p in row.problems]
 
 
-def grouped(rows: list[CaseResult]):
+def grouped(rows: list[CheckResult]):
     """Per function: its passing cases as one row, then runs of cases failing the same way
     as one row each; a hidden case keeps a row of its own (it shows only its name)."""
-    out: list[tuple[CaseResult, int]] = []
+    out: list[tuple[CheckResult, int]] = []
     passing: dict[str, int] = {}  # function -> index of its passing row in out
     for row in rows:
         if row.passed and not row.hidden:
@@ -96,7 +95,10 @@ def grouped(rows: list[CaseResult]):
 def render(console: Console, result: ExerciseResult, lang: str = "en", show_path: str | None = None,
            verbose: bool = False) -> None:
     """One exercise's report. The sandbox's line only when asked (`verbose`) or when it gave
-    something up."""
+    something up. An exercise file that does not load: named with its line, in one line."""
+    if not result.loaded:
+        console.print(f"[red]✗[/red] {escape(result.message.get(lang))}")
+        return
     with line_breaks(lang):  # Chinese breaks between characters, not only at spaces
         _render(console, result, lang, show_path, verbose)
 
@@ -126,19 +128,14 @@ def _render(console: Console, result: ExerciseResult, lang: str, show_path: str 
                           f"[dim]{say('fix first', lang)}[/dim]")
     passed, total = result.counts
     colour = "green" if result.passed else "red"
-    summary = say("summary", lang, passed=passed, total=total, score=f"{score(result):.3g}", max=f"{ex.points:g}")
+    summary = say("summary", lang, passed=passed, total=total, score=f"{result.score:.3g}", max=f"{result.max_score:g}")
     replay = say('replay', lang, seed=result.seed) if not result.passed else ""
     sandbox = f" · {say('sandbox', lang)}{escape(result.isolation.get(lang))}" \
         if verbose or not result.confined else ""
     console.print(f"  [{colour}]{summary}[/{colour}][dim] · {say('seed', lang, seed=result.seed)}{replay}{sandbox}[/dim]")
 
 
-def render_unloadable(console: Console, error, lang: str = "en") -> None:
-    """An exercise file that does not load: named with its line, in the report itself."""
-    console.print(f"[red]✗[/red] {escape(say('unloadable', lang, error=str(error)))}")
-
-
-def row_label(row: CaseResult, count: int, lang: str) -> str:
+def row_label(row: CheckResult, count: int, lang: str) -> str:
     """A row's case, or the run of cases it stands for ("seed and 5 more like it")."""
     label = row.label.get(lang)
     if count > 1:
@@ -147,7 +144,7 @@ def row_label(row: CaseResult, count: int, lang: str) -> str:
     return label
 
 
-def _render_row(console: Console, row: CaseResult, count: int, lang: str, hinted: list) -> None:
+def _render_row(console: Console, row: CheckResult, count: int, lang: str, hinted: list) -> None:
     label = row_label(row, count, lang)
     line = RichText("  ")
     line.append("✓ " if row.passed else "✗ ", style="green" if row.passed else "red")

@@ -1,8 +1,8 @@
 """Machine-readable renderings of grading results: Exercism JSON, Gradescope, JUnit, GitHub.
 
-Every renderer takes the reports of one run (one exercise, or all) and returns text;
-tests stay in exercise order, then file order, and every format carries the total. Each
-is valid against its published specification (the schemas in tests/schemas/) whatever
+Every renderer takes the results of one run (one exercise, or all: `grading.results`) and
+the language of its texts, and returns text; tests stay in exercise order, then file
+order, and every format carries the total. Each is valid against its published specification (the schemas in tests/schemas/) whatever
 the submission did: every string that came from the student's process goes through
 `safe_text.clean`, capped, so a document's size is bounded by the course's number of
 checks, not by what a submission prints, raises or returns.

@@ -1,14 +1,15 @@
-"""What every format shares: the caps on what a student's process wrote, and the overall
-status and total of a run's reports."""
+"""What every format shares: the caps on what a student's process wrote, a check's texts in
+the language asked for, and the overall status and total of a run's results."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from ..safe_text import clean
-from ..results import Status
+from ...grading.results import Status
+from ...messages.ui import say
 
 if TYPE_CHECKING:
-    from ..results import ExerciseReport
+    from ...grading.results import CheckResult, ExerciseResult
 
 FORMATS = ("text", "json", "junit", "gradescope", "github")
 
@@ -26,21 +27,47 @@ def _message(text) -> str | None:
     return clean(text, MESSAGE_CAP) if text else None
 
 
-def _printed(text) -> str | None:
-    return clean(text, OUTPUT_CAP, TRUNCATED) if text else None
+def _failure(test: CheckResult, lang: str) -> str | None:
+    """What a check found wrong: each problem with its details and hints (of a hidden check,
+    only that it failed); None when it passed."""
+    if test.passed:
+        return None
+    if test.hidden:
+        return "hidden check"
+    lines = []
+    for problem in test.problems:
+        lines.append(problem.says(lang))
+        lines += [f"  {d}" for d in problem.details_in(lang)]
+        lines += [f"  {say('hint', lang)}{h.get(lang).strip()}" for h in problem.hints]
+    return "\n".join(lines)
 
 
-def _file(report: ExerciseReport) -> str:
-    return clean(report.file, FILE_CAP)
+def _printed(test: CheckResult) -> str | None:
+    """What a check's call printed, capped (nothing of a hidden check)."""
+    return clean(test.output, OUTPUT_CAP, TRUNCATED) if test.output and not test.hidden else None
 
 
-def _overall(reports: list[ExerciseReport]) -> str:
+def _code(test: CheckResult, lang: str) -> str:
+    """The call a check makes (of a hidden check, only the function's name)."""
+    return test.function if test.hidden else test.test_code.get(lang)
+
+
+def _why(result: ExerciseResult, lang: str) -> str | None:
+    """Why nothing of an exercise could be checked, capped."""
+    return _message(result.message.get(lang)) if result.message else None
+
+
+def _file(result: ExerciseResult) -> str:
+    return clean(result.file, FILE_CAP)
+
+
+def _overall(results: list[ExerciseResult]) -> str:
     """pass, fail, or error only when nothing could run: every test errored."""
-    statuses = [t.status for r in reports for t in r.tests] or [r.status for r in reports]
+    statuses = [t.status for r in results for t in r.results] or [r.status for r in results]
     if statuses and all(s == Status.ERROR for s in statuses):
         return Status.ERROR
     return Status.PASS if all(s == Status.PASS for s in statuses) else Status.FAIL
 
 
-def _total(reports):
-    return round(sum(r.score for r in reports), 6), round(sum(r.max_score for r in reports), 6)
+def _total(results):
+    return round(sum(r.score for r in results), 6), round(sum(r.max_score for r in results), 6)

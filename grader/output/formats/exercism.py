@@ -5,25 +5,27 @@ import json
 from typing import TYPE_CHECKING
 
 from ..safe_text import clean
-from .common import CODE_CAP, EXERCISM_MESSAGE_CAP, Status, _file, _message, _overall, _printed, _total
+from .common import (CODE_CAP, EXERCISM_MESSAGE_CAP, Status, _code, _failure, _file, _message, _overall, _printed,
+                     _total, _why)
 
 if TYPE_CHECKING:
-    from ..results import ExerciseReport
+    from ...grading.results import ExerciseResult
 
 
-def exercism_json(reports: list[ExerciseReport]) -> str:
+def exercism_json(results: list[ExerciseResult], lang: str = "en") -> str:
     """The Exercism test-runner interface, version 3, plus a score per exercise and in total
     (top-level keys of our own, which readers of the interface ignore)."""
-    status = _overall(reports)
-    errors = [f"{r.id} {r.slug}: {_message(r.message) or 'error'}" for r in reports if r.status == Status.ERROR]
-    score, max_score = _total(reports)
+    status = _overall(results)
+    errors = [f"{r.id} {r.slug}: {_why(r, lang) or 'error'}" for r in results if r.status == Status.ERROR]
+    score, max_score = _total(results)
     tests = []
-    for r in reports:
-        for t in r.tests:
-            test = {"name": t.name, "status": t.status, "message": _message(t.message),
-                    "test_code": clean(t.test_code, CODE_CAP), "task_id": t.task_id}
-            if t.output:
-                test["output"] = _printed(t.output)
+    for r in results:
+        for t in r.results:
+            test = {"name": t.name, "status": t.status, "message": _message(_failure(t, lang)),
+                    "test_code": clean(_code(t, lang), CODE_CAP), "task_id": t.task_id}
+            printed = _printed(t)
+            if printed:
+                test["output"] = printed
             tests.append(test)
     doc = {
         "version": 3,
@@ -32,8 +34,8 @@ def exercism_json(reports: list[ExerciseReport]) -> str:
         "tests": tests,
         "score": score,
         "max_score": max_score,
-        "exercises": [{"id": r.id, "slug": r.slug, "file": _file(r), "status": r.status, "message": _message(r.message),
-                       "score": r.score, "max_score": r.max_score, "seed": r.seed, "sandbox": r.isolation}
-                      for r in reports],
+        "exercises": [{"id": r.id, "slug": r.slug, "file": _file(r), "status": r.status, "message": _why(r, lang),
+                       "score": r.score, "max_score": r.max_score, "seed": r.seed, "sandbox": r.isolation.en}
+                      for r in results],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..safe_text import clean
-from .common import ANNOTATION_CAP, ANNOTATIONS, Status, _file, _message, _overall, _total
+from .common import ANNOTATION_CAP, ANNOTATIONS, Status, _failure, _file, _overall, _total, _why
 
 if TYPE_CHECKING:
-    from ..results import ExerciseReport
+    from ...grading.results import ExerciseResult
 
 
 def _escape_data(text: str) -> str:
@@ -32,22 +32,22 @@ def _workspace_path(file: str, workspace: Path) -> str:
     return path.as_posix()
 
 
-def github_annotations(reports: list[ExerciseReport], workspace: Path | None = None) -> str:
+def github_annotations(results: list[ExerciseResult], lang: str = "en", workspace: Path | None = None) -> str:
     """Workflow commands: one ::error per failing function (its first failing check, with how
     many more fail), at its file and line; the functions that lose the most points first, at
     most ANNOTATIONS of them (GitHub drops the rest), the last saying how many were left out."""
     workspace = workspace or Path(os.environ.get("GITHUB_WORKSPACE") or os.getcwd())
     found = []  # (points lost, could not run, order, location, title, message)
-    for r in reports:
+    for r in results:
         file = _workspace_path(_file(r), workspace)
-        failing = [t for t in r.tests if t.status != Status.PASS]
-        if r.status == Status.ERROR and all(t.status == Status.ERROR for t in r.tests):
+        failing = [t for t in r.results if t.status != Status.PASS]
+        if r.status == Status.ERROR and all(t.status == Status.ERROR for t in r.results):
             # Nothing ran (the file does not import): one annotation says why, for the exercise.
-            line = next((t.line for t in r.tests if t.line), None)
+            line = next((t.line for t in r.results if t.line), None)
             # An exercise file that does not load could be worth anything: it comes first.
             lost = r.max_score - r.score if r.loaded else math.inf
             found.append((lost, True, len(found), (file, line), f"{r.id} {r.slug}",
-                          _message(r.message) or "error"))
+                          _why(r, lang) or "error"))
             continue
         by_function: dict[str, list] = {}
         for t in failing:
@@ -55,8 +55,9 @@ def github_annotations(reports: list[ExerciseReport], workspace: Path | None = N
         for function, tests in by_function.items():
             first = tests[0]
             more = f"\n(and {len(tests) - 1} more failing checks of {function})" if len(tests) > 1 else ""
+            message = clean(_failure(first, lang) or first.status, ANNOTATION_CAP) + more
             found.append((sum(t.max_score for t in tests), any(t.status == Status.ERROR for t in tests), len(found),
-                          (file, first.line), first.name, clean(first.message or first.status, ANNOTATION_CAP) + more))
+                          (file, first.line), first.name, message))
     found.sort(key=lambda f: (-f[0], not f[1], f[2]))
     if len(found) > ANNOTATIONS:
         left_out = len(found) - ANNOTATIONS + 1
@@ -78,16 +79,16 @@ def _cell(text: str) -> str:
             .replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
-def github_summary(reports: list[ExerciseReport]) -> str:
+def github_summary(results: list[ExerciseResult]) -> str:
     """A Markdown summary for $GITHUB_STEP_SUMMARY: a row per exercise, and the total."""
-    score, max_score = _total(reports)
+    score, max_score = _total(results)
     out = [f"## tutor: {score:g}/{max_score:g} points", "", "| exercise | status | points | failing checks |",
            "|---|---|---|---|"]
-    for r in reports:
-        failing = [t.name.split(" ", 1)[1] for t in r.tests if t.status != Status.PASS]
+    for r in results:
+        failing = [t.name.split(" ", 1)[1] for t in r.results if t.status != Status.PASS]
         shown = ", ".join(failing[:5]) + (f" and {len(failing) - 5} more" if len(failing) > 5 else "")
         mark = {Status.PASS: "✅ pass", Status.FAIL: "❌ fail", Status.ERROR: "⚠️ error"}[r.status]
         out.append(f"| {_cell(f'{r.id} {r.slug}')} | {mark} | {r.score:g}/{r.max_score:g} | {_cell(shown)} |")
-    out.append(f"| **total** | {'✅ pass' if _overall(reports) == 'pass' else '❌ fail'} | "
+    out.append(f"| **total** | {'✅ pass' if _overall(results) == 'pass' else '❌ fail'} | "
                f"**{score:g}/{max_score:g}** | |")
     return "\n".join(out) + "\n"
