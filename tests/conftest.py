@@ -2,6 +2,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -47,9 +48,76 @@ def nonempty(items) -> list:
 
 
 def run_tutor(*args, cwd=ROOT, env=None, input=None):
-    """Run the CLI as a user would, in its own process."""
+    """Run the CLI as a user would, in its own process: for what is about the process (a real
+    interpreter's exit code, what it imports, its stdin), and one test of each command end to end."""
     return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], cwd=cwd, capture_output=True,
                           text=True, input=input, env={**os.environ, "COLUMNS": "200", **(env or {})}, timeout=600)
+
+
+# Jails' fork servers shared by the commands `tutor` runs in this process, by their command
+# line: the same bwrap argv is the same jail, and each job is a fresh fork of it anyway. Each
+# costs a fresh interpreter importing torch, which a check in its own process pays every time.
+_SHARED_SERVERS: dict = {}
+
+
+def _shared_server(start_server):
+    def start(preload, masks):
+        from grader.sandbox import jail
+
+        if jail.tier() != "jail":  # the warm worker keeps state between jobs; the process tier, TMPDIR
+            return start_server(preload, masks)
+        key = tuple(jail.inside_argv("jail", "server.main", sorted(preload), [jail.PACKAGE, *masks]))
+        server = _SHARED_SERVERS.get(key)
+        if server is None or not server.alive():  # a test's child may have ended it
+            server = _SHARED_SERVERS[key] = start_server(preload, masks)
+        return server
+    return start
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_shared_servers():
+    yield
+    for server in _SHARED_SERVERS.values():
+        server.close()
+
+
+def tutor(*args, cwd=ROOT, env=None, input=None) -> subprocess.CompletedProcess:
+    """Run a command in this process, as `run_tutor` does in its own (the same arguments,
+    output, exit code), where the test is about what the command does, not about the process:
+    torch is imported once per test process, and the sandbox's server is shared (see above).
+    Only the server of the command's own runner is: `tutor grade` starts each student's its way."""
+    from unittest import mock
+
+    from typer.testing import CliRunner
+
+    from grader.cli import base, instructor, student
+    from grader.sandbox import jail
+
+    runners = []
+
+    def runner(v, exercises, course):
+        with mock.patch.object(jail, "start_server", _shared_server(jail.start_server)):
+            runners.append(base._runner(v, exercises, course))
+        return runners[-1]
+
+    saved = (os.getcwd(), tempfile.tempdir, [(c, c.soft_wrap) for c in (base.console, base.err)])
+    with mock.patch.object(student, "_runner", runner), mock.patch.object(instructor, "_runner", runner):
+        try:
+            os.chdir(cwd)
+            tempfile.tempdir = None  # as a new process does: from this command's TMPDIR
+            for console, _ in saved[2]:  # set when the app was imported: as run_tutor's, piped
+                console.soft_wrap = True
+            result = CliRunner().invoke(base.app, list(map(str, args)), input=input, catch_exceptions=False,
+                                        env={"COLUMNS": "200", **(env or {})}, prog_name="tutor")
+        finally:
+            os.chdir(saved[0])
+            tempfile.tempdir = saved[1]
+            for console, soft_wrap in saved[2]:
+                console.soft_wrap = soft_wrap
+            for made in runners:  # a server the command started for itself alone ends with it
+                if made.server not in _SHARED_SERVERS.values():
+                    made.close()
+    return subprocess.CompletedProcess(["tutor", *args], result.exit_code, result.stdout, result.stderr)
 
 
 # Tensors, a DataFrame and gradients: every kind of value and submission crosses the sandbox,
