@@ -3,7 +3,6 @@ validated data across the jail's boundary, case helpers (CSV files, house tables
 generators), randomness judged by verdict, a watch on matrix-product sizes, and the course
 grouped by d2l section."""
 import json
-import math
 import struct
 import textwrap
 

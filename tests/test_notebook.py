@@ -3,7 +3,6 @@ graded through the jail (TUTOR_SANDBOX=jail: the hostile cells signal the test's
 import os
 import re
 import shutil
-import textwrap
 
 import nbformat
 import pytest
