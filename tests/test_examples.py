@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 import specs
-from conftest import ROOT, run_tutor
+from conftest import ROOT, run_tutor, tutor
 from grader.course.catalog import Course
 
 def points(course: Path) -> float:
@@ -66,7 +66,7 @@ def test_github_workflow_steps_run_here(tmp_path, small_course):
     # The students' repository as export-student makes it (no solutions/), a student who
     # solved everything, and the references where the workflow checks them out.
     repo = tmp_path / "course"
-    assert run_tutor("export-student", str(repo), cwd=small_course).returncode == 0
+    assert tutor("export-student", str(repo), cwd=small_course).returncode == 0
     assert not (repo / "solutions").exists()
     shutil.copytree(small_course / "solutions", repo / "workspace", dirs_exist_ok=True)
     shutil.copytree(small_course / "solutions", repo / references["with"]["path"] / "solutions")
@@ -155,7 +155,7 @@ def test_kubernetes_indexed_job_grades_every_shard_and_merges(tmp_path, small_co
     merged = data / "grades.csv"
     assert run_tutor("gradebook", "merge", *parts, "--out", str(merged)).returncode == 0
     assert _students(merged) == students
-    incomplete = run_tutor("gradebook", "merge", *parts[1:], "--out", str(merged))
+    incomplete = tutor("gradebook", "merge", *parts[1:], "--out", str(merged))
     assert incomplete.returncode == 2 and "shard 1/4 of 4 missing" in incomplete.stderr
 
 
