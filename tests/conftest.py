@@ -86,11 +86,14 @@ def tutor(*args, cwd=ROOT, env=None, input=None) -> subprocess.CompletedProcess:
     output, exit code), where the test is about what the command does, not about the process:
     torch is imported once per test process, and the sandbox's server is shared (see above).
     Only the server of the command's own runner is: `tutor grade` starts each student's its way."""
+    from contextlib import ExitStack
     from unittest import mock
 
+    from typer import rich_utils
     from typer.testing import CliRunner
 
     from grader.cli import base, instructor, student
+    from grader.cli.localize import _TYPER_WORDS
     from grader.sandbox import jail
 
     runners = []
@@ -100,20 +103,24 @@ def tutor(*args, cwd=ROOT, env=None, input=None) -> subprocess.CompletedProcess:
             runners.append(base._runner(v, exercises, course))
         return runners[-1]
 
-    saved = (os.getcwd(), tempfile.tempdir, [(c, c.soft_wrap) for c in (base.console, base.err)])
-    with mock.patch.object(student, "_runner", runner), mock.patch.object(instructor, "_runner", runner):
+    here = os.getcwd()
+    with ExitStack() as stack:
+        for module in (student, instructor):
+            stack.enter_context(mock.patch.object(module, "_runner", runner))
+        # What a new process starts from, and this one keeps after the call: Typer's words in
+        # English (a Chinese call sets them), the consoles piped (set when the app was imported,
+        # as run_tutor's are), the temporary folder from this call's TMPDIR, the working folder.
+        stack.enter_context(mock.patch.multiple(rich_utils, **{name: getattr(rich_utils, name)
+                                                               for name, _ in _TYPER_WORDS}))
+        for console in (base.console, base.err):
+            stack.enter_context(mock.patch.object(console, "soft_wrap", True))
+        stack.enter_context(mock.patch.object(tempfile, "tempdir", None))
+        stack.callback(os.chdir, here)
+        os.chdir(cwd)
         try:
-            os.chdir(cwd)
-            tempfile.tempdir = None  # as a new process does: from this command's TMPDIR
-            for console, _ in saved[2]:  # set when the app was imported: as run_tutor's, piped
-                console.soft_wrap = True
             result = CliRunner().invoke(base.app, list(map(str, args)), input=input, catch_exceptions=False,
                                         env={"COLUMNS": "200", **(env or {})}, prog_name="tutor")
         finally:
-            os.chdir(saved[0])
-            tempfile.tempdir = saved[1]
-            for console, soft_wrap in saved[2]:
-                console.soft_wrap = soft_wrap
             for made in runners:  # a server the command started for itself alone ends with it
                 if made.server not in _SHARED_SERVERS.values():
                     made.close()
