@@ -11,6 +11,29 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+# Modules whose module-scoped fixtures are dear (a class graded, a wheel built and installed, a
+# kernel started, a student copy exported): each runs whole in one test process, so that they are
+# made once, not once in each. Every other test is sent to whichever process is free.
+TOGETHER = {"test_bulk", "test_hostile_output", "test_html_report", "test_install", "test_notebook",
+            "test_student_copy", "test_worker"}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's `--dist load` (the default), TOGETHER's modules each one unit of work, sent first
+    (xdist orders units by size). `--dist loadgroup` would say this with marks, but pytest 9.2's
+    node ids broke it: it groups nothing (pytest-dev/pytest-xdist#1386)."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            module = nodeid.split("::")[0]
+            return module if Path(module).stem in TOGETHER else nodeid
+
+    return Scheduling(config, log)
+
+
 @pytest.fixture(scope="session")
 def course():
     from grader.course.catalog import Course
