@@ -37,7 +37,7 @@ def test_tutor_plot_draws_the_figure_in_the_terminal():
         assert label in coloured.stdout
     assert any(ch in coloured.stdout for ch in "⠁⠂⠄⡀⢀⣀")  # braille dots: a drawn curve, not just labels
     # Piped, there is no colour: each curve has a marker of its own, named in the legend.
-    piped = run_tutor("plot", "2.5.6.5", "--file", "solutions/2.5.6.5-sin-derivative.py")
+    piped = tutor("plot", "2.5.6.5", "--file", "solutions/2.5.6.5-sin-derivative.py")
     chart, legend = piped.stdout.rstrip().rsplit("\n", 1)
     assert legend.split() == ["•", "sin(x)", "+", "your", "d", "sin/dx", "x", "cos(x)"]
     assert "•" in chart and "x" in chart and not any(ch in chart for ch in "⠁⠂⠄⡀⢀⣀")
