@@ -18,6 +18,7 @@ TOGETHER = {"test_bulk", "test_hostile_output", "test_html_report", "test_instal
             "test_student_copy", "test_worker"}
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: a run without xdist never calls it
 def pytest_xdist_make_scheduler(config, log):
     """xdist's `--dist load` (the default), TOGETHER's modules each one unit of work, sent first
     (xdist orders units by size). `--dist loadgroup` would say this with marks, but pytest 9.2's
