@@ -96,6 +96,8 @@ def _shared_server(start_server):
         key = tuple(jail.inside_argv("jail", "server.main", sorted(preload), [jail.PACKAGE, *masks]))
         server = _SHARED_SERVERS.get(key)
         if server is None or not server.alive():  # a test's child may have ended it
+            if server is not None:
+                server.close()  # reaped
             server = _SHARED_SERVERS[key] = start_server(preload, masks)
         return server
     return start
@@ -125,7 +127,7 @@ def tutor(*args, cwd=ROOT, env=None, input=None) -> subprocess.CompletedProcess:
 
     runners = []
 
-    def runner(v, exercises, course):
+    def sharing_runner(v, exercises, course):
         with mock.patch.object(jail, "start_server", _shared_server(jail.start_server)):
             runners.append(base._runner(v, exercises, course))
         return runners[-1]
@@ -133,7 +135,7 @@ def tutor(*args, cwd=ROOT, env=None, input=None) -> subprocess.CompletedProcess:
     here = os.getcwd()
     with ExitStack() as stack:
         for module in (student, instructor):
-            stack.enter_context(mock.patch.object(module, "_runner", runner))
+            stack.enter_context(mock.patch.object(module, "_runner", sharing_runner))
         # What a new process starts from, and this one keeps after the call: Typer's words in
         # English (a Chinese call sets them), the consoles piped (set when the app was imported,
         # as run_tutor's are), the temporary folder from this call's TMPDIR, the working folder.
