@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, nonempty, run_tutor
+from conftest import ROOT, nonempty, run_tutor, tutor
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="the jail is Linux's (bubblewrap); elsewhere the report says what is given up")
@@ -453,7 +453,7 @@ def test_a_symlinked_submission_is_refused(jail_kind, course_copy_with_workspace
     answer = course / "workspace" / "2.5.3-detach.py"
     answer.unlink()
     answer.symlink_to(target)
-    proc = run_tutor("check", "2.5.3", cwd=course, env={"TUTOR_SEED": "1"})
+    proc = tutor("check", "2.5.3", cwd=course, env={"TUTOR_SEED": "1"})
     said = " ".join(proc.stdout.split())
     assert proc.returncode == 1 and "2.5.3-detach.py is a symlink" in said, proc.stdout + proc.stderr
 
@@ -462,7 +462,7 @@ def test_an_oversized_submission_is_refused(jail_kind, course_copy_with_workspac
     course = course_copy_with_workspace
     answer = course / "workspace" / "2.5.3-detach.py"
     answer.write_text((course / "solutions" / "2.5.3-detach.py").read_text() + "#" * (1 << 20), encoding="utf-8")
-    proc = run_tutor("check", "2.5.3", cwd=course, env={"TUTOR_SEED": "1"})
+    proc = tutor("check", "2.5.3", cwd=course, env={"TUTOR_SEED": "1"})
     said = " ".join(proc.stdout.split())
     assert proc.returncode == 1 and "is larger than 1 MiB" in said, proc.stdout + proc.stderr
 
@@ -509,7 +509,7 @@ def test_frames_a_submission_forges_fail_its_call_and_nothing_else(jail_kind, co
             (x * x).sum().backward()
             return x.grad
     '''), encoding="utf-8")
-    proc = run_tutor("check", "2.5.3", "--format", "json", cwd=course, env={"TUTOR_SEED": "1"})
+    proc = tutor("check", "2.5.3", "--format", "json", cwd=course, env={"TUTOR_SEED": "1"})
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "a bug in tutor" not in proc.stderr and "::error::forged" not in proc.stdout
     import json
@@ -559,7 +559,7 @@ def test_any_returned_value_gets_a_verdict(jail_kind, course_copy_with_workspace
             return VALUES[calls % len(VALUES)]()
         arithmetic = compare = exp = _next
     '''), encoding="utf-8")
-    proc = run_tutor("check", "--all", "--format", "json", cwd=course, env={"TUTOR_SEED": "1"})
+    proc = tutor("check", "--all", "--format", "json", cwd=course, env={"TUTOR_SEED": "1"})
     assert proc.returncode == 1, proc.stdout + proc.stderr
     import json
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, SHORT, nonempty, run_tutor
+from conftest import ROOT, SHORT, nonempty, run_tutor, tutor
 from grader.instructor import bulk
 
 SOLUTION_2_5_1 = "def grad_two_dot(x):\n    y = 2 * torch.dot(x, x)\n    y.backward()\n    return x.grad\n"
@@ -61,7 +61,7 @@ def klass(tmp_path_factory):
 def graded(klass, small_course, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     subs = [str(klass / n) for n in ("alice", "bob", "carol.zip", "dave.ipynb", "eve.zip", "frank", "张三")]
-    proc = run_tutor("grade", *subs, "--out", str(out), "--jobs", "2", cwd=small_course, env=SHORT)  # bob hangs
+    proc = tutor("grade", *subs, "--out", str(out), "--jobs", "2", cwd=small_course, env=SHORT)  # bob hangs
     return proc, out, subs
 
 
@@ -114,10 +114,10 @@ def test_a_bad_zip_is_an_error_row_not_a_crash(graded):
 
 def test_unchanged_students_are_not_graded_again(graded, klass, small_course):
     _, out, subs = graded
-    again = run_tutor("grade", *subs[:4], "--out", str(out), cwd=small_course)
+    again = tutor("grade", *subs[:4], "--out", str(out), cwd=small_course)
     assert again.returncode == 0 and "(4 unchanged since the last run)" in again.stdout
     (klass / "bob" / "2.1.1-tensor-init.py").write_text((ROOT / "solutions" / "2.1.1-tensor-init.py").read_text())
-    changed = run_tutor("grade", *subs[:4], "--out", str(out), cwd=small_course)
+    changed = tutor("grade", *subs[:4], "--out", str(out), cwd=small_course)
     assert "(3 unchanged since the last run)" in changed.stdout
     assert float(rows(out / "grades.csv")["bob"]["2.1.1"]) == 1.0
 
@@ -131,30 +131,30 @@ def test_shards_partition_the_class_and_merge_back(graded, tmp_path, small_cours
                {"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "2"}]
     for k, env in zip((1, 2), engines):
         part = tmp_path / f"shard{k}"
-        proc = run_tutor("grade", *subs, "--out", str(part), "--shard", "auto", env=env, cwd=small_course)
+        proc = tutor("grade", *subs, "--out", str(part), "--shard", "auto", env=env, cwd=small_course)
         assert proc.returncode == 0 and f"shard {k}/2:" in proc.stdout, proc.stderr
         parts.append(part / "grades.csv")
     students = [set(rows(p)) for p in parts]
     assert not students[0] & students[1] and students[0] | students[1] == {"alice", "bob", "carol", "dave"}
     merged = tmp_path / "all.csv"
-    assert run_tutor("gradebook", "merge", *map(str, parts), "--out", str(merged)).returncode == 0
+    assert tutor("gradebook", "merge", *map(str, parts), "--out", str(merged)).returncode == 0
     assert set(rows(merged)) == {"alice", "bob", "carol", "dave"}
     assert merged.read_bytes().startswith(b"\xef\xbb\xbf")
-    clash = run_tutor("gradebook", "merge", str(parts[0]), str(parts[0]), "--out", str(merged))
+    clash = tutor("gradebook", "merge", str(parts[0]), str(parts[0]), "--out", str(merged))
     assert clash.returncode == 2 and "both shard 1/2" in clash.stderr
     # A shard's gradebook alone is not the class: the missing shard is named.
-    alone = run_tutor("gradebook", "merge", str(parts[0]), "--out", str(tmp_path / "one.csv"))
+    alone = tutor("gradebook", "merge", str(parts[0]), "--out", str(tmp_path / "one.csv"))
     assert alone.returncode == 2 and "shard 2/2 of 2 missing" in alone.stderr
     assert not (tmp_path / "one.csv").exists()
-    partial = run_tutor("gradebook", "merge", str(parts[0]), "--partial", "--out", str(tmp_path / "one.csv"))
+    partial = tutor("gradebook", "merge", str(parts[0]), "--partial", "--out", str(tmp_path / "one.csv"))
     assert partial.returncode == 0 and "without shard 2/2" in partial.stderr
     assert set(rows(tmp_path / "one.csv")) == students[0]
     # The class report merges shards as the gradebook does, and links into each shard's folder.
-    report = run_tutor("report", *(str(p.parent) for p in parts), "-o", str(tmp_path / "report.html"))
+    report = tutor("report", *(str(p.parent) for p in parts), "-o", str(tmp_path / "report.html"))
     assert report.returncode == 0 and "(4 students)" in report.stdout, report.stderr
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert all(f'href="shard{k}/students/' in html for k in (1, 2)) and html.count('/feedback.html"') == 4
-    alone = run_tutor("report", str(parts[0].parent), "-o", str(tmp_path / "one.html"))
+    alone = tutor("report", str(parts[0].parent), "-o", str(tmp_path / "one.html"))
     assert alone.returncode == 2 and "shard 2/2 of 2 missing" in alone.stderr
 
 
@@ -162,7 +162,7 @@ def test_a_re_run_writes_the_same_gradebook(klass, tmp_path, small_course):
     subs = [str(klass / n) for n in ("dave.ipynb", "eve.zip", "frank")]
     books = []
     for name in ("one", "two"):  # each from scratch: nothing cached
-        run_tutor("grade", *subs, "--out", str(tmp_path / name), "--jobs", "2", cwd=small_course)
+        tutor("grade", *subs, "--out", str(tmp_path / name), "--jobs", "2", cwd=small_course)
         books.append((tmp_path / name / "grades.csv").read_bytes())
     assert books[0] == books[1] and b"tutor-grade-" not in books[0]
 
@@ -175,13 +175,13 @@ def test_hostile_names_write_nothing_outside_out(klass, tmp_path, small_course):
     (out / "keep.txt").write_text("earlier grades", encoding="utf-8")
     for name in ("...zip", "..zip"):  # students ".." and "."
         shutil.copy(klass / "carol.zip", tmp_path / name)
-        proc = run_tutor("grade", str(tmp_path / name), "--out", str(out), cwd=small_course)
+        proc = tutor("grade", str(tmp_path / name), "--out", str(out), cwd=small_course)
         assert proc.returncode == 2 and "cannot name a student" in proc.stderr
     assert (course / "keep.txt").read_text() == "the course" and (out / "keep.txt").read_text() == "earlier grades"
     # A student named like the gradebook, or like a shard's note, has a folder of their own.
     for name in ("grades.csv", "shard.json"):
         shutil.copytree(klass / "frank", tmp_path / name)
-    proc = run_tutor("grade", str(tmp_path / "grades.csv"), str(tmp_path / "shard.json"), "--out", str(out),
+    proc = tutor("grade", str(tmp_path / "grades.csv"), str(tmp_path / "shard.json"), "--out", str(out),
                      cwd=small_course)
     assert proc.returncode == 0, proc.stderr
     assert set(rows(out / "grades.csv")) == {"grades.csv", "shard.json"}

@@ -3,7 +3,6 @@ validated data across the jail's boundary, case helpers (CSV files, house tables
 generators), randomness judged by verdict, a watch on matrix-product sizes, and the course
 grouped by d2l section."""
 import json
-import math
 import struct
 import textwrap
 
@@ -11,7 +10,7 @@ import pandas as pd
 import pytest
 import torch
 
-from conftest import ROOT, run_tutor
+from conftest import ROOT, tutor
 from grader.grading.compare import compare
 from grader.grading.judge import grade
 from grader.sandbox import protocol
@@ -212,18 +211,18 @@ def test_list_groups_by_section_with_progress_and_show_lists_a_section(tmp_path)
 
     for name in ("exercises", "solutions"):
         shutil.copytree(ROOT / name, tmp_path / name)
-    listing = run_tutor("list", cwd=tmp_path).stdout
+    listing = tutor("list", cwd=tmp_path).stdout
     sections = [line.split("│") for line in listing.splitlines() if line.split("│")[0].strip() in
                 {"2.1", "2.2", "2.3", "2.4", "2.5", "2.6"}]
     assert [s[0].strip() for s in sections] == ["2.1", "2.2", "2.3", "2.4", "2.5", "2.6"]
     assert "Linear algebra" in sections[2][2] and "0/9 passed" in sections[2][3]
-    shown = run_tutor("show", "2.3", "--lang", "zh", cwd=tmp_path)
+    shown = tutor("show", "2.3", "--lang", "zh", cwd=tmp_path)
     assert shown.returncode == 0 and "线性代数" in shown.stdout
     ids = [line.split("│")[0].strip() for line in shown.stdout.splitlines() if "│" in line]
     assert ids[:2] == ["2.3.1", "2.3.2"] and {"2.1.8.1", "2.1.9", "2.3.11"} <= set(ids) and "2.4.1" not in ids
     assert "按课程笔记编号" in shown.stdout.split("2.1.9")[1].splitlines()[0]
     assert not (tmp_path / "workspace" / "2.3.1-transpose-twice.py").exists()  # a list creates no file
-    assert run_tutor("show", "2.9", cwd=tmp_path).returncode == 2
+    assert tutor("show", "2.9", cwd=tmp_path).returncode == 2
 
 
 def test_a_relation_can_see_what_another_function_of_the_file_returns_on_the_same_inputs():

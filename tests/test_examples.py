@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 import specs
-from conftest import ROOT, run_tutor
+from conftest import ROOT, run_tutor, tutor
 from grader.course.catalog import Course
 
 def points(course: Path) -> float:
@@ -21,9 +21,25 @@ def points(course: Path) -> float:
 BIN = str(Path(sys.executable).parent)  # where pip put the `tutor` console script
 
 
+def shell(args, cwd, env=None) -> dict:
+    """How to run `args` (a bash command, or an argv) as a user with tutor installed would."""
+    return {"args": ["bash", "-c", args] if isinstance(args, str) else args, "cwd": cwd,
+            "env": {**os.environ, "PATH": BIN + os.pathsep + os.environ["PATH"], **(env or {})}}
+
+
+def at_once(*runs) -> list[subprocess.CompletedProcess]:
+    """Each run (Popen's arguments) in a process of its own, all started together, as a Job's
+    pods or an array's tasks run; what each did, in order."""
+    started = [subprocess.Popen(**run, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for run in runs]
+    done = []
+    for proc in started:
+        out, err = proc.communicate(timeout=600)
+        done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    return done
+
+
 def sh(command, cwd, env=None):
-    return subprocess.run(["bash", "-c", command], cwd=cwd, capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "PATH": BIN + os.pathsep + os.environ["PATH"], **(env or {})})
+    return at_once(shell(command, cwd, env))[0]
 
 
 @pytest.mark.skipif(shutil.which("tutor", path=BIN) is None, reason="needs `pip install -e .` (as .ci/run does)")
@@ -66,7 +82,7 @@ def test_github_workflow_steps_run_here(tmp_path, small_course):
     # The students' repository as export-student makes it (no solutions/), a student who
     # solved everything, and the references where the workflow checks them out.
     repo = tmp_path / "course"
-    assert run_tutor("export-student", str(repo), cwd=small_course).returncode == 0
+    assert tutor("export-student", str(repo), cwd=small_course).returncode == 0
     assert not (repo / "solutions").exists()
     shutil.copytree(small_course / "solutions", repo / "workspace", dirs_exist_ok=True)
     shutil.copytree(small_course / "solutions", repo / references["with"]["path"] / "solutions")
@@ -98,25 +114,26 @@ def test_github_workflow_steps_run_here(tmp_path, small_course):
 
 
 def test_exercism_entry_point_writes_results_and_exits_0(tmp_path):
-    def run(slug, files):
-        given = tmp_path / f"in-{len(list(tmp_path.iterdir()))}"
+    solution = (ROOT / "solutions" / "2.5.3-detach.py").read_text(encoding="utf-8")
+    submissions = [("detach", {"2.5.3-detach.py": solution}),
+                   ("detach", {"2.5.3-detach.py": "def full_grad(x):\n    return x\n"}),
+                   ("detach", {"notes.txt": "nothing"}), ("no-such-exercise", {})]
+    runs = []
+    for number, (slug, files) in enumerate(submissions):  # each in its own runner, as Exercism runs them
+        given = tmp_path / f"in-{number}"
         given.mkdir()
         for name, text in files.items():
             (given / name).write_text(text, encoding="utf-8")
-        out = tmp_path / f"out-{given.name}"
-        proc = subprocess.run(["sh", str(ROOT / "bin" / "run.sh"), slug, f"{given}/", f"{out}/"],
-                              capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHON": sys.executable})
+        runs.append({"args": ["sh", str(ROOT / "bin" / "run.sh"), slug, f"{given}/", f"{tmp_path / f'out-{number}'}/"],
+                     "env": {**os.environ, "PYTHON": sys.executable}})
+    results = []
+    for number, proc in enumerate(at_once(*runs)):
         assert proc.returncode == 0, proc.stderr[-2000:]  # whatever the tests' status
-        return specs.exercism((out / "results.json").read_text(encoding="utf-8"))
-
-    solution = (ROOT / "solutions" / "2.5.3-detach.py").read_text(encoding="utf-8")
-    passed = run("detach", {"2.5.3-detach.py": solution})
+        results.append(specs.exercism((tmp_path / f"out-{number}" / "results.json").read_text(encoding="utf-8")))
+    passed, failed, missing, unknown = results
     assert passed["status"] == "pass" and passed["exercises"][0]["file"] == "2.5.3-detach.py"
-    failed = run("detach", {"2.5.3-detach.py": "def full_grad(x):\n    return x\n"})
     assert failed["status"] == "fail" and {t["status"] for t in failed["tests"]} == {"fail"}
-    missing = run("detach", {"notes.txt": "nothing"})
     assert missing["status"] == "error" and "2.5.3-detach.py" in missing["message"]
-    unknown = run("no-such-exercise", {})
     assert unknown["status"] == "error" and "no-such-exercise" in unknown["message"]
 
 
@@ -146,16 +163,16 @@ def test_kubernetes_indexed_job_grades_every_shard_and_merges(tmp_path, small_co
     (data / "course").symlink_to(small_course)
     command = [part.replace("/data", str(data)) for part in container["command"]]
     workdir = container["workingDir"].replace("/data", str(data))
-    for index in range(spec["completions"]):  # what each pod of the Job runs
-        proc = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=600,
-                              env={**os.environ, "PATH": BIN + os.pathsep + os.environ["PATH"], **env,
-                                   "JOB_COMPLETION_INDEX": str(index)})
+    assert spec["parallelism"] == spec["completions"]  # every pod at once, as run here
+    pods = at_once(*(shell(command, workdir, {**env, "JOB_COMPLETION_INDEX": str(index)})  # what each pod runs
+                     for index in range(spec["completions"])))
+    for index, proc in enumerate(pods):
         assert proc.returncode == 0 and f"shard {index + 1}/{spec['completions']}:" in proc.stdout, proc.stderr
     parts = sorted(str(p) for p in (data / "grades").glob("shard-*/grades.csv"))
     merged = data / "grades.csv"
     assert run_tutor("gradebook", "merge", *parts, "--out", str(merged)).returncode == 0
     assert _students(merged) == students
-    incomplete = run_tutor("gradebook", "merge", *parts[1:], "--out", str(merged))
+    incomplete = tutor("gradebook", "merge", *parts[1:], "--out", str(merged))
     assert incomplete.returncode == 2 and "shard 1/4 of 4 missing" in incomplete.stderr
 
 
@@ -167,9 +184,11 @@ def test_slurm_array_task_grades_its_shard(tmp_path, small_course):
     first, last = map(int, re.search(r"^#SBATCH --array=(\d+)-(\d+)$", script.read_text(), re.M).groups())
     students = _class_of_two(tmp_path)
     seen = set()
-    for task in range(first, last + 1):  # what each task of the array runs
-        proc = sh(f"bash {script}", tmp_path, {"SLURM_ARRAY_TASK_ID": str(task), "SLURM_ARRAY_TASK_MIN": str(first),
-                                                "SLURM_ARRAY_TASK_COUNT": str(last - first + 1), "TUTOR_ROOT": str(small_course)})
+    tasks = range(first, last + 1)
+    ran = at_once(*(shell(f"bash {script}", tmp_path, {  # what each task of the array runs, side by side
+        "SLURM_ARRAY_TASK_ID": str(task), "SLURM_ARRAY_TASK_MIN": str(first), "SLURM_ARRAY_TASK_COUNT": str(len(tasks)),
+        "TUTOR_ROOT": str(small_course)}) for task in tasks))
+    for task, proc in zip(tasks, ran):
         assert proc.returncode == 0 and f"shard {task - first + 1}/{last - first + 1}:" in proc.stdout, proc.stderr
         seen |= _students(tmp_path / "grades" / f"shard-{task}" / "grades.csv")
     assert seen == students

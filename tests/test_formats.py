@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 import specs
-from conftest import SHORT, nonempty, run_tutor
+from conftest import SHORT, nonempty, tutor
 from grader.output import emit, formats, terminal
 from grader.output.formats import OUTPUT_CAP, TRUNCATED
 from grader.grading.judge import grade
@@ -180,7 +180,7 @@ def test_github_one_annotation_per_function_at_its_def(results):
 
 def test_cli_prints_one_format_and_writes_others(tmp_path):
     summary = tmp_path / "summary.md"
-    proc = run_tutor("check", "2.5.3", "--file", "solutions/2.5.3-detach.py", "--format", "json",
+    proc = tutor("check", "2.5.3", "--file", "solutions/2.5.3-detach.py", "--format", "json",
                      "-o", f"junit={tmp_path / 'j.xml'}", "-o", f"github={tmp_path / 'gh.txt'}",
                      env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert proc.returncode == 0, proc.stderr
@@ -191,9 +191,9 @@ def test_cli_prints_one_format_and_writes_others(tmp_path):
 
 
 def test_cli_rejects_bad_output_specs():
-    proc = run_tutor("check", "2.5.3", "-o", "yaml=out.yaml")
+    proc = tutor("check", "2.5.3", "-o", "yaml=out.yaml")
     assert proc.returncode == 2 and "FORMAT=PATH" in proc.stderr
-    assert run_tutor("check", "2.5.3", "--format", "xml").returncode == 2
+    assert tutor("check", "2.5.3", "--format", "xml").returncode == 2
 
 
 def test_case_points_weigh_within_the_function(tmp_path, runner):
@@ -377,6 +377,6 @@ def test_check_json_matches_its_golden_file(small_course, tmp_path):
     (root / "workspace").mkdir()
     shutil.copy(root / "solutions" / "2.5.1-scalar-backward.py", root / "workspace")
     (root / "workspace" / "2.5.3-detach.py").write_text(half_right(Course(root).get("2.5.3")), encoding="utf-8")
-    proc = run_tutor("check", "--all", "--format", "json", "--seed", str(GOLDEN_SEED), cwd=root)
+    proc = tutor("check", "--all", "--format", "json", "--seed", str(GOLDEN_SEED), cwd=root)
     assert proc.returncode == 2, proc.stderr  # a file that does not load fails the run
     assert_golden("check-all.json", proc.stdout, {"<course>": root})

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import specs
-from conftest import nonempty, run_tutor
+from conftest import nonempty, tutor
 from grader.output import formats
 from grader.grading.checks.base import Problem
 from grader.grading.results import CheckResult, ExerciseResult, Status
@@ -65,7 +65,7 @@ def ran(tmp_path_factory):
     nasty = out / "nasty.py"
     nasty.write_text(SUBMISSION, encoding="utf-8")
     summary = out / "summary.md"
-    proc = run_tutor("check", "2.5.3", "--file", str(nasty), "--seed", "3", "--format", "text",
+    proc = tutor("check", "2.5.3", "--file", str(nasty), "--seed", "3", "--format", "text",
                      "-o", f"json={out / 'e.json'}", "-o", f"gradescope={out / 'g.json'}",
                      "-o", f"junit={out / 'j.xml'}", "-o", f"github={out / 'gh.txt'}",
                      env={"GITHUB_STEP_SUMMARY": str(summary)})
@@ -121,7 +121,7 @@ def test_the_step_summary_is_plain_markdown(ran):
 def test_a_passing_student_who_prints_colour_keeps_junit_readable(tmp_path):
     answer = tmp_path / "answer.py"
     answer.write_text(PASSING, encoding="utf-8")
-    proc = run_tutor("check", "2.5.1", "--file", str(answer), "--format", "junit",
+    proc = tutor("check", "2.5.1", "--file", str(answer), "--format", "junit",
                      "-o", f"json={tmp_path / 'e.json'}")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert_safe(proc.stdout)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import ROOT, run_tutor
+from conftest import ROOT, run_tutor, tutor
 from grader.output import feedback_page
 from grader.output import html_page
 from grader.course.catalog import Course
@@ -115,7 +115,7 @@ def graded(tmp_path_factory):
         for stem, text in files.items():
             (tmp / "class" / name / f"{stem}.py").write_text(text, encoding="utf-8")
     out = tmp / "out"
-    proc = run_tutor("grade", *(str(tmp / "class" / n) for n in students), "--out", str(out), "--jobs", "2",
+    proc = tutor("grade", *(str(tmp / "class" / n) for n in students), "--out", str(out), "--jobs", "2",
                      "--report", str(tmp / "report.html"), env={"TUTOR_ROOT": str(tmp / "course")})
     assert proc.returncode == 0, proc.stderr[-3000:]
     return tmp, out, detach
@@ -168,7 +168,7 @@ def test_what_a_student_prints_changes_nothing_in_their_page(graded):
 
 def test_the_report_and_the_pages_in_chinese(graded):
     tmp, out, detach = graded
-    proc = run_tutor("report", str(out), "-o", str(tmp / "zh.html"), "--lang", "zh")
+    proc = tutor("report", str(out), "-o", str(tmp / "zh.html"), "--lang", "zh")
     assert proc.returncode == 0 and "3 名学生" in proc.stdout, proc.stderr
     report = (tmp / "zh.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in report and "常见错误" in report

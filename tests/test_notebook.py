@@ -3,13 +3,12 @@ graded through the jail (TUTOR_SANDBOX=jail: the hostile cells signal the test's
 import os
 import re
 import shutil
-import textwrap
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import ROOT, SHORT, run_tutor
+from conftest import ROOT, SHORT, run_tutor, tutor
 from grader.course.catalog import Course, section_of
 from grader.notebook.cells import program
 
@@ -105,7 +104,7 @@ def test_the_references_pasted_in_pass_every_check_and_tutor_list_shows_it(kerne
         assert passed == total > 0 and "✗" not in out["text"], out["text"]
         assert "checks passed" in out["html"] and out["html"].count("<pre") >= 1
     assert '<img alt="' in shown["2.5.6.5"]["html"] and "data:image/png;base64," in shown["2.5.6.5"]["html"]
-    listed = run_tutor("list", cwd=course_dir, env={"TUTOR_ROOT": str(course_dir)})
+    listed = tutor("list", cwd=course_dir, env={"TUTOR_ROOT": str(course_dir)})
     assert listed.stdout.count("passed") - listed.stdout.count("passed count") >= len(references), listed.stdout
     assert "not started" not in listed.stdout and "failing" not in listed.stdout
     solution = kernel.run("%tutor solution 2.5.3")
@@ -237,9 +236,9 @@ def test_tutor_grade_takes_each_exercise_from_its_section_notebook_up_to_its_che
 
 
 def test_notebooks_are_never_written_over(course_dir):
-    again = run_tutor("notebooks", "notebooks", cwd=course_dir)
+    again = tutor("notebooks", "notebooks", cwd=course_dir)
     assert again.returncode == 2 and "exists" in again.stderr
-    zh = run_tutor("notebooks", "zh", "--lang", "zh", cwd=course_dir)
+    zh = tutor("notebooks", "zh", "--lang", "zh", cwd=course_dir)
     assert zh.returncode == 0
     first = nbformat.read(str(course_dir / "zh" / "2.5.ipynb"), as_version=4).cells
     assert "TUTOR_LANG=zh" in first[1].source and "练习" in first[0].source

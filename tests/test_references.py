@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, nonempty, run_tutor
+from conftest import ROOT, nonempty, tutor
 from grader.course.catalog import Course
 from grader.grading.judge import judge, run_student
 from grader.course.model import load_exercise
@@ -56,7 +56,7 @@ def test_hidden_cases_count_but_show_only_their_name(course_with_hidden, tmp_pat
 def test_hidden_check_in_text_output(course_with_hidden):
     answer = course_with_hidden / "wrong.py"
     answer.write_text("def full_grad(x):\n    return x.detach() * 3\n", encoding="utf-8")
-    proc = run_tutor("check", "detach", "--file", str(answer), "--seed", "1", cwd=course_with_hidden)
+    proc = tutor("check", "detach", "--file", str(answer), "--seed", "1", cwd=course_with_hidden)
     assert proc.returncode == 1
     secret = [line for line in proc.stdout.splitlines() if "secret" in line]
     assert secret and "(hidden check)" in secret[0] and "ones" not in secret[0]
@@ -72,7 +72,7 @@ def test_unknown_hidden_value_is_a_file_error(course_with_hidden):
 
 def test_export_student_leaves_out_solutions_and_hidden_cases(course_with_hidden, tmp_path):
     target = tmp_path / "student"
-    proc = run_tutor("export-student", str(target), cwd=course_with_hidden)
+    proc = tutor("export-student", str(target), cwd=course_with_hidden)
     assert proc.returncode == 0, proc.stderr
     assert not (target / "solutions").exists() and (target / "cli.py").is_file()
     exported = Course(target)
@@ -80,7 +80,7 @@ def test_export_student_leaves_out_solutions_and_hidden_cases(course_with_hidden
     assert [c.label.en for c in full_grad.cases] == ["the example"]
     assert (target / "exercises" / "2.1.1-tensor-init.yaml").read_bytes() == \
         (course_with_hidden / "exercises" / "2.1.1-tensor-init.yaml").read_bytes()
-    assert run_tutor("export-student", str(target), cwd=course_with_hidden).returncode == 2  # nothing overwritten
+    assert tutor("export-student", str(target), cwd=course_with_hidden).returncode == 2  # nothing overwritten
 
 
 def test_solutions_elsewhere(tmp_path):
@@ -90,11 +90,11 @@ def test_solutions_elsewhere(tmp_path):
     with open(tmp_path / "exercises" / "2.5.3-detach.yaml", "a", encoding="utf-8") as f:
         f.write("# our course\n")
     answer = str(ROOT / "solutions" / "2.5.3-detach.py")
-    refused = run_tutor("check", "2.5.3", "--file", answer, cwd=tmp_path)
+    refused = tutor("check", "2.5.3", "--file", answer, cwd=tmp_path)
     assert refused.returncode == 2 and "no reference solution for 2.5.3" in refused.stderr
     assert "--solutions" in refused.stderr
-    by_flag = run_tutor("check", "2.5.3", "--file", answer, "--solutions", str(ROOT / "solutions"),
+    by_flag = tutor("check", "2.5.3", "--file", answer, "--solutions", str(ROOT / "solutions"),
                         "--format", "json", cwd=tmp_path)
     assert by_flag.returncode == 0 and json.loads(by_flag.stdout)["status"] == "pass"
-    by_env = run_tutor("check", "2.5.3", "--file", answer, cwd=tmp_path, env={"TUTOR_SOLUTIONS": str(ROOT / "solutions")})
+    by_env = tutor("check", "2.5.3", "--file", answer, cwd=tmp_path, env={"TUTOR_SOLUTIONS": str(ROOT / "solutions")})
     assert by_env.returncode == 0

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import nonempty, run_tutor
+from conftest import nonempty, run_tutor, tutor
 from grader.course.catalog import Course
 from grader.grading.judge import judge, run_student
 from grader.grading.recorded import SEED, recorded_file
@@ -55,7 +55,7 @@ def _tests_of(proc) -> list[tuple]:
 
 def test_a_starter_fails_as_in_the_full_course(full, copy, tmp_path):
     shutil.copytree(full, tmp_path / "full")  # its workspace is laid out by the check
-    there = run_tutor("check", "--all", "--format", "json", "--seed", str(SEED), cwd=tmp_path / "full")
+    there = tutor("check", "--all", "--format", "json", "--seed", str(SEED), cwd=tmp_path / "full")
     here = tutor_in(copy, "check", "--all", "--format", "json")
     assert (there.returncode, here.returncode) == (1, 1), here.stderr
     expected = [t for t in _tests_of(there) if HIDDEN not in t[0]]
