@@ -575,7 +575,7 @@ def test_a_result_far_larger_than_the_references_is_not_compared(jail_kind, cour
         def exp(*args):
             return torch.rand(400_000)  # 1.6 MB where the reference returns a few numbers
     '''), encoding="utf-8")
-    proc = run_tutor("check", "2.1.2", "--format", "json", cwd=course, env={"TUTOR_SEED": "1"})
+    proc = tutor("check", "2.1.2", "--format", "json", cwd=course, env={"TUTOR_SEED": "1"})
     assert proc.returncode == 1, proc.stdout + proc.stderr
     import json
 
