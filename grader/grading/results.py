@@ -60,12 +60,11 @@ class CheckResult:
     def passed(self) -> bool:
         return self.status == Status.PASS
 
-    @property
-    def test_code(self) -> Text:
-        """The call it checks, as code."""
-        if not self.inputs.en:
-            return Text.same(self.function)
-        return Text(f"{self.function}({self.inputs.en})", f"{self.function}({self.inputs.zh})")
+    def test_code(self, lang: str) -> str:
+        """The call it checks, as code, in one language (its inputs may be megabytes of a
+        student's text: no copy is made for another)."""
+        inputs = self.inputs.get(lang)
+        return f"{self.function}({inputs})" if inputs else self.function
 
 
 @dataclass

@@ -49,7 +49,7 @@ def _printed(test: CheckResult) -> str | None:
 
 def _code(test: CheckResult, lang: str) -> str:
     """The call a check makes (of a hidden check, only the function's name)."""
-    return test.function if test.hidden else test.test_code.get(lang)
+    return test.function if test.hidden else test.test_code(lang)
 
 
 def _why(result: ExerciseResult, lang: str) -> str | None:
