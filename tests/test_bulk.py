@@ -77,6 +77,8 @@ def test_every_kind_of_submission_is_graded_into_the_gradebook(graded):
         assert (out / "students" / "alice" / name).is_file()
     files = {e["id"]: e["file"] for e in json.loads((out / "students" / "carol" / "results.json").read_text())["exercises"]}
     assert files["2.1.9"] == "carol.zip/carol/2.1.9-norms.py"  # named inside the submission, never a temp path
+    report = (out / "students" / "carol" / "report.txt").read_text(encoding="utf-8")
+    assert "carol.zip/carol/2.1.9-norms.py" in report and "tutor-grade-" not in report  # the text report too
 
 
 def test_notebooks_per_exercise_and_one_for_all_are_graded(graded):

@@ -266,9 +266,10 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int, shared:
     (out / "gradescope.json").write_text(formats.gradescope(results), encoding="utf-8")
     (out / "junit.xml").write_text(formats.junit(results), encoding="utf-8")
     text = Console(record=True, width=100, file=open(os.devnull, "w"), highlight=False, soft_wrap=True)
-    for result, (_, path) in zip(results, targets):
-        # the record says what the sandbox enforced, and which file it graded
-        render(text, result, show_path=str(path), verbose=True)
+    for result in results:
+        # the record says what the sandbox enforced, and which of the student's files it graded
+        # (by the name the other reports give it, not the temporary copy's path)
+        render(text, result, show_path=str(result.file), verbose=True)
     (out / "report.txt").write_text(text.export_text(), encoding="utf-8")
     (out / feedback_page.RECORD).write_text(feedback_page.record(sub.student, results), encoding="utf-8")
     return {"student": sub.student, **{r.id: r.score for r in results},
