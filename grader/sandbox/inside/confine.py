@@ -3,6 +3,7 @@
 The jail (bubblewrap, started by the grader) is the boundary: its own user, PID, network,
 IPC, UTS and mount namespaces, an unprivileged uid without capabilities, a read-only root
 holding only the Python installation. Inside it each child adds, where the platform has them:
+- where tutor runs as root without the jail, root given up (`drop_root`);
 - resource limits: address space, CPU time, file size, no core dumps;
 - a seccomp filter that is an allow-list: the calls a calculation makes (files, memory,
   threads, time, its own signals and limits) and nothing else, which answers EPERM. Left
@@ -97,9 +98,9 @@ def give_up_root(user: int | None) -> None:
     if _DROPPED or not _as_root():
         return
     _DROPPED = True
-    if LINUX:
-        _empty_bounding_set()  # setuid clears the other sets, not this one
     if user is not None:
+        if LINUX:
+            _empty_bounding_set()  # setuid clears the other sets, not this one
         os.setgroups([])
         os.setgid(user)
         os.setuid(user)
