@@ -34,12 +34,12 @@ from typing import NamedTuple
 
 from ..messages.feedback import said
 from ..messages.text import Text
+from .inside.confine import NOBODY, child_user
 
 INSIDE = Path(__file__).resolve().parent / "inside"
 PACKAGE = Path(__file__).resolve().parent.parent  # tutor's engine, never visible in the jail
 JAIL_PACKAGE = "tutor_inside"  # the inside package's name in the jail
 JAIL_ROOT = "/tutor"  # where it is mounted there
-JAIL_UID = 65534
 SCRATCH_BYTES = 64 << 20
 DEFAULT_LIMITS = {"memory_bytes": 4 << 30, "cpu_seconds": 120, "file_bytes": 64 << 20}  # of every child
 STARTUP_TIMEOUT = 120.0  # a fresh interpreter importing torch on a slow laptop
@@ -132,7 +132,7 @@ def jail_argv(entry: str, args: list[str], masks: list[Path], nested: bool = Fal
     forks take namespaces of their own for each student (see inside/apart.py); any other
     jail's processes can make no user namespace at all."""
     argv = [bwrap(), "--unshare-all", "--unshare-user", *([] if nested else ["--disable-userns"]),
-            "--uid", str(JAIL_UID), "--gid", str(JAIL_UID),
+            "--uid", str(NOBODY), "--gid", str(NOBODY),
             "--hostname", "tutor", "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--clearenv",
             # The scratch first: a library folder under /tmp (a virtual environment there) is
             # bound on top of it, not hidden by it.
@@ -417,8 +417,6 @@ class Worker:
     masks: list = []
 
     def __init__(self, preload: list[str]):
-        from .inside.confine import child_user
-
         self.preload = preload
         # Where tutor runs as root, the worker gives up root as this user (see confine.drop_root)
         # before its first job, and is handed each job's folder.

@@ -285,7 +285,7 @@ class Runner:
 
     def starting(self) -> bool:
         """The sandbox's server is still importing torch: time this process may use ahead."""
-        return self.kind != "subprocess" and self.server is not None and self.server.starting()
+        return self.server is not None and self.server.starting()
 
     def _ready_server(self) -> Server:
         """The server, started again if it died, or in the process tier if no jail can be made
