@@ -57,7 +57,21 @@ def expand(fn: Function, run_seed: int) -> list[Case]:
 
 
 def expand_all(ex: Exercise, run_seed: int) -> dict[str, list[Case]]:
-    return {fn.name: expand(fn, run_seed) for fn in ex.functions}
+    """Every function's cases for a run's seed: made once per exercise object and seed (the
+    judge asks for them per student, and their labels cost more than the judging itself)."""
+    key = (id(ex), run_seed)
+    held = _EXPANDED.get(key)
+    if held is None or held[0] is not ex:  # an id is reused only once its exercise is gone
+        if len(_EXPANDED) >= _KEPT:  # a long session reloads the course: the oldest go
+            del _EXPANDED[next(iter(_EXPANDED))]
+        held = _EXPANDED[key] = (ex, {fn.name: expand(fn, run_seed) for fn in ex.functions})
+    return held[1]
+
+
+# (exercise, cases) by (id(exercise), seed): an exercise model is a frozen dataclass holding
+# dicts, so it cannot be hashed; it is kept here with its cases, so its id stays its own.
+_KEPT = 256
+_EXPANDED: dict[tuple[int, int], tuple[Exercise, dict[str, list[Case]]]] = {}
 
 
 def _exprs(spec: CaseSpec):
@@ -66,13 +80,19 @@ def _exprs(spec: CaseSpec):
     yield from spec.let.values()
 
 
-def input_modules(exercises) -> set[str]:
-    """The modules that making these exercises' inputs imports (pandas: a third of a second)."""
+def child_modules(exercises) -> set[str]:
+    """The modules these exercises' children import: to make the inputs (pandas: a third of a
+    second) and in their checks' probes (gradcheck's, half a second). The sandbox's server
+    imports them once for all its children."""
+    from .checks import KINDS
+
     found = set()
-    for spec in (spec for ex in exercises for fn in ex.functions for spec in fn.cases):
-        found |= set(recipes.named_modules(_exprs(spec)).values())
-        if any(helper in e for e in _exprs(spec) for helper in recipes.FRAME_HELPERS):
-            found.add("pandas")
+    for fn in (fn for ex in exercises for fn in ex.functions):
+        for spec in fn.cases:
+            found |= set(recipes.named_modules(_exprs(spec)).values())
+            if any(helper in e for e in _exprs(spec) for helper in recipes.FRAME_HELPERS):
+                found.add("pandas")
+        found.update(module for check in fn.all_checks() for module in KINDS[check.kind].imports)
     return found
 
 

@@ -58,7 +58,7 @@ class Reference:
         return out
 
     def mistake_outcome(self, index: int, fn: Function, case: Case) -> Outcome:
-        key = (index, case.function, case.index)
+        key = (index, case.function, case.index, case.seed)
         if key not in self._mistakes:
             namespace = self._mistake_module(index)
             # Watched as the student is where a verdict needs it (and where a product must be stopped).
