@@ -46,10 +46,10 @@ def course():
 def runner(course):
     """A jail for the session, as `tutor check --all` starts it: what the course's inputs need
     imported once in its server (pandas), not in each child."""
-    from grader.grading.cases import input_modules
+    from grader.grading.cases import child_modules
     from grader.sandbox.runner import default_runner
 
-    runner = default_runner(input_modules(course.exercises), masks=[course.root, *course.protected])
+    runner = default_runner(child_modules(course.exercises), masks=[course.root, *course.protected])
     yield runner
     runner.close()
 

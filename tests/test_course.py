@@ -6,7 +6,7 @@ import re
 import pytest
 
 from conftest import ROOT
-from grader.grading.cases import input_modules
+from grader.grading.cases import child_modules
 from grader.course.catalog import Course
 from grader.course.model import LANGS
 from grader.instructor.validate import validate_exercise
@@ -60,8 +60,23 @@ def test_a_starter_that_earns_any_points_is_reported(runner):
     assert not starter.ok and starter.detail == "the starter scores 0.5/1"
 
 
-def test_input_modules_name_what_making_the_inputs_imports():
+def test_child_modules_name_what_the_inputs_and_the_checks_import():
     # The fork runner imports these once, before its children exist, instead of in each.
-    assert input_modules([COURSE.get("2.1.7")]) == {"pandas"}  # DataFrames
-    assert input_modules([COURSE.get("2.5.3")]) == set()
-    assert input_modules(COURSE.exercises) >= {"pandas"}
+    assert child_modules([COURSE.get("2.1.7")]) == {"pandas"}  # DataFrames
+    assert child_modules([COURSE.get("2.5.3")]) == set()
+    assert child_modules([COURSE.get("2.5.6.4")]) == {"torch.fx.experimental.symbolic_shapes"}  # gradcheck's
+    assert child_modules(COURSE.exercises) >= {"pandas", "torch.fx.experimental.symbolic_shapes"}
+
+
+def test_what_a_check_says_its_child_imports_is_what_its_probe_imports():
+    import subprocess
+    import sys
+
+    from grader.grading.checks import KINDS
+
+    probe = ("import sys, torch\n"
+             "x = torch.ones(2, dtype=torch.float64, requires_grad=True)\n"
+             "torch.autograd.gradcheck(lambda a: (a * a).sum(), (x,))\n"
+             "print(' '.join(sorted(sys.modules)))")
+    imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert set(KINDS["gradcheck"].imports) <= set(imported)

@@ -77,10 +77,10 @@ def _importing_torch():
 def _runner(v: _Voice, exercises, course: Course):
     """The sandbox's runner. Its server is started first, so that it imports torch (and what
     these exercises' inputs need, once for all its children) while this process imports its own."""
-    from ..grading.cases import input_modules
+    from ..grading.cases import child_modules
     from ..sandbox.jail import start_server
 
-    server = start_server(input_modules(exercises), masks=[course.root, *course.protected])
+    server = start_server(child_modules(exercises), masks=[course.root, *course.protected])
     with _importing_torch():
         from ..sandbox.runner import GraderError, Runner
         from ..grading import judge  # noqa: F401  (torch, here and only here)

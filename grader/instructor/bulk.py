@@ -287,13 +287,13 @@ class Shared:
     def __init__(self, course: Course, students: int, ahead: int):
         import threading
 
-        from ..grading.cases import input_modules
+        from ..grading.cases import child_modules
         from ..sandbox.jail import PACKAGE, Zygote, tier
 
         self.references: dict = {}
         self.judging = threading.Lock()
         self._lock = threading.Lock()
-        self._preload, self._masks = input_modules(course.exercises), [course.root, *course.protected]
+        self._preload, self._masks = child_modules(course.exercises), [course.root, *course.protected]
         self._left, self._ahead = students, ahead  # fresh servers still to start, and how many ahead
         self._ready: list = []
         kind = tier()

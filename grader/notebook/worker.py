@@ -32,12 +32,12 @@ class Grader:
 
     def __init__(self, root: Path):
         from ..course.catalog import Course
-        from ..grading.cases import input_modules
+        from ..grading.cases import child_modules
         from ..sandbox.jail import start_server
 
         self.course = Course(root)
         # The server imports torch in its jail while this process imports its own.
-        server = start_server(input_modules(self.course.exercises), masks=[self.course.root, *self.course.protected])
+        server = start_server(child_modules(self.course.exercises), masks=[self.course.root, *self.course.protected])
         from ..sandbox.runner import Runner
         from ..grading import judge  # noqa: F401  (torch)
 

@@ -53,6 +53,9 @@ class Check:
     judges_writes: ClassVar[bool] = False  # it judges writes to the inputs, so the default `untouched` does not
     explains_errors: ClassVar[bool] = False  # its watch may be why a call raised: asked first when one does
     covers: ClassVar[Text | None] = None  # a function check: what its row of the report checks
+    # Modules its probe imports in the child on first use: the sandbox's server imports them
+    # once instead (see cases.child_modules).
+    imports: ClassVar[tuple[str, ...]] = ()
 
     def functions_named(self, options: dict) -> list[tuple[tuple, str]]:
         """The exercise's functions this check's options name, each with where it is named

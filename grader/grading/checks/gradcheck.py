@@ -9,6 +9,7 @@ from .base import Check, Problem
 class Gradcheck(Check):
     name = "gradcheck"
     description = "`torch.autograd.gradcheck` passes on the function with the case's inputs in float64"
+    imports = ("torch.fx.experimental.symbolic_shapes",)  # gradcheck's first call imports it, and sympy
 
     def probes(self, options):
         return ["gradcheck"]
