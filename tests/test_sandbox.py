@@ -1,4 +1,6 @@
 """Broken and hostile submissions fail their own checks without crashing the grader or hiding others."""
+import os
+import sys
 import textwrap
 
 import pytest
@@ -349,3 +351,16 @@ def test_a_filter_that_lets_unlisted_calls_through_is_not_counted_as_held():
     assert held.ok and held.text.en == "syscall allow-list, no_new_privs"
     assert not denied_only.ok and "not refused" in denied_only.text.en
     assert not unknown.ok
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="seccomp is Linux's")
+def test_the_filter_a_child_loads_is_libseccomps_own_for_its_pid(monkeypatch):
+    """The server compiles the filter once; each child writes its pid into that program. It
+    must be, byte for byte, the program libseccomp compiles for that pid."""
+    from grader.sandbox.inside import confine
+
+    monkeypatch.setattr(confine, "_PROGRAM", None)
+    confine.compile_filter()
+    assert confine._PROGRAM is not None and confine._PROGRAM[1]
+    for pid in (1, 2, 300, 65535, os.getpid(), 2**22 - 1):
+        assert confine.for_pid(confine._PROGRAM, pid) == confine._program(confine._rules(pid)), pid

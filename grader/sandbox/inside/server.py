@@ -48,12 +48,19 @@ def prepare(preload) -> None:
     # a /proc (a student's world covers it, see `apart`).
     torch.ones(1).sum()
     # What every child runs, imported once here rather than in each child: finding
-    # libseccomp alone takes tens of ms.
-    from . import encode, monitor, observe, recipes  # noqa: F401
+    # libseccomp alone takes tens of ms. (encodings.ascii: how the child reads its /proc;
+    # numpy.ctypeslib: how safetensors encodes a tensor.)
+    import encodings.ascii  # noqa: F401
+    import resource  # noqa: F401
+
+    import numpy.ctypeslib  # noqa: F401
+
+    from . import encode, monitor, observe, products, recipes  # noqa: F401
     try:
         import pyseccomp  # noqa: F401
     except Exception:
         pass  # each child's facts will say there is no syscall filter
+    confine.compile_filter()
     for module in preload:  # what the inputs need (pandas)
         try:
             importlib.import_module(module)
