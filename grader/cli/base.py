@@ -74,13 +74,14 @@ def _importing_torch():
         gc.enable()
 
 
-def _runner(v: _Voice, exercises, course: Course):
+def _runner(v: _Voice, exercises, course: Course, many_runs: bool = False):
     """The sandbox's runner. Its server is started first, so that it imports torch (and what
-    these exercises' inputs need, once for all its children) while this process imports its own."""
+    these exercises' children need, once for all of them) while this process imports its own.
+    `many_runs`: it will run each exercise again and again (see `cases.child_modules`)."""
     from ..grading.cases import child_modules
     from ..sandbox.jail import start_server
 
-    server = start_server(child_modules(exercises), masks=[course.root, *course.protected])
+    server = start_server(child_modules(exercises, many_runs), masks=[course.root, *course.protected])
     with _importing_torch():
         from ..sandbox.runner import GraderError, Runner
         from ..grading import judge  # noqa: F401  (torch, here and only here)

@@ -23,7 +23,7 @@ def validate(exercises: Optional[list[str]] = typer.Argument(None),
     targets = [_exercise(v, course, key) for key in exercises] if exercises else course.exercises
     _require_references(v, course, targets)
     run_seed = _seed(v, seed)
-    runner = _runner(v, targets, course)
+    runner = _runner(v, targets, course, many_runs=True)  # each starter, reference and known mistake
     from ..instructor.validate import validate_course
 
     ok = validate_course(course, targets, runner, run_seed, console)

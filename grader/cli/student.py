@@ -400,7 +400,7 @@ def watch(exercise: Optional[str] = exercise_argument(None),
     course = _course(v, solutions, workspace=True)
     start = _exercise(v, course, exercise) if exercise else None
     run_seed = _judging(v, course, [start] if start else course.exercises, seed)
-    runner = _runner(v, course.exercises, course)
+    runner = _runner(v, course.exercises, course, many_runs=True)
     from ..watch import watch as watch_files
 
     try:

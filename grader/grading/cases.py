@@ -80,10 +80,13 @@ def _exprs(spec: CaseSpec):
     yield from spec.let.values()
 
 
-def child_modules(exercises) -> set[str]:
-    """The modules these exercises' children import: to make the inputs (pandas: a third of a
-    second) and in their checks' probes (gradcheck's, half a second). The sandbox's server
-    imports them once for all its children."""
+def child_modules(exercises, many_runs: bool = False) -> set[str]:
+    """The modules these exercises' children import, for the sandbox's server to import once
+    for all of them: what making the inputs imports (pandas: a third of a second in every
+    child that makes a DataFrame) and, for a server that runs each exercise many times (a
+    class's, `watch`'s, a notebook's), what the checks' probes import (gradcheck's: half a
+    second, once per exercise; in a single `check --all` it would cost every other child's
+    fork more than it saves)."""
     from .checks import KINDS
 
     found = set()
@@ -92,7 +95,8 @@ def child_modules(exercises) -> set[str]:
             found |= set(recipes.named_modules(_exprs(spec)).values())
             if any(helper in e for e in _exprs(spec) for helper in recipes.FRAME_HELPERS):
                 found.add("pandas")
-        found.update(module for check in fn.all_checks() for module in KINDS[check.kind].imports)
+        if many_runs:
+            found.update(module for check in fn.all_checks() for module in KINDS[check.kind].imports)
     return found
 
 

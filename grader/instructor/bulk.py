@@ -293,7 +293,7 @@ class Shared:
         self.references: dict = {}
         self.judging = threading.Lock()
         self._lock = threading.Lock()
-        self._preload, self._masks = child_modules(course.exercises), [course.root, *course.protected]
+        self._preload, self._masks = child_modules(course.exercises, many_runs=True), [course.root, *course.protected]
         self._left, self._ahead = students, ahead  # fresh servers still to start, and how many ahead
         self._ready: list = []
         kind = tier()

@@ -37,7 +37,7 @@ class Grader:
 
         self.course = Course(root)
         # The server imports torch in its jail while this process imports its own.
-        server = start_server(child_modules(self.course.exercises), masks=[self.course.root, *self.course.protected])
+        server = start_server(child_modules(self.course.exercises, many_runs=True), masks=[self.course.root, *self.course.protected])
         from ..sandbox.runner import Runner
         from ..grading import judge  # noqa: F401  (torch)
 
