@@ -127,9 +127,9 @@ def tutor(*args, cwd=ROOT, env=None, input=None) -> subprocess.CompletedProcess:
 
     runners = []
 
-    def sharing_runner(v, exercises, course):
+    def sharing_runner(v, exercises, course, many_runs=False):
         with mock.patch.object(jail, "start_server", _shared_server(jail.start_server)):
-            runners.append(base._runner(v, exercises, course))
+            runners.append(base._runner(v, exercises, course, many_runs))
         return runners[-1]
 
     here = os.getcwd()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import re
 import string
-from dataclasses import dataclass, field
 
 # Chinese characters, and the full-width punctuation of a Chinese sentence.
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -17,15 +16,39 @@ _FULL_WIDTH_CHAR = re.compile(f"[{FULL_WIDTH}]")
 _FORMATTER = string.Formatter()
 
 
-@dataclass(frozen=True)
 class Text:
-    en: str
-    zh: str
-    # The parts of a joined list, so that a template can join them its own way ("{flags:、}").
-    items: tuple | None = field(default=None, compare=False, repr=False)
+    """A text in every language. Filled-in templates (`format`) are filled lazily, per
+    language, when first read: most texts the judge makes (a known mistake compared, a check
+    that passed after all) are never shown, and few are shown in both languages."""
+
+    __slots__ = ("_en", "_zh", "items", "_template", "_values")
+
+    def __init__(self, en: str, zh: str, items: tuple | None = None):
+        self._en, self._zh = en, zh
+        # The parts of a joined list, so that a template can join them its own way ("{flags:、}").
+        self.items = items
+        self._template: Text | None = None
+        self._values: dict | None = None
+
+    @property
+    def en(self) -> str:
+        return self._en if self._en is not None else self._fill("en")
+
+    @property
+    def zh(self) -> str:
+        return self._zh if self._zh is not None else self._fill("zh")
 
     def get(self, lang: str) -> str:
-        return getattr(self, lang, self.en)
+        return self.zh if lang == "zh" else self.en
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Text) and (self.en, self.zh) == (other.en, other.zh)
+
+    def __hash__(self) -> int:
+        return hash((self.en, self.zh))
+
+    def __repr__(self) -> str:
+        return f"Text(en={self.en!r}, zh={self.zh!r})"
 
     def format(self, **values) -> "Text":
         """Each language's template filled in; a Text value fills in its own same-language text.
@@ -34,12 +57,22 @@ class Text:
         between a Chinese character and a Latin word, number or code, none between two
         Chinese characters or beside full-width punctuation ("期望 {expected}" reads
         期望形状为 (3,) 的张量, and 期望 None)."""
-        def fill(lang: str, template: str) -> str:
-            filled = {k: _Listed(Text.same(v) if isinstance(v, str) else v, lang) if isinstance(v, (Text, str)) else v
-                      for k, v in values.items()}
-            return _fill_zh(template, filled) if lang == "zh" else template.format(**filled)
+        filled = Text(None, None)
+        filled._template, filled._values = self, values
+        return filled
 
-        return Text(fill("en", self.en), fill("zh", self.zh))
+    def _fill(self, lang: str) -> str:
+        template = self._template.get(lang)
+        values = {k: _Listed(Text.same(v) if isinstance(v, str) else v, lang) if isinstance(v, (Text, str)) else v
+                  for k, v in self._values.items()}
+        text = _fill_zh(template, values) if lang == "zh" else template.format(**values)
+        if lang == "zh":
+            self._zh = text
+        else:
+            self._en = text
+        if self._en is not None and self._zh is not None:
+            self._template = self._values = None  # both filled: what they were filled from can go
+        return text
 
     @staticmethod
     def joined(parts: list, separator: str = ", ") -> "Text":
