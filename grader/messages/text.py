@@ -62,9 +62,12 @@ class Text:
         return filled
 
     def _fill(self, lang: str) -> str:
-        template = self._template.get(lang)
+        template, values = self._template, self._values
+        if template is None or values is None:  # another thread filled both meanwhile, and let these go
+            return self._zh if lang == "zh" else self._en
+        template = template.get(lang)
         values = {k: _Listed(Text.same(v) if isinstance(v, str) else v, lang) if isinstance(v, (Text, str)) else v
-                  for k, v in self._values.items()}
+                  for k, v in values.items()}
         text = _fill_zh(template, values) if lang == "zh" else template.format(**values)
         if lang == "zh":
             self._zh = text
