@@ -377,6 +377,10 @@ class Zygote:
         self.kind, self.masks, self.preload = kind, masks, preload
         self.interpreter = _Interpreter(kind, "zygote.main", [str(SCRATCH_BYTES), *preload], masks, nested=True)
 
+    def starting(self) -> bool:
+        """Nothing said yet: still importing (time the grader may use ahead)."""
+        return self.interpreter.alive() and not select.select([self.interpreter.sock], [], [], 0)[0]
+
     def wait_ready(self) -> str | None:
         """Once started: None when students can be kept apart in it, else why not."""
         sock = self.interpreter.sock
