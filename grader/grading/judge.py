@@ -152,11 +152,15 @@ def grade_many(triples: list[tuple[Exercise, Path, Path]], seed: int, runner, hi
                 work_out(exercise, reference, seed, references)
         for i in order:
             started[i] = start_student(triples[i][0], triples[i][1], seed, runner, hide)
-        for i, (exercise, student, reference) in enumerate(triples):
+        judged, yielded = {}, 0
+        for i in reversed(order) if runner.parallel else order:  # side by side, the cheapest end first
+            exercise, student, reference = triples[i]
             run = runner.finish(started.pop(i))
             with judging:
-                result = judge(exercise, student, reference, seed, run, references=references)
-            yield result
+                judged[i] = judge(exercise, student, reference, seed, run, references=references)
+            while yielded in judged:  # given back in their own order
+                yield judged.pop(yielded)
+                yielded += 1
     finally:  # stopped early (an error, or the caller gave up): no child is left running
         for rest in started.values():
             runner.abandon(rest)
