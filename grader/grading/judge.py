@@ -136,9 +136,10 @@ def expected_cost(exercise: Exercise) -> int:
 def grade_many(triples: list[tuple[Exercise, Path, Path]], seed: int, runner, hide=(), references=None,
                judging=contextlib.nullcontext()) -> Iterator[ExerciseResult]:
     """Both phases for many (exercise, file, reference) triples, yielding results in order.
-    Every child is started first, the slowest first, so they run side by side (where the
-    runner runs one at a time, each runs while the one before is judged); each file
-    is judged as soon as its child is done, while the later ones still run. `references`:
+    Every child is started first, the slowest first, so they run side by side, and each file
+    is judged when its child is done, the cheapest first, while the costlier ones still run
+    (where the runner runs one at a time, each runs while the one before is judged, in
+    order). `references`:
     Reference objects to reuse (a class shares them); `judging`: held while judging (the
     references draw on torch's global generator, one judge at a time)."""
     order = sorted(range(len(triples)), key=lambda i: -expected_cost(triples[i][0])) if runner.parallel \
