@@ -146,11 +146,8 @@ def grade_many(triples: list[tuple[Exercise, Path, Path]], seed: int, runner, hi
         else range(len(triples))  # one at a time: in the order they are judged
     started, references = {}, {} if references is None else references
     try:
-        for exercise, _, reference in triples:  # while the sandbox's server imports torch
-            if not runner.starting():
-                break
-            with judging:
-                work_out(exercise, reference, seed, references)
+        work_out_ahead([(exercise, reference) for exercise, _, reference in triples], seed, references,
+                       runner.starting, judging)
         for i in order:
             started[i] = start_student(triples[i][0], triples[i][1], seed, runner, hide)
         judged, yielded = {}, 0
@@ -250,6 +247,17 @@ def work_out(exercise: Exercise, reference_path: Path, seed: int, references: di
             inputs = _describe_inputs(fn, case, args, kwargs)  # described first: the call may change them
             reference.expected[(fn.name, case.index, case.seed)] = (inputs, reference.outcome(fn, case, (args, kwargs)))
     return reference
+
+
+def work_out_ahead(pairs: list[tuple[Exercise, Path]], seed: int, references: dict, starting,
+                   judging=contextlib.nullcontext()) -> None:
+    """`work_out` for (exercise, reference) pairs for as long as `starting()` says the sandbox
+    is still importing torch: time the grader would otherwise spend waiting."""
+    for exercise, reference in pairs:
+        if not starting():
+            return
+        with judging:
+            work_out(exercise, reference, seed, references)
 
 
 class _Rows:

@@ -440,14 +440,13 @@ def grade_class(subs: list[Submission], course: Course, out: Path, seed: int, jo
             rows.append(row)
     on_start(len(todo))
     shared = Shared(course, len(todo), ahead=jobs) if todo else None
-    from ..grading.judge import work_out  # torch, imported here once while the first jails import theirs
+    from ..grading.judge import work_out_ahead  # torch, imported here once while the first jails import theirs
     from ..sandbox.runner import GraderError
 
-    for ex in course.exercises if shared and shared.zygote else []:  # while the class jail still imports
-        if not shared.zygote.starting():
-            break
+    if shared and shared.zygote:
         try:
-            work_out(ex, course.solution_file(ex), seed, shared.references)
+            work_out_ahead([(ex, course.solution_file(ex)) for ex in course.exercises], seed, shared.references,
+                           shared.zygote.starting)
         except (GraderError, ValueError, OSError):
             pass  # each student's row says it, as when the reference is worked out there
     with ThreadPoolExecutor(max_workers=jobs) as pool:
