@@ -1,12 +1,13 @@
 """Grade a generated class with `tutor grade`, against checking each student on their own.
 
-    python bench/class_grading.py [--sizes 20] [--jobs 2]
+    python bench/class_grading.py [--sizes 20] [--jobs 2] [--notes]
 
 Submissions are generated from the course itself: each student has, per exercise, the
 reference solution, the starter, or a known mistake, chosen at random (seeded). The
 baseline is what a course without `tutor grade` would run: `tutor check --all` in each
 student's own copy of the course, `--jobs` students at a time. Peak memory is the largest
-process's resident set (GNU time's %M).
+process's resident set (GNU time's %M). `--notes`: over the study notes' 20 exercises only,
+the course the 3x target was set with (as bench/speed.py does for `check --all`).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import argparse
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from grader.course.catalog import Course  # noqa: E402
 from grader.instructor.validate import mistake_source  # noqa: E402
+from speed import NOTES  # noqa: E402
 
 
 def make_class(course: Course, size: int, into: Path) -> list[Path]:
@@ -74,10 +77,23 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="20")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--notes", action="store_true", help="the study notes' 20 exercises only")
     args = parser.parse_args()
-    course = Course(ROOT)
     tutor = [sys.executable, str(ROOT / "cli.py")]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TUTOR_SEED": "1"}
+    with tempfile.TemporaryDirectory() as course_tmp:
+        root = ROOT
+        if args.notes:
+            root = Path(course_tmp)
+            for name in ("exercises", "solutions"):
+                (root / name).mkdir()
+                for path in (ROOT / name).iterdir():
+                    if path.name.split("-")[0] in NOTES:
+                        shutil.copy(path, root / name / path.name)
+        _bench(Course(root), args, tutor, {**env, "TUTOR_ROOT": str(root)})
+
+
+def _bench(course: Course, args, tutor: list[str], env: dict) -> None:
     print(f"jobs={args.jobs}")
     # Busy CPU seconds too: what each way costs the machine, whatever else slows the clock.
     print(f"{'students':>8} {'grade s':>8} {'loop s':>8} {'speed-up':>9} {'grade cpu':>9} {'loop cpu':>9} "
@@ -90,16 +106,17 @@ def main() -> None:
                 copy = Path(tmp) / "courses" / folder.name
                 copy.mkdir(parents=True)
                 for name in ("exercises", "solutions"):
-                    (copy / name).symlink_to(ROOT / name)
+                    (copy / name).symlink_to(course.root / name)
                 (copy / "workspace").symlink_to(folder)
                 copies.append(copy)
-            loop, loop_cpu = _timed([(tutor + ["check", "--all", "--format", "json"], c) for c in copies], args.jobs, env)
+            loop, loop_cpu = _timed([(tutor + ["check", "--all", "--format", "json"], c) for c in copies], args.jobs,
+                                    {k: v for k, v in env.items() if k != "TUTOR_ROOT"})  # each finds its copy
             out = Path(tmp) / "out"
             peak_file = Path(tmp) / "peak"
             start, cpu = time.perf_counter(), _cpu()
             proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(peak_file), *tutor, "grade",
                                    *map(str, students), "--out", str(out), "--jobs", str(args.jobs)],
-                                  env=env, capture_output=True, text=True, cwd=ROOT)
+                                  env=env, capture_output=True, text=True, cwd=course.root)
             seconds, grade_cpu = time.perf_counter() - start, _cpu() - cpu
             peak_mb = int(peak_file.read_text().split()[-1]) / 1024
         print(f"{size:>8} {seconds:>8.1f} {loop:>8.1f} {loop / seconds:>8.2f}x {grade_cpu:>9.1f} {loop_cpu:>9.1f} "
