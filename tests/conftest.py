@@ -88,19 +88,27 @@ _SHARED_SERVERS: dict = {}
 
 
 def _shared_server(start_server):
-    def start(preload, masks):
+    def start(masks, preload):
         from grader.sandbox import jail
 
         if jail.tier() != "jail":  # the warm worker keeps state between jobs; the process tier, TMPDIR
-            return start_server(preload, masks)
-        key = tuple(jail.inside_argv("jail", "server.main", sorted(preload), [jail.PACKAGE, *masks]))
+            return start_server(masks, preload)
+        key = (*jail.inside_argv("jail", "server.main", [], [jail.PACKAGE, *masks]), *sorted(preload))
         server = _SHARED_SERVERS.get(key)
         if server is None or not server.alive():  # a test's child may have ended it
             if server is not None:
                 server.close()  # reaped
-            server = _SHARED_SERVERS[key] = start_server(preload, masks)
+            server = _SHARED_SERVERS[key] = start_server(masks, preload)
         return server
     return start
+
+
+class _Shared:
+    """`check`'s server started before its course is read, here: none, so that `_runner`
+    takes a shared one when it knows what it must import."""
+
+    def close(self):
+        pass
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -127,15 +135,19 @@ def tutor(*args, cwd=ROOT, env=None, input=None) -> subprocess.CompletedProcess:
 
     runners = []
 
-    def sharing_runner(v, exercises, course, many_runs=False):
+    def sharing_runner(v, exercises, course, many_runs=False, server=None):
         with mock.patch.object(jail, "start_server", _shared_server(jail.start_server)):
             runners.append(base._runner(v, exercises, course, many_runs))
         return runners[-1]
+
+    def course_and_shared(v, solutions, quiet, workspace):
+        return base._course(v, solutions, quiet, workspace), _Shared()
 
     here = os.getcwd()
     with ExitStack() as stack:
         for module in (student, instructor):
             stack.enter_context(mock.patch.object(module, "_runner", sharing_runner))
+        stack.enter_context(mock.patch.object(student, "_course_and_sandbox", course_and_shared))
         # What a new process starts from, and this one keeps after the call: Typer's words in
         # English (a Chinese call sets them), the consoles piped (set when the app was imported,
         # as run_tutor's are), the temporary folder from this call's TMPDIR, the working folder.

@@ -2,10 +2,11 @@
 import os
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from conftest import nonempty
+from conftest import nonempty, run_tutor
 from grader.grading.judge import grade
 from grader.sandbox.runner import Runner
 
@@ -179,6 +180,47 @@ def test_without_the_jail_a_child_of_root_gives_up_root(tmp_path, course, tier):
         assert ("uid 65534, no capabilities" if uid == NOBODY else "root without capabilities") in result.isolation.en
     else:
         assert uid == os.getuid() and "runs as your own user" in result.isolation.en
+
+
+@pytest.mark.parametrize("tier", ["jail", "subprocess"])
+def test_a_server_started_before_the_course_is_read_imports_what_it_is_told_later(tmp_path, course, tier,
+                                                                                  monkeypatch):
+    """`check` starts the sandbox before it reads its course (see `_course_and_sandbox`): what
+    the inputs need reaches the server afterwards, and its children find it imported."""
+    from grader.sandbox import jail
+
+    monkeypatch.setenv("TUTOR_SANDBOX", tier)
+    runner = Runner(server=jail.start_server([course.root, *course.protected]), preload=["pandas"])
+    try:
+        result = submit(tmp_path, course, runner, """
+            import sys
+            FOUND = ["pandas" in sys.modules]
+            def detached_grad(x):
+                return FOUND
+        """, GOOD_FULL_GRAD)
+    finally:
+        runner.close()
+    assert runner.server is None or runner.server.preload == ["pandas"]
+    assert result.outcomes[("detached_grad", 0)].result == [True]
+
+
+@pytest.mark.parametrize("tier", ["jail", "process"])
+def test_a_check_refused_before_it_runs_leaves_no_server_behind(tmp_path, tier):
+    """The server `check` starts before reading its course ends with a refusal (an unknown
+    exercise here), not seconds later once it has imported torch for nothing."""
+    work = tmp_path / "tmp"
+    work.mkdir()
+    result = run_tutor("check", "9.9.9", env={"TUTOR_SANDBOX": tier, "TMPDIR": str(work)})
+    assert result.returncode == 2 and "no exercise '9.9.9'" in result.stderr
+    left = [pid for pid in os.listdir("/proc") if pid.isdigit() and _cwd(pid) == str(work)]
+    assert not left, [Path(f"/proc/{pid}/cmdline").read_bytes()[:200] for pid in left]
+
+
+def _cwd(pid: str) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/cwd")
+    except OSError:
+        return None
 
 
 linux_filter = pytest.mark.skipif(not __import__("sys").platform.startswith("linux"),

@@ -74,19 +74,23 @@ def _importing_torch():
         gc.enable()
 
 
-def _runner(v: _Voice, exercises, course: Course, many_runs: bool = False):
-    """The sandbox's runner. Its server is started first, so that it imports torch (and what
-    these exercises' children need, once for all of them) while this process imports its own.
-    `many_runs`: it will run each exercise again and again (see `cases.child_modules`)."""
+def _runner(v: _Voice, exercises, course: Course, many_runs: bool = False, server=None):
+    """The sandbox's runner. Its server is started first (or was, by `_course_and_sandbox`),
+    so that it imports torch (and what these exercises' children need, once for all of them)
+    while this process imports its own. `many_runs`: it will run each exercise again and
+    again (see `cases.child_modules`)."""
     from ..grading.cases import child_modules
-    from ..sandbox.jail import start_server
 
-    server = start_server(child_modules(exercises, many_runs), masks=[course.root, *course.protected])
+    preload = child_modules(exercises, many_runs)
+    if server is None:
+        from ..sandbox.jail import start_server
+
+        server = start_server([course.root, *course.protected], preload)
     with _importing_torch():
         from ..sandbox.runner import GraderError, Runner
         from ..grading import judge  # noqa: F401  (torch, here and only here)
     try:
-        return Runner(server=server)
+        return Runner(server=server, preload=preload)
     except GraderError as exc:  # a setting of the run's own, such as TUTOR_TIME_SCALE
         server.close()
         v.fail(escape(str(exc)))
@@ -96,9 +100,41 @@ def _course(v: _Voice, solutions: Optional[Path] = None, quiet: bool = False, wo
     """The course; its broken exercise files are named on stderr unless `quiet` (the caller
     reports them itself). A command that reads or writes the student's files (`workspace`)
     needs a folder of the student's own, not the course inside the installed package."""
+    return _loaded(v, _found(v, solutions, workspace), quiet)
+
+
+def _course_and_sandbox(v: _Voice, solutions: Optional[Path], quiet: bool, workspace: bool):
+    """The course, as `_course`, and the sandbox's server for `_runner`, started before the
+    course's files are read (a fifth of a second for 43 exercises), so that its torch import
+    overlaps that too; what its children need imported it is told once they are read. The
+    caller ends it should it fail before the runner takes it (`_sandbox_ended_on_failure`)."""
+    from ..sandbox.jail import start_server
+
+    course = _found(v, solutions, workspace)
+    server = start_server([course.root, *course.protected])
+    with _sandbox_ended_on_failure(server):
+        return _loaded(v, course, quiet), server
+
+
+@contextmanager
+def _sandbox_ended_on_failure(server):
+    """A server not yet handed to a runner is killed when the command fails (it would
+    otherwise import torch for nothing after the command has ended)."""
+    try:
+        yield
+    except BaseException:
+        server.close()
+        raise
+
+
+def _found(v: _Voice, solutions: Optional[Path], workspace: bool) -> Course:
     course = Course(find_root(), solutions)
     if workspace and course.packaged:
         v.fail(v("no course here", root=escape(str(course.root))))
+    return course
+
+
+def _loaded(v: _Voice, course: Course, quiet: bool) -> Course:
     for problem in [] if quiet else course.errors:
         err.print(f"[red]{v('error')}[/red] {escape(str(problem))}")
     if not course.exercises and not course.errors:

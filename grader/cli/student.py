@@ -15,8 +15,9 @@ from ..messages.text import Text
 from ..messages.ui import say, section_title
 from ..output.safe_text import clean
 
-from .base import (USAGE_ERROR, Lang, Solutions, _course, _exercise, _judging, _require_references,
-                   _runner, _shown, _version, _voice, _Voice, app, console, err, exercise_argument)
+from .base import (USAGE_ERROR, Lang, Solutions, _course, _course_and_sandbox, _exercise, _judging,
+                   _require_references, _runner, _sandbox_ended_on_failure, _shown, _version, _voice, _Voice, app,
+                   console, err, exercise_argument)
 
 
 @app.callback(invoke_without_command=True)
@@ -197,21 +198,22 @@ def check(
     writes = _parse_outputs(v, outputs or [])
     if format_ not in FORMATS:
         v.fail(escape(v("unknown format", format=format_, formats=Text.joined(list(FORMATS)))))
-    # check --all reports a broken exercise file in its text report, not beside it
-    course = _course(v, solutions, quiet=all_ and format_ == "text", workspace=file is None)
     if all_ == (exercise is not None):
         v.fail(v("one or all"))
     if file is not None and all_:
         v.fail(v("file needs one"))
     if file is not None and not file.is_file():
         v.fail(escape(v("is a directory" if file.is_dir() else "no such file", file=file)))
-    targets = course.exercises if all_ else [_exercise(v, course, exercise)]
     if plot is not None and all_:
         v.fail(v("plot needs one"))
+    # check --all reports a broken exercise file in its text report, not beside it
+    course, server = _course_and_sandbox(v, solutions, quiet=all_ and format_ == "text", workspace=file is None)
     from ..grading import recorded  # a student copy checks its visible cases from recorded outcomes
 
-    run_seed = _judging(v, course, targets, seed)
-    runner = _runner(v, targets, course)  # torch is imported here, and only here
+    with _sandbox_ended_on_failure(server):
+        targets = course.exercises if all_ else [_exercise(v, course, exercise)]
+        run_seed = _judging(v, course, targets, seed)
+    runner = _runner(v, targets, course, server=server)  # torch is imported here, and only here
     from ..grading.judge import grade_many
     from ..grading.results import unloadable
     from ..output.terminal import render

@@ -308,7 +308,7 @@ class Shared:
 
         while self._left > 0 and len(self._ready) < self._ahead:
             self._left -= 1
-            self._ready.append(start_server(self._preload, self._masks))
+            self._ready.append(start_server(self._masks, self._preload))
 
     def server(self):
         """A server for one student: a fork of the class jail's zygote, else a fresh one."""

@@ -36,12 +36,13 @@ class Grader:
         from ..sandbox.jail import start_server
 
         self.course = Course(root)
-        # The server imports torch in its jail while this process imports its own.
-        server = start_server(child_modules(self.course.exercises, many_runs=True), masks=[self.course.root, *self.course.protected])
+        # The server imports torch in its jail while this process reads the course and imports its own.
+        server = start_server([self.course.root, *self.course.protected])
+        preload = child_modules(self.course.exercises, many_runs=True)
         from ..sandbox.runner import Runner
         from ..grading import judge  # noqa: F401  (torch)
 
-        self.runner = Runner(server=server)
+        self.runner = Runner(server=server, preload=preload)
         self.references: dict = {}
         self.scratch = Path(tempfile.mkdtemp(prefix="tutor-notebook-"))
 

@@ -30,7 +30,7 @@ import sysconfig
 import tempfile
 import time
 from pathlib import Path
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from ..messages.feedback import said
 from ..messages.text import Text
@@ -251,10 +251,10 @@ class _Interpreter:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def close(self) -> None:
+    def close(self, at_once: bool = False) -> None:
         self.sock.close()  # the interpreter reads the end of its socket and exits, and the jail with it
         try:
-            self.proc.wait(timeout=2)
+            self.proc.wait(timeout=0 if at_once else 2)
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
@@ -264,21 +264,34 @@ class Server:
     """The grader's handle on a fork server (jail and process tiers): an interpreter of its
     own, or one student's fork of a class's zygote."""
 
-    def __init__(self, kind: str, masks: list[Path], preload: list[str], zygote: "Zygote | None" = None):
-        """Started at once: the server imports torch while the grader goes on."""
-        self.kind, self.masks, self.preload, self.zygote = kind, masks, preload, zygote
+    def __init__(self, kind: str, masks: list[Path], preload: Iterable[str] | None = None,
+                 zygote: "Zygote | None" = None):
+        """Started at once: the server imports torch while the grader goes on. `preload`: what
+        else it imports, now or later (`load`), before it says it is ready."""
+        self.kind, self.masks, self.zygote = kind, masks, zygote
+        self.preload: list[str] | None = None
         if zygote is None:
-            self.interpreter = _Interpreter(kind, "server.main", preload, masks)
+            self.interpreter = _Interpreter(kind, "server.main", [], masks)
             self.sock = self.interpreter.sock
         else:
             self.interpreter = zygote.interpreter
             self.sock = zygote.part()
+            self.preload = zygote.preload  # imported by the zygote
         self.proc = self.interpreter.proc
         self.ended: dict[int, int] = {}  # exit codes by pid
         self.started: dict[int, tuple[int, int]] = {}  # (pid, channel) by request number
         self.requests = 0
         self.ready = False
         self.gone = ""  # why it stopped answering
+        if preload is not None:
+            self.load(preload)
+
+    def load(self, preload: Iterable[str]) -> None:
+        """Tell the server what to import besides torch (it waits for this before it is ready);
+        once, as soon as the grader has read its course."""
+        if self.preload is None:
+            self.preload = sorted(preload)
+            _say(self.sock, {"preload": self.preload})
 
     def why_gone(self) -> str:
         return self.gone or self.interpreter.why_gone()
@@ -364,7 +377,7 @@ class Server:
 
     def close(self) -> None:
         if self.zygote is None:
-            self.interpreter.close()
+            self.interpreter.close(at_once=not self.ready)  # still importing: nothing to finish
         else:
             self.sock.close()  # the student's server reads the end and exits, and its world with it
 
@@ -373,9 +386,10 @@ class Zygote:
     """The class jail (`tutor grade`): one interpreter that imports torch once and forks a
     fork server for each student, in namespaces of that student's own (inside/zygote.py)."""
 
-    def __init__(self, kind: str, masks: list[Path], preload: list[str]):
-        self.kind, self.masks, self.preload = kind, masks, preload
-        self.interpreter = _Interpreter(kind, "zygote.main", [str(SCRATCH_BYTES), *preload], masks, nested=True)
+    def __init__(self, kind: str, masks: list[Path], preload: Iterable[str]):
+        self.kind, self.masks, self.preload = kind, masks, sorted(preload)
+        self.interpreter = _Interpreter(kind, "zygote.main", [str(SCRATCH_BYTES)], masks, nested=True)
+        _say(self.interpreter.sock, {"preload": self.preload})
 
     def starting(self) -> bool:
         """Nothing said yet: still importing (time the grader may use ahead)."""
@@ -420,12 +434,13 @@ class Worker:
     kind = "subprocess"
     masks: list = []
 
-    def __init__(self, preload: list[str]):
-        self.preload = preload
+    def __init__(self, preload: Iterable[str] | None = None):
+        """`preload`: as a fork server's, now or later (`load`)."""
+        self.preload: list[str] | None = None
         # Where tutor runs as root, the worker gives up root as this user (see confine.drop_root)
         # before its first job, and is handed each job's folder.
         self.user = child_user()
-        self.popen = subprocess.Popen(inside_argv("subprocess", "worker.main", [str(self.user or ""), *preload], []),
+        self.popen = subprocess.Popen(inside_argv("subprocess", "worker.main", [str(self.user or "")], []),
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                       cwd=tempfile.gettempdir(), env=clean_env(tempfile.gettempdir()),
                                       start_new_session=(os.name == "posix"))
@@ -440,16 +455,27 @@ class Worker:
                 self.job = Job(int(self.popen._handle), DEFAULT_LIMITS["memory_bytes"])
             except OSError:
                 pass
+        if preload is not None:
+            self.load(preload)
+
+    def load(self, preload: Iterable[str]) -> None:
+        """What the worker imports besides torch, before its first job: its first frame."""
+        if self.preload is None:
+            self.preload = sorted(preload)
+            self._write({"preload": self.preload})
 
     def send(self, job: dict) -> bool:
-        from .inside.frames import HEADER, JOB
-
-        data = json.dumps(job).encode()
         if self.job is not None:  # each job's CPU time from now, as setrlimit gives it elsewhere
             try:
                 self.job.allow_cpu(job["limits"].get("cpu_seconds", DEFAULT_LIMITS["cpu_seconds"]))
             except OSError:  # the worker's own account of its limits then says there is none
                 self.job = None
+        return self._write(job)
+
+    def _write(self, message: dict) -> bool:
+        from .inside.frames import HEADER, JOB
+
+        data = json.dumps(message).encode()
         try:
             self.popen.stdin.write(HEADER.pack(len(data), JOB) + data)
             self.popen.stdin.flush()
@@ -490,8 +516,17 @@ def _sealed(data: bytes) -> int:
     return fd
 
 
-def start_server(preload, masks) -> Server | Worker:
+def start_server(masks, preload: Iterable[str] | None = None) -> Server | Worker:
     """A fork server for the strongest tier here (a warm worker where there is no fork:
-    macOS, Windows), started now so that it imports torch while the grader imports its own."""
+    macOS, Windows), started now so that it imports torch while the grader imports its own
+    (and reads its course: `preload`, what the inputs need, may follow with `load`)."""
     kind = tier()
-    return Worker(sorted(preload)) if kind == "subprocess" else Server(kind, [PACKAGE, *masks], sorted(preload))
+    return Worker(preload) if kind == "subprocess" else Server(kind, [PACKAGE, *masks], preload)
+
+
+def _say(sock: socket.socket, message: dict) -> None:
+    """One message to a server or zygote; one that has gone says so when next read."""
+    try:
+        sock.sendall(json.dumps(message).encode())
+    except OSError:
+        pass

@@ -255,8 +255,11 @@ class Runner:
 
     def __init__(self, kind: str | None = None, preload: Iterable[str] = (), masks: Iterable[Path] = (),
                  server: Server | None = None):
-        """`server`: one started already (see `start_server`), else one is started now."""
+        """`server`: one started already (see `start_server`), else one is started now; told
+        `preload` here unless it was told already."""
         self.kind = server.kind if server else kind or jail.tier()
+        if server is not None:
+            server.load(preload)
         self.preload = server.preload if server else sorted(preload)
         self.masks = server.masks if server else [Path(jail.PACKAGE), *masks]
         self.gave_up = ""  # why the jail could not be had (what bwrap said)

@@ -5,8 +5,10 @@ class jail, one student's fork of the zygote (`zygote`), serving the same way.
 It never runs student code and never holds a reference solution: it is exec'd with a clean
 environment, and what it knows is the jobs (inputs and the submission's bytes). It is not
 dumpable, so its children cannot read or write its memory. It talks to the grader over
-one Unix socket (SOCK_SEQPACKET): it says {"ready": pid} first; the grader sends
-{"request": n} with the job as an attached file descriptor, and {"kill": pid}; it answers
+one Unix socket (SOCK_SEQPACKET). The grader starts it before it has read its course, and
+sends {"preload": [module, ...]} first, once it knows what the inputs need; the server says
+{"ready": pid} once those are imported. Then the grader sends {"request": n} with the job
+as an attached file descriptor, and {"kill": pid}; it answers
 {"request": n, "pid": pid} with the read end of the child's channel attached, and
 {"ended": pid, "code": c}.
 """
@@ -22,22 +24,33 @@ import signal
 import socket
 import sys
 import tempfile
+from typing import Callable, Iterable
 
 from . import child, confine
 from .frames import JOB, MAX_FRAME
 
 
 
-def main(sock_fd: str, *preload: str) -> None:
+def main(sock_fd: str) -> None:
     confine.not_dumpable()
     sock = socket.socket(fileno=int(sock_fd))
-    prepare(preload)
+    prepare(lambda: told_preload(sock))
     _serve(sock)
 
 
-def prepare(preload) -> None:
+def told_preload(sock: socket.socket) -> list[str]:
+    """The modules the grader's first message names (none if it has gone)."""
+    try:
+        message = json.loads(sock.recv(1 << 12) or b"{}")
+        return [name for name in message.get("preload", []) if isinstance(name, str)]
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
+def prepare(preload: Callable[[], Iterable[str]]) -> None:
     """What every child needs, done once here: torch and the modules the inputs need
-    imported, and nothing left for a child's garbage collector to copy."""
+    imported, and nothing left for a child's garbage collector to copy. `preload` tells
+    the latter, asked last: the grader reads its course while this imports torch."""
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1):
         os.dup2(devnull, fd)
@@ -61,7 +74,7 @@ def prepare(preload) -> None:
     except Exception:
         pass  # each child's facts will say there is no syscall filter
     confine.compile_filter()
-    for module in preload:  # what the inputs need (pandas)
+    for module in preload():  # what the inputs need (pandas)
         try:
             importlib.import_module(module)
         except ImportError:

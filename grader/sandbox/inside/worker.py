@@ -9,8 +9,9 @@ in the interpreter (`Snapshot`), and afterwards puts it back; where something ch
 cannot be put back (a thread still running, a torch mode left entered, a lowered hard
 limit), it exits instead, and the grader starts a fresh worker for the next job.
 
-Jobs arrive on stdin as frames of kind JOB; frames go out on stdout as a child's do, each
-job's followed by IDLE once the worker is ready for the next.
+Jobs arrive on stdin as frames of kind JOB, the first of them {"preload": [module, ...]}
+(what to import besides torch, as a fork server's first message says); frames go out on
+stdout as a child's do, each job's followed by IDLE once the worker is ready for the next.
 """
 from __future__ import annotations
 
@@ -39,10 +40,10 @@ CLASSES = ("torch.Tensor", "torch._C.TensorBase", "torch.nn.Module", "torch.auto
            "torch.nn.Parameter", "pandas.DataFrame", "pandas.Series")
 
 
-def main(user: str, *preload: str) -> None:
+def main(user: str) -> None:
     """`user`: the uid to run as where the grader runs as root ("": stay uid 0, without capabilities)."""
     jobs, chan = os.dup(0), os.dup(1)
-    server.prepare(preload)  # stdin, stdout and stderr now go nowhere
+    server.prepare(lambda: (_read_job(jobs) or {}).get("preload", []))  # stdin, stdout and stderr now go nowhere
     confine.give_up_root(int(user) if user else None)
     for name in (m for m in MODULES if m not in LAZY):
         try:

@@ -1,5 +1,6 @@
 """The class jail's zygote: a fresh interpreter that imports torch once for a whole class and
 forks, for each student, a fork server in a world of that student's own (see `apart`).
+Its first message from the grader says what to import besides torch, as a server's does.
 
 It never runs student code, never holds a reference, and is not dumpable. The grader sends
 it {"student": n} with one end of a new socket attached; the fork made for that student
@@ -16,10 +17,10 @@ import sys
 from . import apart, confine, server
 
 
-def main(sock_fd: str, scratch_bytes: str, *preload: str) -> None:
+def main(sock_fd: str, scratch_bytes: str) -> None:
     confine.not_dumpable()
     sock = socket.socket(fileno=int(sock_fd))
-    server.prepare(preload)
+    server.prepare(lambda: server.told_preload(sock))
     sock.sendall(json.dumps({"ready": os.getpid(), "apart": _can_part(int(scratch_bytes))}).encode())
     while True:
         _reap()
