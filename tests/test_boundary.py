@@ -179,7 +179,7 @@ def world(request):
 def _runner(c, world):
     from grader.sandbox.runner import Runner, default_runner
 
-    return default_runner(masks=[c.root, *c.protected]) if world is None else Runner(server=world.server())
+    return default_runner(masks=[c.root, *c.protected]) if world is None else Runner(server=world.server(), warm=True)
 
 
 def _grade(course: Path, source: str, slug: str = "probe", seed: int = 1, world=None):

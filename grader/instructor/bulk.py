@@ -242,7 +242,9 @@ def grade_student(sub: Submission, course: Course, out: Path, seed: int, shared:
     from ..sandbox.runner import GraderError, Runner
 
     out.mkdir(parents=True, exist_ok=True)
-    runner = Runner(server=shared.server())  # this student's own jail: no other student's code reaches it
+    # This student's own jail (no other student's code reaches it), where one child runs their
+    # exercises one after another: students, not exercises, run side by side here.
+    runner = Runner(server=shared.server(), warm=True)
     try:
         with tempfile.TemporaryDirectory(prefix="tutor-grade-") as tmp:
             work = Path(tmp)

@@ -319,16 +319,27 @@ class Server:
             os.close(fd)
         return self.requests
 
-    def take(self, request: int) -> tuple[int, int]:
-        """The pid of the child asked for (in the server's namespace), and its channel."""
+    def take(self, request: int) -> tuple[int, ...]:
+        """The pid of the child asked for (in the server's namespace), and its channel (and,
+        for a warm child, where to write its jobs)."""
         while request not in self.started:
             if self._receive(STARTUP_TIMEOUT) is None:
                 raise GraderError("the sandbox stopped answering")
-        pid, channel = self.started.pop(request)
+        pid, *fds = self.started.pop(request)
         # An exit code for this pid is an earlier child's (the server reaped that one, and
         # said so, before the pid could be reused): not this one's.
         self.ended.pop(pid, None)
-        return pid, channel
+        return (pid, *fds)
+
+    def warm(self) -> "WarmChild":
+        """A child that runs one job after another (see `WarmChild`)."""
+        self.wait_ready()
+        self.requests += 1
+        try:
+            self.sock.send(json.dumps({"warm": self.requests}).encode())
+        except OSError:
+            raise GraderError(f"the sandbox is gone: {self.why_gone()}") from None
+        return WarmChild(self, *self.take(self.requests))
 
     def wait(self, pid: int, timeout: float | None) -> int | None:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -349,7 +360,7 @@ class Server:
         if not select.select([self.sock], [], [], timeout)[0]:
             return None
         try:
-            data, fds, _, _ = socket.recv_fds(self.sock, 1 << 16, 1)
+            data, fds, _, _ = socket.recv_fds(self.sock, 1 << 16, 2)
         except OSError:
             data, fds = b"", []
         if not data:
@@ -363,8 +374,11 @@ class Server:
                 self.ended[int(message["ended"])] = int(message["code"])
             elif "refused" in message:
                 self.gone = f"no namespaces for this student ({str(message['refused'])[:300]})"
+            elif len(fds) in (1, 2):  # a child's channel, and a warm child's jobs
+                self.started[int(message["request"])] = (int(message["pid"]), *fds)
+                fds = []
             else:
-                self.started[int(message["request"])] = (int(message["pid"]), fds.pop())
+                raise ValueError(message)
         except (ValueError, KeyError, TypeError, IndexError):
             raise GraderError("the sandbox's server sent something unreadable") from None
         finally:
@@ -380,6 +394,50 @@ class Server:
             self.interpreter.close(at_once=not self.ready)  # still importing: nothing to finish
         else:
             self.sock.close()  # the student's server reads the end and exits, and its world with it
+
+
+class WarmChild:
+    """A fork server's child that runs one job after another, as the warm worker does
+    (inside/worker.py `serve`), for the many exercises of one student in `tutor grade`: one
+    fork for the student instead of one for each exercise, whose fork of a 300 MB server, exit
+    and first writes to the pages it shares cost more than most exercises' calls. It holds
+    nothing but that student's own code, and what one exercise leaves behind is put back (or
+    the child ends) before the next. The runner drives it as it does the warm worker."""
+
+    user = None  # it works in a scratch folder of its own, in the jail
+    job = None
+
+    def __init__(self, server: Server, pid: int, channel: int, jobs: int):
+        self.server, self.pid, self.fd = server, pid, channel
+        self.jobs = os.fdopen(jobs, "wb")
+        self.frames = None  # the runner's reader of what it sends
+        self.facts = None  # its account of its confinement, from before its first job
+        self.status = None
+
+    def send(self, job: dict) -> bool:
+        return _write_job(self.jobs, job)
+
+    def alive(self) -> bool:
+        return self.fd >= 0 and self.server.alive() and self.pid not in self.server.ended
+
+    def wait(self, timeout: float | None) -> int | None:
+        if self.status is None:
+            self.status = self.server.wait(self.pid, timeout)
+        return self.status
+
+    def kill(self) -> None:
+        if self.fd < 0:
+            return
+        if self.status is None:
+            self.server.kill(self.pid)
+        try:
+            self.jobs.close()
+        except OSError:
+            pass  # a broken pipe to a child that has gone
+        os.close(self.fd)
+        self.fd = -1
+
+    close = kill
 
 
 class Zygote:
@@ -447,6 +505,7 @@ class Worker:
         self.pid, self.fd = self.popen.pid, os.dup(self.popen.stdout.fileno())
         self.popen.stdout.close()
         self.frames = None  # the runner's reader of what it sends
+        self.facts = None  # its account of its confinement, from before its first job
         self.job = None  # Windows has no setrlimit: a Job Object's limits (see inside/winjob.py)
         if os.name == "nt":
             from .inside.winjob import Job
@@ -462,7 +521,7 @@ class Worker:
         """What the worker imports besides torch, before its first job: its first frame."""
         if self.preload is None:
             self.preload = sorted(preload)
-            self._write({"preload": self.preload})
+            _write_job(self.popen.stdin, {"preload": self.preload})
 
     def send(self, job: dict) -> bool:
         if self.job is not None:  # each job's CPU time from now, as setrlimit gives it elsewhere
@@ -470,18 +529,13 @@ class Worker:
                 self.job.allow_cpu(job["limits"].get("cpu_seconds", DEFAULT_LIMITS["cpu_seconds"]))
             except OSError:  # the worker's own account of its limits then says there is none
                 self.job = None
-        return self._write(job)
+        return _write_job(self.popen.stdin, job)
 
-    def _write(self, message: dict) -> bool:
-        from .inside.frames import HEADER, JOB
-
-        data = json.dumps(message).encode()
+    def wait(self, timeout: float | None) -> int | None:
         try:
-            self.popen.stdin.write(HEADER.pack(len(data), JOB) + data)
-            self.popen.stdin.flush()
-        except OSError:
-            return False
-        return True
+            return self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
 
     def alive(self) -> bool:
         return self.fd >= 0 and self.popen.poll() is None
@@ -502,6 +556,19 @@ class Worker:
         self.fd = -1
 
     close = kill
+
+
+def _write_job(out, message: dict) -> bool:
+    """A JOB frame to a process that runs many (False: it has gone)."""
+    from .inside.frames import HEADER, JOB
+
+    data = json.dumps(message).encode()
+    try:
+        out.write(HEADER.pack(len(data), JOB) + data)
+        out.flush()
+    except OSError:
+        return False
+    return True
 
 
 def _sealed(data: bytes) -> int:

@@ -195,10 +195,7 @@ class _Child:
         """The exit code (negative: killed by that signal); None if still running after `timeout`."""
         if self.status is None:
             if self.worker is not None:
-                try:
-                    self.status = self.worker.popen.wait(timeout)
-                except subprocess.TimeoutExpired:
-                    pass
+                self.status = self.worker.wait(timeout)
             else:
                 self.status = self.server.wait(self.pid, timeout)
         return self.status
@@ -254,9 +251,11 @@ class Runner:
     """Runs jobs' calls in sandboxed children, started by the strongest tier available."""
 
     def __init__(self, kind: str | None = None, preload: Iterable[str] = (), masks: Iterable[Path] = (),
-                 server: Server | None = None):
+                 server: Server | None = None, warm: bool = False):
         """`server`: one started already (see `start_server`), else one is started now; told
-        `preload` here unless it was told already."""
+        `preload` here unless it was told already. `warm`: its jobs run one after another in
+        one child of the server (`jail.WarmChild`), as on the warm worker, not each in a fork
+        of its own (for `tutor grade`, where students, not exercises, run side by side)."""
         self.kind = server.kind if server else kind or jail.tier()
         if server is not None:
             server.load(preload)
@@ -270,6 +269,7 @@ class Runner:
         # time: `start` queues a job, `finish` runs it, and starts the next queued one (which
         # runs while the caller judges this one).
         self.worker = None
+        self.warm = warm and self.kind != "subprocess"
         if self.kind == "subprocess":
             self.worker = server if isinstance(server, Worker) else Worker(self.preload)
             self.server = None
@@ -280,7 +280,7 @@ class Runner:
     @property
     def parallel(self) -> bool:
         """Whether jobs started together run side by side (else one at a time, in order)."""
-        return self.worker is None
+        return self.kind != "subprocess" and not self.warm
 
     @property
     def tier(self) -> Text:
@@ -314,17 +314,21 @@ class Runner:
         return self.server
 
     def _spawn(self, payload: dict) -> _Child:
+        if self.parallel:
+            server = self._ready_server()
+            return _Child(server, server.fork(payload), grace=EXIT_GRACE * self.time_scale)
+        scratch = None  # a warm child works in a scratch folder of its own, in its jail
         if self.kind == "subprocess":
             scratch = tempfile.mkdtemp(prefix="tutor-run-")
             if self.worker.user is not None:
                 os.chown(scratch, self.worker.user, self.worker.user)
-            if not (self.worker.alive() and self.worker.send({**payload, "scratch": scratch})):
+            payload = {**payload, "scratch": scratch}
+        if not (self.worker is not None and self.worker.alive() and self.worker.send(payload)):
+            if self.worker is not None:
                 self.worker.kill()
-                self.worker = Worker(self.preload)
-                self.worker.send({**payload, "scratch": scratch})
-            return _Child(None, worker=self.worker, scratch=scratch, grace=EXIT_GRACE * self.time_scale)
-        server = self._ready_server()
-        return _Child(server, server.fork(payload), grace=EXIT_GRACE * self.time_scale)
+            self.worker = Worker(self.preload) if self.kind == "subprocess" else self._ready_server().warm()
+            self.worker.send(payload)
+        return _Child(None, worker=self.worker, scratch=scratch, grace=EXIT_GRACE * self.time_scale)
 
     def probe(self, hide: Iterable[Path] = ()) -> list[Note]:
         """What confinement a child gets here, by a child that confines itself and exits."""
@@ -434,7 +438,12 @@ class Runner:
         if frame is None or frame[0] != READY:
             raise GraderError(f"the sandbox failed to start a child: it {child.how_it_ended().en}")
         # Sent before the submission was imported: the child's own account, not the student's.
-        report.notes = jail.judge_facts(protocol.json_payload(frame[1]), job.limits)
+        # A process that runs many jobs gave it before the first; what it says later is read
+        # only as the frame it must send, since a student's code has run there since.
+        facts = protocol.json_payload(frame[1])
+        if child.worker is not None:
+            facts = child.worker.facts = child.worker.facts or facts
+        report.notes = jail.judge_facts(facts, job.limits)
         import_timeout = round(IMPORT_TIMEOUT * self.time_scale, 2)
         try:
             frame = child.next(import_timeout)
@@ -492,7 +501,7 @@ class Runner:
         """After `call` ended its process: the calls left run in a fresh one. Where that is a
         fresh interpreter (no fork), the function's other calls are not run: each would
         most likely end it again, at the cost of a torch import each."""
-        if not self.parallel:
+        if self.kind == "subprocess":
             for other in [c for c in pending if c[0] == call[0]]:
                 self._finish(report, pending, other, _failed(said("after a crash", name=call[0])))
         return True
@@ -517,10 +526,10 @@ class Runner:
             pending.remove(call)
 
     def close(self) -> None:
-        if self.server is not None:
-            self.server.close()
         if self.worker is not None:
             self.worker.kill()
+        if self.server is not None:
+            self.server.close()
 
 
 def default_runner(preload: Iterable[str] = (), masks: Iterable[Path] = ()) -> Runner:

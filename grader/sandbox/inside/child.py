@@ -20,10 +20,12 @@ from .frames import BEGIN, CRASH, DONE, IMPORT_ERROR, IMPORTED, OUTCOME, READY, 
 MODULE = "submission"
 
 
-def run(job: dict, chan: int, proc: int | None = None) -> None:
+def run(job: dict, chan: int, proc: int | None = None, facts: dict | None = None) -> dict:
     """Everything a child does, from confinement to its last frame; never returns normally
     from student code's point of view (the caller exits the process without cleanup).
-    `proc`: a descriptor on the /proc its world covers, closed before the student's code runs."""
+    `proc`: a descriptor on the /proc its world covers, closed before the student's code runs.
+    `facts`: the account of its confinement a process that runs many jobs gave before its
+    first (the grader reads only that one); returned, for the next job."""
     source = base64.b64decode(job["source"])
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):  # the student's raw writes to 1 and 2 go nowhere
@@ -35,13 +37,14 @@ def run(job: dict, chan: int, proc: int | None = None) -> None:
     confine.drop_root(scratch)
     confine.apply_limits(job["limits"])
     why_no_filter = confine.filter_syscalls()  # last: the steps above need calls it denies
-    facts = confine.facts(job.get("unreachable", []), scratch, proc)
+    if facts is None:
+        facts = confine.facts(job.get("unreachable", []), scratch, proc)
+        facts["filter_error"] = why_no_filter
     if proc is not None:
         os.close(proc)
-    facts["filter_error"] = why_no_filter
     write_frame(chan, READY, json.dumps(facts).encode())
     if job.get("probe"):
-        return
+        return facts
     try:
         _serve(job, source, chan)
     except BaseException as exc:  # ours or the student's doing: the grader treats it as untrusted text
@@ -49,6 +52,7 @@ def run(job: dict, chan: int, proc: int | None = None) -> None:
 
         info = error_info(exc, None)
         write_frame(chan, CRASH, f"{info.type}: {info.message}"[:4000].encode("utf-8", "replace"))
+    return facts
 
 
 def _serve(job: dict, source: bytes, chan: int) -> None:

@@ -8,9 +8,10 @@ dumpable, so its children cannot read or write its memory. It talks to the grade
 one Unix socket (SOCK_SEQPACKET). The grader starts it before it has read its course, and
 sends {"preload": [module, ...]} first, once it knows what the inputs need; the server says
 {"ready": pid} once those are imported. Then the grader sends {"request": n} with the job
-as an attached file descriptor, and {"kill": pid}; it answers
-{"request": n, "pid": pid} with the read end of the child's channel attached, and
-{"ended": pid, "code": c}.
+as an attached file descriptor, {"warm": n} for a child that runs many jobs (a class's
+student's, see `worker.serve`), and {"kill": pid}; it answers
+{"request": n, "pid": pid} with the read end of the child's channel attached (and, for a
+warm child, the write end of its jobs), and {"ended": pid, "code": c}.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ import sys
 import tempfile
 from typing import Callable, Iterable
 
-from . import child, confine
+from . import child, confine, worker
 from .frames import JOB, MAX_FRAME
 
 
@@ -123,6 +124,15 @@ def _serve(sock: socket.socket, proc: int | None = None) -> None:
             if message["kill"] in children:
                 os.kill(message["kill"], signal.SIGKILL)
             continue
+        if "warm" in message:
+            scratch = tempfile.mkdtemp(prefix="run-")
+            pid, jobs, channel = _forked([proc], lambda job_read, channel_write: worker.serve(
+                job_read, channel_write, scratch, proc))
+            children[pid] = scratch
+            socket.send_fds(sock, [json.dumps({"request": message["warm"], "pid": pid}).encode()], [channel, jobs])
+            os.close(channel)
+            os.close(jobs)
+            continue
         with os.fdopen(fds[0], "rb") as f:
             job = json.loads(f.read(MAX_FRAME[JOB]))
         (pid, job_fd, channel), spare = spare or _waiting_child(proc), None
@@ -135,6 +145,17 @@ def _serve(sock: socket.socket, proc: int | None = None) -> None:
 
 def _waiting_child(proc: int | None) -> tuple[int, int, int]:
     """A child that waits for its job: its pid, where to write the job, and its channel."""
+    def run_job(job_read: int, channel_write: int) -> None:
+        with os.fdopen(job_read, "rb") as f:
+            data = f.read()
+        if data:  # else the server has gone
+            child.run(json.loads(data), channel_write, proc)
+    return _forked([proc], run_job)
+
+
+def _forked(keep: list, body: Callable[[int, int], None]) -> tuple[int, int, int]:
+    """A child running body(jobs, channel) with nothing else open but `keep`: its pid, where
+    to write its job(s), and the read end of its channel."""
     job_read, job_write = os.pipe()
     channel_read, channel_write = os.pipe()
     pid = os.fork()
@@ -145,16 +166,13 @@ def _waiting_child(proc: int | None) -> tuple[int, int, int]:
             # Nothing open but its job, its channel and /proc (closed before the student's code
             # runs): the socket above all would let a student talk to the grader.
             low = 3
-            for fd in sorted(fd for fd in (job_read, channel_write, proc) if fd is not None):
+            for fd in sorted(fd for fd in (job_read, channel_write, *keep) if fd is not None):
                 os.closerange(low, fd)
                 low = fd + 1
             os.closerange(low, os.sysconf("SC_OPEN_MAX"))
             gc.enable()  # for what the student's code makes; what it inherits is frozen
             os.setsid()
-            with os.fdopen(job_read, "rb") as f:
-                data = f.read()
-            if data:  # else the server has gone
-                child.run(json.loads(data), channel_write, proc)
+            body(job_read, channel_write)
         finally:
             os._exit(0)
     os.close(job_read)

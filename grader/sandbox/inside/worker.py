@@ -20,12 +20,13 @@ import importlib
 import json
 import os
 import random
+import shutil
 import sys
 import threading
 import types
 import warnings
 
-from . import child, confine, server
+from . import child, confine
 from .frames import HEADER, IDLE, JOB, MAX_FRAME, write_frame
 
 # Modules whose attributes a submission might replace (monkeypatching torch.sum, say), and
@@ -42,9 +43,19 @@ CLASSES = ("torch.Tensor", "torch._C.TensorBase", "torch.nn.Module", "torch.auto
 
 def main(user: str) -> None:
     """`user`: the uid to run as where the grader runs as root ("": stay uid 0, without capabilities)."""
+    from . import server
+
     jobs, chan = os.dup(0), os.dup(1)
     server.prepare(lambda: (_read_job(jobs) or {}).get("preload", []))  # stdin, stdout and stderr now go nowhere
     confine.give_up_root(int(user) if user else None)
+    serve(jobs, chan)
+
+
+def serve(jobs: int, chan: int, scratch: str | None = None, proc: int | None = None) -> None:
+    """Run the jobs read from `jobs` one after another until the grader hangs up, or until
+    one leaves this interpreter changed beyond repair. Also a fork server's warm child (a
+    class's student: see `server`), which works in `scratch` (emptied after each job) and
+    gives the account of its confinement once, from `proc`, before any student's code runs."""
     for name in (m for m in MODULES if m not in LAZY):
         try:
             importlib.import_module(name)
@@ -52,19 +63,37 @@ def main(user: str) -> None:
             pass  # not installed: nothing of it to change
     gc.enable()  # the student's garbage, across many jobs; what the imports made is frozen
     home = os.getcwd()
+    facts = None
     while True:
         job = _read_job(jobs)
         if job is None:
             return  # the grader has gone
+        if scratch is not None:
+            job["scratch"] = scratch
         before = Snapshot()
         try:
-            child.run(job, chan)
+            facts = child.run(job, chan, proc, facts)
         except BaseException:  # noqa: BLE001  what it could not report, its frames' end will
             pass
+        proc = None  # closed before the first job's student code ran
         os.chdir(home)  # out of the job's scratch folder, which the grader removes
+        if scratch is not None:
+            _emptied(scratch)
         if not before.restore():
             return  # the next job gets a fresh interpreter
         write_frame(chan, IDLE)
+
+
+def _emptied(folder: str) -> None:
+    for entry in os.listdir(folder):
+        path = os.path.join(folder, entry)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 def _read_job(fd: int) -> dict | None:
