@@ -1,5 +1,6 @@
 """The warm worker, the runner of platforms without fork (macOS, Windows): tested on Linux
-through the same code path, which TUTOR_SANDBOX=subprocess selects. One interpreter runs a
+through the same code path, which TUTOR_SANDBOX=subprocess selects; and the warm child, a
+fork server's child that `tutor grade` runs a student's exercises in. One process runs a
 student's exercises one after another; nothing one leaves behind may change the next one's
 verdict, and a hang, a crash or an exit costs only its own exercise."""
 import textwrap
@@ -11,9 +12,9 @@ from grader.grading.judge import grade
 from grader.sandbox.runner import Runner
 
 
-@pytest.fixture(scope="module")
-def warm():
-    runner = Runner(kind="subprocess")
+@pytest.fixture(scope="module", params=["warm worker", "warm child"])
+def warm(request):
+    runner = Runner(kind="subprocess") if request.param == "warm worker" else Runner(warm=True)
     runner.time_scale = float(SHORT["TUTOR_TIME_SCALE"])  # the hang below waits 1 s
     yield runner
     runner.close()
@@ -87,3 +88,21 @@ def test_a_hang_a_crash_or_an_exit_costs_only_its_own_exercise(warm, course, tmp
     assert all(r.passed for r in nonempty(r for r in result.results if r.function == "full_grad"))
     after = _grade(warm, course, tmp_path, "reductions")
     assert after.passed
+
+
+def test_its_account_of_its_confinement_is_the_one_it_gave_before_its_first_job(warm, course, tmp_path):
+    """What it says of itself later, a student's code has had the chance to change (here, the
+    account it keeps to send again): the report still says what held before the first job."""
+    first = _grade(warm, course, tmp_path, "reductions")
+    _grade(warm, course, tmp_path, "detach", """
+        import gc
+        for kept in gc.get_objects():
+            if isinstance(kept, dict) and "seccomp" in kept and "namespaces" in kept:
+                kept.update(seccomp="0", caps=["ffffffffff"] * 3, uid=0, interfaces=["eth0"])
+        def detached_grad(x):
+            return None
+        def full_grad(x):
+            return None
+    """)
+    after = _grade(warm, course, tmp_path, "reductions")
+    assert after.passed and after.isolation == first.isolation, (after.isolation.en, first.isolation.en)
