@@ -15,7 +15,6 @@ import queue
 import select
 import shutil
 import signal
-import subprocess
 import tempfile
 import threading
 import time
