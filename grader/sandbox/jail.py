@@ -279,7 +279,7 @@ class Server:
             self.preload = zygote.preload  # imported by the zygote
         self.proc = self.interpreter.proc
         self.ended: dict[int, int] = {}  # exit codes by pid
-        self.started: dict[int, tuple[int, int]] = {}  # (pid, channel) by request number
+        self.started: dict[int, tuple[int, ...]] = {}  # (pid, channel[, jobs]) by request number
         self.requests = 0
         self.ready = False
         self.gone = ""  # why it stopped answering

@@ -34,14 +34,16 @@ def run(job: dict, chan: int, proc: int | None = None, facts: dict | None = None
     scratch = job["scratch"]
     os.chdir(scratch)
     os.environ.update(HOME=scratch, TMPDIR=scratch, TEMP=scratch, TMP=scratch)
-    confine.drop_root(scratch)
-    confine.apply_limits(job["limits"])
-    why_no_filter = confine.filter_syscalls()  # last: the steps above need calls it denies
-    if facts is None:
-        facts = confine.facts(job.get("unreachable", []), scratch, proc)
-        facts["filter_error"] = why_no_filter
-    if proc is not None:
-        os.close(proc)
+    try:
+        confine.drop_root(scratch)
+        confine.apply_limits(job["limits"])
+        why_no_filter = confine.filter_syscalls()  # last: the steps above need calls it denies
+        if facts is None:
+            facts = confine.facts(job.get("unreachable", []), scratch, proc)
+            facts["filter_error"] = why_no_filter
+    finally:  # whatever failed: a warm child goes on to a student's code
+        if proc is not None:
+            os.close(proc)
     write_frame(chan, READY, json.dumps(facts).encode())
     if job.get("probe"):
         return facts
