@@ -106,3 +106,20 @@ def test_its_account_of_its_confinement_is_the_one_it_gave_before_its_first_job(
     """)
     after = _grade(warm, course, tmp_path, "reductions")
     assert after.passed and after.isolation == first.isolation, (after.isolation.en, first.isolation.en)
+
+
+def test_what_one_exercise_writes_in_its_folder_is_not_there_for_the_next(warm, course, tmp_path):
+    """Each exercise starts in an empty folder, as a fork of its own would."""
+    _grade(warm, course, tmp_path, "detach", """
+        import os
+        open("left-behind.txt", "w").write("from the exercise before")
+        os.mkdir("left-behind")
+        def detached_grad(x):
+            return None
+        def full_grad(x):
+            return None
+    """)
+    reference = course.solution_file(course.get("detach")).read_text(encoding="utf-8")
+    result = _grade(warm, course, tmp_path, "detach",
+                    'import os\nassert not os.listdir("."), os.listdir(".")\n' + reference)
+    assert result.passed, result.import_problem
