@@ -116,8 +116,12 @@ def test_a_bad_zip_is_an_error_row_not_a_crash(graded):
 
 def test_unchanged_students_are_not_graded_again(graded, klass, small_course):
     _, out, subs = graded
-    again = tutor("grade", *subs[:4], "--out", str(out), cwd=small_course)
-    assert again.returncode == 0 and "(4 unchanged since the last run)" in again.stdout
+    # In a process of its own: with nothing to grade, it starts no sandbox and imports no torch.
+    again = run_tutor("grade", *subs[:4], "--out", str(out), cwd=small_course, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert again.returncode == 0 and "(4 unchanged since the last run)" in again.stdout, again.stderr[-2000:]
+    imported = nonempty(line.rsplit("|", 1)[1].strip() for line in again.stderr.splitlines()
+                        if line.startswith("import time:"))
+    assert "torch" not in imported and "grader.sandbox.runner" not in imported
     (klass / "bob" / "2.1.1-tensor-init.py").write_text((ROOT / "solutions" / "2.1.1-tensor-init.py").read_text())
     changed = tutor("grade", *subs[:4], "--out", str(out), cwd=small_course)
     assert "(3 unchanged since the last run)" in changed.stdout

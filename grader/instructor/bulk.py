@@ -441,29 +441,30 @@ def grade_class(subs: list[Submission], course: Course, out: Path, seed: int, jo
         else:
             rows.append(row)
     on_start(len(todo))
-    shared = Shared(course, len(todo), ahead=jobs) if todo else None
-    from ..grading.judge import work_out_ahead  # torch, imported here once while the first jails import theirs
-    from ..sandbox.runner import GraderError
+    if todo:  # else no sandbox, and no torch: a re-run of an unchanged class, a shard with no one in it
+        shared = Shared(course, len(todo), ahead=jobs)
+        from ..grading.judge import work_out_ahead  # torch, imported here once while the first jails import theirs
+        from ..sandbox.runner import GraderError
 
-    if shared and shared.zygote:
-        try:
-            work_out_ahead([(ex, course.solution_file(ex)) for ex in course.exercises], seed, shared.references,
-                           shared.zygote.starting)
-        except (GraderError, ValueError, OSError):
-            pass  # each student's row says it, as when the reference is worked out there
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {}
-        for sub, digest in todo:
-            shutil.rmtree(student_dir(out, sub.student), ignore_errors=True)  # no stale file survives a re-grade
-            futures[pool.submit(grade_student, sub, course, student_dir(out, sub.student), seed, shared)] = (sub, digest)
-        for future in as_completed(futures):
-            sub, digest = futures[future]
-            row = future.result()
-            if "error" not in row:
-                _save_row(student_dir(out, sub.student), digest, row)
-            rows.append(row)
-            on_done(row)
-    if shared:
+        if shared.zygote:
+            try:
+                work_out_ahead([(ex, course.solution_file(ex)) for ex in course.exercises], seed, shared.references,
+                               shared.zygote.starting)
+            except (GraderError, ValueError, OSError):
+                pass  # each student's row says it, as when the reference is worked out there
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = {}
+            for sub, digest in todo:
+                shutil.rmtree(student_dir(out, sub.student), ignore_errors=True)  # no stale file survives a re-grade
+                futures[pool.submit(grade_student, sub, course, student_dir(out, sub.student), seed, shared)] = \
+                    (sub, digest)
+            for future in as_completed(futures):
+                sub, digest = futures[future]
+                row = future.result()
+                if "error" not in row:
+                    _save_row(student_dir(out, sub.student), digest, row)
+                rows.append(row)
+                on_done(row)
         shared.close()
     out.mkdir(parents=True, exist_ok=True)
     write_gradebook(rows, course, out / "grades.csv")
