@@ -123,3 +123,21 @@ def test_what_one_exercise_writes_in_its_folder_is_not_there_for_the_next(warm, 
     result = _grade(warm, course, tmp_path, "detach",
                     'import os\nassert not os.listdir("."), os.listdir(".")\n' + reference)
     assert result.passed, result.import_problem
+
+
+def test_a_timer_or_a_signal_handler_one_exercise_set_is_gone_for_the_next(warm, course, tmp_path):
+    """A fork of its own inherits neither: the next exercise starts without them, here too."""
+    _grade(warm, course, tmp_path, "detach", """
+        import signal
+        signal.setitimer(signal.ITIMER_REAL, 1000)
+        signal.signal(signal.SIGUSR1, lambda *_: None)
+        def detached_grad(x):
+            return None
+        def full_grad(x):
+            return None
+    """)
+    reference = course.solution_file(course.get("detach")).read_text(encoding="utf-8")
+    result = _grade(warm, course, tmp_path, "detach", "import signal\n"
+                    "assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0), signal.getitimer(signal.ITIMER_REAL)\n"
+                    "assert signal.getsignal(signal.SIGUSR1) is signal.SIG_DFL\n" + reference)
+    assert result.passed, result.import_problem

@@ -21,6 +21,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import sys
 import threading
 import types
@@ -138,6 +139,7 @@ class Snapshot:
         self.numpy_random = numpy.random.get_state() if numpy is not None else None
         self.torch = _torch_state()
         self.limits = _hard_limits()
+        self.signals = _signal_state()
 
     def restore(self) -> bool:
         """Put everything back; False when something changed that cannot be put back."""
@@ -181,7 +183,30 @@ class Snapshot:
         for name, saved in self.torch.items():
             if name == "rng" or now[name] != saved:  # each only when changed: one setter takes seconds
                 _set_torch(name, saved)
+        # A timer left running would fire in the next job, and a handler left set would answer
+        # there: a fork of its own inherits neither.
+        handlers, timers = self.signals
+        for which, (value, interval) in timers.items():
+            signal.setitimer(which, value, interval)
+        for number, handler in handlers.items():
+            if signal.getsignal(number) is not handler:
+                signal.signal(number, handler)
         return True
+
+
+def _signal_state() -> tuple[dict, dict]:
+    """Python's handler for each signal that has one, and the interval timers."""
+    handlers = {}
+    for number in signal.valid_signals():
+        try:
+            handler = signal.getsignal(number)
+        except (OSError, ValueError):
+            continue
+        if handler is not None:  # None: set outside Python, which a submission cannot do
+            handlers[number] = handler
+    timers = {which: signal.getitimer(which) for which in
+              (getattr(signal, name) for name in ("ITIMER_REAL", "ITIMER_VIRTUAL", "ITIMER_PROF") if hasattr(signal, name))}
+    return handlers, timers
 
 
 def _torch_state() -> dict:
