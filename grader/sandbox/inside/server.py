@@ -1,6 +1,7 @@
 """The fork server: a fresh interpreter, started by the grader (inside the jail where there
-is one), that imports torch once and forks a child for each job it is sent; or, in the
-class jail, one student's fork of the zygote (`zygote`), serving the same way.
+is one), that imports torch once and forks a child for each job it is sent (or one warm
+child for many, `worker.serve`); or, in the class jail, one student's fork of the zygote
+(`zygote`), serving the same way.
 
 It never runs student code and never holds a reference solution: it is exec'd with a clean
 environment, and what it knows is the jobs (inputs and the submission's bytes). It is not
