@@ -141,3 +141,16 @@ def test_a_timer_or_a_signal_handler_one_exercise_set_is_gone_for_the_next(warm,
                     "assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0), signal.getitimer(signal.ITIMER_REAL)\n"
                     "assert signal.getsignal(signal.SIGUSR1) is signal.SIG_DFL\n" + reference)
     assert result.passed, result.import_problem
+
+
+def test_it_is_started_again_when_it_dies(warm, course, tmp_path):
+    """Killed from outside between two exercises (the warm worker, or the server a warm child
+    is forked from), the next exercise gets a fresh one."""
+    import os
+    import signal
+
+    assert _grade(warm, course, tmp_path, "detach").passed
+    victim = warm.server.proc if warm.server is not None else warm.worker.popen
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait()
+    assert _grade(warm, course, tmp_path, "reductions").passed
