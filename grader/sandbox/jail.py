@@ -333,7 +333,6 @@ class Server:
 
     def warm(self) -> "WarmChild":
         """A child that runs one job after another (see `WarmChild`)."""
-        self.wait_ready()
         self.requests += 1
         try:
             self.sock.send(json.dumps({"warm": self.requests}).encode())

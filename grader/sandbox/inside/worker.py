@@ -78,23 +78,12 @@ def serve(jobs: int, chan: int, scratch: str | None = None, proc: int | None = N
             pass
         proc = None  # closed before the first job's student code ran
         os.chdir(home)  # out of the job's scratch folder, which the grader removes
-        if scratch is not None:
-            _emptied(scratch)
+        if scratch is not None:  # the next job's folder as a fresh fork's: empty
+            shutil.rmtree(scratch, ignore_errors=True)
+            os.makedirs(scratch, mode=0o700, exist_ok=True)
         if not before.restore():
             return  # the next job gets a fresh interpreter
         write_frame(chan, IDLE)
-
-
-def _emptied(folder: str) -> None:
-    for entry in os.listdir(folder):
-        path = os.path.join(folder, entry)
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
 
 
 def _read_job(fd: int) -> dict | None:
