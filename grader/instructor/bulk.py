@@ -4,8 +4,8 @@ A submission is a folder, a .zip or a Jupyter notebook, one per student, named b
 file or folder name; a name that could reach outside --out is refused. One process grades
 the class: torch imported once, each reference outcome computed once per exercise and
 seed, and each student's code run in a jail of that student's own (its own fork server,
-whose one warm child runs their exercises one after another), `--jobs` students at a time; a student whose grading fails costs only that student's
-row. Results land in
+whose one warm child runs their exercises one after another), `--jobs` students at a time;
+a student whose grading fails costs only that student's row. Results land in
 OUT/students/<student>/ (results.json, gradescope.json, junit.xml, report.txt), apart
 from the gradebook, OUT/grades.csv, which is rebuilt from them. A student whose files
 have not changed since the last run (same files at the same paths, seed, exercises,
